@@ -1,0 +1,145 @@
+"""The one diagnostic model shared by the static checker, the tracer, the fixer and every report.
+
+It imports no deep-learning framework, so `layerlint check` works with none installed. Text is
+kept as a template plus arguments (`Text`) and rendered at report time, so one finding can be shown
+in any language for which a translation catalog exists.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+from layerlint.i18n import translate
+
+
+class Severity(enum.IntEnum):
+    """Ordered so that `max()` of several severities gives the most serious one."""
+
+    INFO = 1
+    WARNING = 2
+    ERROR = 3
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+
+class Confidence(enum.Enum):
+    """How the verdict was reached: measured at runtime beats inferred from source."""
+
+    HIGH = "high"  # sizes known on both sides, or observed at runtime
+    INFERENCE = "inference"  # some fact was inferred (unknown sizes, a custom layer's contents)
+
+
+class Applicability(enum.Enum):
+    """Ruff's meaning: a safe fix keeps valid code's behaviour; an unsafe one changes it."""
+
+    SAFE = "safe"
+    UNSAFE = "unsafe"
+
+
+@dataclass(frozen=True)
+class Text:
+    """A translatable message: `template` is the gettext msgid, `args` fill its `{placeholders}`."""
+
+    template: str
+    args: Mapping[str, Any] = field(default_factory=dict)
+
+    def render(self, lang: str | None = None) -> str:
+        return translate(self.template, lang).format(**self.args)
+
+    def __str__(self) -> str:
+        return self.render()
+
+
+@dataclass(frozen=True, order=True)
+class Span:
+    """A place in a file. Lines are 1-based; columns are 1-based *characters* (not UTF-8 bytes)."""
+
+    path: str
+    line: int
+    column: int = 1
+    end_line: int | None = None
+    end_column: int | None = None
+    cell: int | None = None  # notebook cell number, when the file is a notebook
+
+    def location(self) -> str:
+        return f"{self.path}:{self.line}:{self.column}"
+
+
+@dataclass(frozen=True)
+class Related:
+    """Another place that explains the finding: the other call site, the line creating the layer."""
+
+    span: Span
+    message: Text
+
+
+@dataclass(frozen=True)
+class Edit:
+    """Replace the text between two character offsets of the file (end exclusive)."""
+
+    start: int
+    end: int
+    replacement: str
+
+
+@dataclass(frozen=True)
+class Fix:
+    title: Text
+    applicability: Applicability
+    edits: tuple[Edit, ...]
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    code: str  # stable, e.g. "LL001"; never reused for another meaning
+    name: str  # readable symbol, e.g. "reuse-shape-mismatch"
+    severity: Severity
+    span: Span
+    message: Text
+    help: Text | None = None
+    related: tuple[Related, ...] = ()
+    confidence: Confidence = Confidence.HIGH
+    fix: Fix | None = None
+    origin: str = "static"  # "static" or "runtime"
+
+    @property
+    def sort_key(self) -> tuple:
+        return (self.span.path, self.span.line, self.span.column, self.code)
+
+    def to_dict(self, lang: str | None = None) -> dict[str, Any]:
+        """The JSON shape of a finding; every machine-readable format starts from it."""
+
+        def span_dict(span: Span) -> dict[str, Any]:
+            out = {"path": span.path, "line": span.line, "column": span.column,
+                   "end_line": span.end_line, "end_column": span.end_column}
+            if span.cell is not None:
+                out["cell"] = span.cell
+            return out
+
+        return {
+            "code": self.code,
+            "name": self.name,
+            "severity": self.severity.label,
+            "confidence": self.confidence.value,
+            "origin": self.origin,
+            "message": self.message.render(lang),
+            "help": self.help.render(lang) if self.help else None,
+            "location": span_dict(self.span),
+            "related": [{"location": span_dict(r.span), "message": r.message.render(lang)}
+                        for r in self.related],
+            "fix": None if self.fix is None else {
+                "title": self.fix.title.render(lang),
+                "applicability": self.fix.applicability.value,
+                "edits": [{"start": e.start, "end": e.end, "replacement": e.replacement}
+                          for e in self.fix.edits],
+            },
+        }
+
+
+def could_not_check(diagnostic: Diagnostic) -> bool:
+    """LL9xx diagnostics say a file could not be checked; they drive exit code 2."""
+    return diagnostic.code.startswith("LL9")
