@@ -1,5 +1,37 @@
-"""layerlint: find, explain and fix unsafe reuse of layer instances in Keras and PyTorch models."""
+"""layerlint: find, explain and fix unsafe reuse of layer instances in Keras and PyTorch models.
+
+The library API is the product; the `layerlint` command is a thin client of it:
+
+    check_source(text, path=...)  findings for one module's source (never imports or runs it)
+    check_paths(paths)            findings for every Python file under the paths
+    trace(model, *inputs)         run one forward pass and report shared layer instances
+    tracing()                     record every layer call made inside a `with` block
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
+from layerlint.diagnostics import Applicability, Confidence, Diagnostic, Fix, Related, Severity, Span, Text
+from layerlint.static.checker import Selection, check_paths, check_source
+
 __version__ = "0.1.0"
+
+__all__ = [
+    "Applicability", "Confidence", "Diagnostic", "Fix", "Related", "Selection", "Severity", "Span", "Text",
+    "check_paths", "check_source", "trace", "tracing",
+]
+
+
+def trace(model: Any, *inputs: Any, **kwargs: Any) -> Any:
+    """Runs one forward pass of `model` and reports shared layer instances (imports the framework)."""
+    from layerlint.runtime import trace as run_trace
+
+    return run_trace(model, *inputs, **kwargs)
+
+
+def tracing() -> Any:
+    """Records every layer call made inside the `with` block."""
+    from layerlint.runtime import tracing as start_tracing
+
+    return start_tracing()

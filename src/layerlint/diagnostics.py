@@ -48,7 +48,8 @@ class Text:
     args: Mapping[str, Any] = field(default_factory=dict)
 
     def render(self, lang: str | None = None) -> str:
-        return translate(self.template, lang).format(**self.args)
+        args = {key: value.render(lang) if isinstance(value, Text) else value for key, value in self.args.items()}
+        return translate(self.template, lang).format(**args)
 
     def __str__(self) -> str:
         return self.render()

@@ -1,0 +1,5 @@
+import sys
+
+from layerlint.cli import main
+
+sys.exit(main())

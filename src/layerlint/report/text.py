@@ -1,0 +1,41 @@
+"""`--format text`: `path:line:col: CODE [severity] message`, the related places indented under it,
+then the `help:` line, in the manner of ruff and rustc."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Sequence
+
+from layerlint.diagnostics import Diagnostic, could_not_check
+from layerlint.i18n import N_, translate
+
+
+def render_one(diagnostic: Diagnostic, lang: str | None = None) -> str:
+    lines = [f"{diagnostic.span.location()}: {diagnostic.code} [{translate(diagnostic.severity.label, lang)}] "
+             f"{diagnostic.message.render(lang)}"]
+    for related in diagnostic.related:
+        lines.append(f"  {related.span.location()}: {related.message.render(lang)}")
+    if diagnostic.help is not None:
+        lines.append(f"  {translate(N_('help'), lang)}: {diagnostic.help.render(lang)}")
+    return "\n".join(lines)
+
+
+def summary(diagnostics: Sequence[Diagnostic], lang: str | None = None) -> str:
+    if not diagnostics:
+        return translate(N_("All checks passed."), lang)
+    findings = [d for d in diagnostics if not could_not_check(d)]
+    counts = Counter(d.severity for d in findings)
+    parts = [f"{counts[s]} {translate(s.label, lang)}" for s in sorted(counts, reverse=True)]
+    problems = len(diagnostics) - len(findings)
+    text = translate(N_("Found {count} finding(s)"), lang).format(count=len(findings))
+    if parts:
+        text += f" ({', '.join(parts)})"
+    if problems:
+        text += "; " + translate(N_("{count} file(s) could not be checked"), lang).format(count=problems)
+    return text + "."
+
+
+def render(diagnostics: Sequence[Diagnostic], lang: str | None = None) -> str:
+    blocks = [render_one(d, lang) for d in diagnostics]
+    return "\n\n".join(blocks + [summary(diagnostics, lang)]) + "\n"
+

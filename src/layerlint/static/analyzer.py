@@ -1,0 +1,1031 @@
+"""Walks a module once, abstractly: which layer objects exist, and which of them each forward pass calls
+with what shapes. Nothing of the checked code is imported or run.
+
+Like pyflakes, it works in two phases: classes and module-level bindings are collected first, then the
+forward methods (`call`, `forward`) and functions are interpreted with those facts in hand. Values are
+abstract (a tensor of partly known shape, a layer instance, a container of layers, a constant); control
+flow is followed so that exclusive `if` arms and early returns do not count as reuse, and a loop body
+is walked twice so that a call inside it is seen on its second iteration.
+"""
+
+from __future__ import annotations
+
+import ast
+import itertools
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any, Iterator
+
+from layerlint import catalog
+from layerlint.catalog import COMPOSITE, LayerTraits
+from layerlint.static.facts import (AliasedContainer, Branch, BuiltInForward, CallEvent, Instance,
+                                    ModuleFacts)
+from layerlint.static.names import (KERAS_MODEL_BASES, TORCH_MODEL_BASES, ImportMap, split_framework)
+from layerlint.static.shapes import UNKNOWN, Arguments, Shape, literal, merge, spec_for
+
+FORWARD_METHODS = ("call", "forward", "__call__")
+CONSTRUCTION_METHODS = ("__init__", "build")
+MAX_INLINE_DEPTH = 6
+MAX_UNROLL = 32
+
+# --- abstract values ----------------------------------------------------------------------------
+
+
+class _Unknown:
+    def __repr__(self) -> str:
+        return "<unknown>"
+
+
+NOTHING = _Unknown()
+
+
+@dataclass(frozen=True)
+class TensorValue:
+    shape: Shape | None
+
+
+@dataclass(frozen=True)
+class LayerValue:
+    instance: Instance
+    key: object = None
+
+
+@dataclass(eq=False)
+class ContainerValue:
+    items: list[Any] = field(default_factory=list)
+    mapping: dict[Any, Any] | None = None
+    family: Instance | None = None  # a comprehension: one construction, distinct instances
+    exact: bool = True  # False when the items only model a loop of unknown length
+
+    def elements(self) -> list[Any]:
+        return list(self.mapping.values()) if self.mapping is not None else self.items
+
+
+@dataclass(frozen=True)
+class ConstValue:
+    value: Any
+
+
+@dataclass(frozen=True)
+class FunctionValue:
+    node: ast.FunctionDef | ast.AsyncFunctionDef
+    owner: "ClassInfo | None" = None
+
+
+@dataclass(frozen=True)
+class SelfValue:
+    owner: "ClassInfo"
+
+
+@dataclass(frozen=True)
+class ClassValue:
+    info: "ClassInfo"
+
+
+@dataclass(frozen=True)
+class TupleValue:
+    items: tuple
+
+
+def _same_value(first: Any, second: Any) -> Any:
+    if first is second or first == second:
+        return first
+    if isinstance(first, TensorValue) and isinstance(second, TensorValue):
+        return TensorValue(merge(first.shape, second.shape))
+    return NOTHING
+
+
+def merge_env(first: dict[str, Any], second: dict[str, Any]) -> dict[str, Any]:
+    return {name: _same_value(first[name], second[name]) for name in first.keys() & second.keys()}
+
+
+# --- classes ------------------------------------------------------------------------------------
+
+
+@dataclass(eq=False)
+class ClassInfo:
+    node: ast.ClassDef
+    bases: list["ClassInfo | str"]
+    framework: str | None = None  # set when a base resolves to a framework Model/Layer/Module
+    analyzer: "Analyzer | None" = None  # the analyzer of the file that defines the class
+    attributes: dict[str, Any] | None = None  # filled by running __init__/build abstractly
+    adds_weights: bool = False
+
+    @property
+    def name(self) -> str:
+        return self.node.name
+
+    def own_method(self, name: str) -> ast.FunctionDef | None:
+        for statement in self.node.body:
+            if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)) and statement.name == name:
+                return statement
+        return None
+
+    def mro(self) -> Iterator["ClassInfo"]:
+        seen: set[int] = set()
+        stack: list[ClassInfo] = [self]
+        while stack:
+            info = stack.pop(0)
+            if id(info) in seen:
+                continue
+            seen.add(id(info))
+            yield info
+            stack.extend(base for base in info.bases if isinstance(base, ClassInfo))
+
+    def method(self, name: str) -> tuple[ast.FunctionDef, "ClassInfo"] | None:
+        for info in self.mro():
+            found = info.own_method(name)
+            if found is not None:
+                return found, info
+        return None
+
+    @property
+    def is_layer(self) -> bool:
+        return self.framework is not None
+
+
+def _framework_of_base(qualified: str) -> str | None:
+    split = split_framework(qualified)
+    if split is None:
+        return None
+    framework, name = split
+    bases = TORCH_MODEL_BASES if framework == "torch" else KERAS_MODEL_BASES
+    return framework if name in bases else None
+
+
+# --- the interpreter ----------------------------------------------------------------------------
+
+
+@dataclass
+class _Frame:
+    """Where the walk is: which entry, which loop, which branch arms, through which helper calls."""
+
+    entry: str
+    collecting: bool  # running __init__/build: record attributes, not call events
+    owner: ClassInfo | None
+    branches: tuple[Branch, ...] = ()
+    loop: ast.AST | None = None
+    repeat: bool = False
+    via: tuple[ast.Call, ...] = ()
+    depth: int = 0
+    active: tuple[int, ...] = ()  # functions being inlined, against recursion
+
+
+class Analyzer:
+    def __init__(self, tree: ast.Module, path: str, module_name: str = "", resolver: Any = None):
+        self.tree = tree
+        self.imports = ImportMap.from_tree(tree, module_name)
+        self.facts = ModuleFacts(path)
+        self.resolver = resolver  # finds classes of other files of the checked tree
+        self.classes: dict[str, ClassInfo] = {}
+        self.globals: dict[str, Any] = {}
+        self._tokens = itertools.count(1)
+        self._returns: list[list[Any]] = []
+        self._aliased_seen: set[tuple[int, int]] = set()
+        self._constructed: list[Instance] = []
+        self._if_tokens: dict[int, int] = {}
+
+    # -- entry points ---------------------------------------------------------------------------
+
+    def collect(self) -> None:
+        """Phase one: the classes of the module and what they derive from."""
+        if not self.classes:
+            self._collect_classes()
+
+    def run(self) -> ModuleFacts:
+        self.collect()
+        module_frame = _Frame(entry="<module>", collecting=False, owner=None)
+        self._walk_block(self.tree.body, self.globals, module_frame)
+        for info in self.classes.values():
+            if info.is_layer:
+                self._analyze_layer_class(info)
+        for function in self._plain_functions():
+            self._analyze_function(function, None)
+        return self.facts
+
+    def _plain_functions(self) -> Iterator[ast.FunctionDef]:
+        for statement in self.tree.body:
+            if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                yield statement
+            elif isinstance(statement, ast.ClassDef) and not self.classes[statement.name].is_layer:
+                yield from (s for s in statement.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef)))
+
+    def _collect_classes(self) -> None:
+        for node in ast.walk(self.tree):
+            if isinstance(node, ast.ClassDef):
+                self.classes.setdefault(node.name, ClassInfo(node, [], analyzer=self))
+        for info in self.classes.values():
+            for base in info.node.bases:
+                resolved = self._resolve_class(base)
+                info.bases.append(resolved if resolved is not None else (self.imports.qualify(base) or ""))
+        for info in self.classes.values():
+            info.framework = self._class_framework(info, set())
+
+    def _resolve_class(self, node: ast.expr) -> ClassInfo | None:
+        if isinstance(node, ast.Name) and node.id in self.classes:
+            return self.classes[node.id]
+        qualified = self.imports.qualify(node)
+        if qualified and self.resolver is not None and split_framework(qualified) is None:
+            return self.resolver(qualified)
+        return None
+
+    def _class_framework(self, info: ClassInfo, seen: set[int]) -> str | None:
+        if id(info) in seen:
+            return None
+        seen.add(id(info))
+        for base in info.bases:
+            if isinstance(base, ClassInfo):
+                found = base.framework or self._class_framework(base, seen)
+            else:
+                found = _framework_of_base(base)
+            if found:
+                return found
+        return None
+
+    def _analyze_layer_class(self, info: ClassInfo) -> None:
+        self.class_attributes(info)
+        for name in FORWARD_METHODS:
+            found = info.method(name)
+            if found is None or (name == "__call__" and found[1] is not info):
+                continue
+            function, _ = found
+            frame = _Frame(entry=f"{info.name}.{name}", collecting=False, owner=info)
+            self._walk_function(function, self._bind_parameters(function, SelfValue(info), []), frame)
+            return
+
+    def _analyze_function(self, function: ast.FunctionDef, owner: ClassInfo | None) -> None:
+        frame = _Frame(entry=function.name, collecting=False, owner=owner)
+        env = self._bind_parameters(function, NOTHING, [])
+        self._walk_function(function, env, frame)
+
+    def class_attributes(self, info: ClassInfo) -> dict[str, Any]:
+        """Runs `__init__` (with the parents' it calls) and then `build`, recording `self.x = ...`."""
+        if info.attributes is not None:
+            return info.attributes
+        if info.analyzer is not None and info.analyzer is not self:
+            return info.analyzer.class_attributes(info)
+        info.attributes = {}
+        for method in CONSTRUCTION_METHODS:
+            found = info.method(method)
+            if found is None:
+                continue
+            function, owner = found
+            frame = _Frame(entry=f"{info.name}.{method}", collecting=True, owner=owner)
+            self._walk_function(function, self._bind_parameters(function, SelfValue(info), []), frame)
+        return info.attributes
+
+    # -- functions ------------------------------------------------------------------------------
+
+    def _bind_parameters(self, function: ast.FunctionDef, self_value: Any, arguments: list[Any],
+                         keywords: dict[str, Any] | None = None) -> dict[str, Any]:
+        env: dict[str, Any] = {}
+        params = [*function.args.posonlyargs, *function.args.args]
+        values = ([self_value] if self_value is not NOTHING else []) + list(arguments)
+        for index, param in enumerate(params):
+            if index < len(values):
+                env[param.arg] = values[index]
+            elif keywords and param.arg in keywords:
+                env[param.arg] = keywords[param.arg]
+            else:
+                env[param.arg] = TensorValue(Shape()) if index == (1 if self_value is not NOTHING else 0) else NOTHING
+        for param in function.args.kwonlyargs:
+            env[param.arg] = (keywords or {}).get(param.arg, NOTHING)
+        return env
+
+    def _walk_function(self, function: ast.FunctionDef, env: dict[str, Any], frame: _Frame) -> Any:
+        self._returns.append([])
+        self._walk_block(function.body, env, frame)
+        returned = self._returns.pop()
+        result = returned[0] if returned else NOTHING
+        for value in returned[1:]:
+            result = _same_value(result, value)
+        return result
+
+    def _inline(self, function: ast.FunctionDef, owner: ClassInfo | None, self_value: Any,
+                call: ast.Call, env: dict[str, Any], frame: _Frame, skip: int = 0) -> Any:
+        if frame.depth >= MAX_INLINE_DEPTH or id(function) in frame.active:
+            return NOTHING
+        if owner is not None and owner.analyzer is not None and owner.analyzer is not self:
+            # A parent class from another file: its names resolve through that file's imports.
+            for argument in call.args[skip:]:
+                self._eval(argument, env, frame)
+            foreign = _Frame(frame.entry, frame.collecting, owner, depth=frame.depth + 1,
+                             active=(*frame.active, id(function)))
+            return owner.analyzer._walk_function(function, owner.analyzer._bind_parameters(function, self_value, []), foreign)
+        arguments = [self._eval(a, env, frame) for a in call.args[skip:]]
+        keywords = {k.arg: self._eval(k.value, env, frame) for k in call.keywords if k.arg}
+        inner_env = self._bind_parameters(function, self_value, arguments, keywords)
+        inner = _Frame(frame.entry, frame.collecting, owner or frame.owner, frame.branches, frame.loop,
+                       frame.repeat, (*frame.via, call), frame.depth + 1, (*frame.active, id(function)))
+        return self._walk_function(function, inner_env, inner)
+
+    # -- statements -----------------------------------------------------------------------------
+
+    def _walk_block(self, body: list[ast.stmt], env: dict[str, Any], frame: _Frame) -> bool:
+        """Interprets statements in order; returns True when the block always leaves (return/raise)."""
+        pushed = 0
+        saved = frame.branches
+        for statement in body:
+            if self._walk_statement(statement, env, frame):
+                frame.branches = saved
+                return True
+            if isinstance(statement, ast.If) and self._guard_returns(statement):
+                # The rest of the block runs only when the guard's arm did not: it is the else arm.
+                frame.branches = (*frame.branches, Branch(id(statement), self._token_of(statement), "else"))
+                pushed += 1
+        frame.branches = saved
+        return False
+
+    def _guard_returns(self, statement: ast.If) -> bool:
+        return bool(statement.body) and _always_leaves(statement.body) and not statement.orelse
+
+    def _token_of(self, statement: ast.AST) -> int:
+        return self._if_tokens.get(id(statement), 0)
+
+    def _walk_statement(self, statement: ast.stmt, env: dict[str, Any], frame: _Frame) -> bool:
+        method = getattr(self, "_stmt_" + type(statement).__name__, None)
+        if method is not None:
+            return bool(method(statement, env, frame))
+        for child in ast.iter_child_nodes(statement):
+            if isinstance(child, ast.expr):
+                self._eval(child, env, frame)
+        return False
+
+    def _stmt_Return(self, statement: ast.Return, env: dict[str, Any], frame: _Frame) -> bool:
+        value = self._eval(statement.value, env, frame) if statement.value else ConstValue(None)
+        if self._returns:
+            self._returns[-1].append(value)
+        return True
+
+    def _stmt_Raise(self, statement: ast.Raise, env: dict[str, Any], frame: _Frame) -> bool:
+        return True
+
+    def _stmt_Expr(self, statement: ast.Expr, env: dict[str, Any], frame: _Frame) -> bool:
+        self._eval(statement.value, env, frame)
+        return False
+
+    def _stmt_Assign(self, statement: ast.Assign, env: dict[str, Any], frame: _Frame) -> bool:
+        value = self._eval(statement.value, env, frame)
+        for target in statement.targets:
+            self._assign(target, value, env, frame)
+        return False
+
+    def _stmt_AnnAssign(self, statement: ast.AnnAssign, env: dict[str, Any], frame: _Frame) -> bool:
+        if statement.value is not None:
+            self._assign(statement.target, self._eval(statement.value, env, frame), env, frame)
+        return False
+
+    def _stmt_AugAssign(self, statement: ast.AugAssign, env: dict[str, Any], frame: _Frame) -> bool:
+        current = self._eval(statement.target, env, frame)
+        value = self._binop(current, statement.op, self._eval(statement.value, env, frame), statement)
+        self._assign(statement.target, value, env, frame)
+        return False
+
+    def _stmt_FunctionDef(self, statement: ast.FunctionDef, env: dict[str, Any], frame: _Frame) -> bool:
+        env[statement.name] = FunctionValue(statement)
+        return False
+
+    _stmt_AsyncFunctionDef = _stmt_FunctionDef
+
+    def _stmt_ClassDef(self, statement: ast.ClassDef, env: dict[str, Any], frame: _Frame) -> bool:
+        info = self.classes.get(statement.name)
+        if info is not None:
+            env[statement.name] = ClassValue(info)
+        return False
+
+    def _stmt_If(self, statement: ast.If, env: dict[str, Any], frame: _Frame) -> bool:
+        self._eval(statement.test, env, frame)
+        token = next(self._tokens)
+        self._if_tokens[id(statement)] = token
+        saved = frame.branches
+        body_env = dict(env)
+        frame.branches = (*saved, Branch(id(statement), token, "if"))
+        body_leaves = self._walk_block(statement.body, body_env, frame)
+        else_env = dict(env)
+        frame.branches = (*saved, Branch(id(statement), token, "else"))
+        else_leaves = self._walk_block(statement.orelse, else_env, frame)
+        frame.branches = saved
+        if body_leaves and else_leaves:
+            return True
+        result = else_env if body_leaves else body_env if else_leaves else merge_env(body_env, else_env)
+        env.clear()
+        env.update(result)
+        return False
+
+    def _stmt_For(self, statement: ast.For, env: dict[str, Any], frame: _Frame) -> bool:
+        iterable = self._eval(statement.iter, env, frame)
+        plan = self._iteration_plan(iterable)
+        self._loop(statement, statement.body, plan, env, frame,
+                   bind=lambda value, scope: self._assign(statement.target, value, scope, frame))
+        self._walk_block(statement.orelse, env, frame)
+        return False
+
+    _stmt_AsyncFor = _stmt_For
+
+    def _stmt_While(self, statement: ast.While, env: dict[str, Any], frame: _Frame) -> bool:
+        self._eval(statement.test, env, frame)
+        self._loop(statement, statement.body, [NOTHING, NOTHING], env, frame, bind=None, known=False)
+        return False
+
+    def _stmt_With(self, statement: ast.With, env: dict[str, Any], frame: _Frame) -> bool:
+        for item in statement.items:
+            value = self._eval(item.context_expr, env, frame)
+            if item.optional_vars is not None:
+                self._assign(item.optional_vars, NOTHING if not isinstance(value, TensorValue) else value, env, frame)
+        return self._walk_block(statement.body, env, frame)
+
+    _stmt_AsyncWith = _stmt_With
+
+    def _stmt_Try(self, statement: ast.Try, env: dict[str, Any], frame: _Frame) -> bool:
+        body_env = dict(env)
+        leaves = self._walk_block(statement.body, body_env, frame)
+        if not leaves:
+            leaves = self._walk_block(statement.orelse, body_env, frame)
+        result = None if leaves else body_env
+        for handler in statement.handlers:
+            handler_env = dict(env)
+            if not self._walk_block(handler.body, handler_env, frame):
+                result = handler_env if result is None else merge_env(result, handler_env)
+        self._walk_block(statement.finalbody, env if result is None else result, frame)
+        if result is None:
+            return True
+        env.clear()
+        env.update(result)
+        return False
+
+    _stmt_TryStar = _stmt_Try
+
+    def _iteration_plan(self, iterable: Any) -> tuple[list[Any], bool]:
+        """The values the loop variable takes, and whether that list is the real iteration count."""
+        if isinstance(iterable, ContainerValue):
+            if iterable.family is not None:
+                return [LayerValue(iterable.family, key=index) for index in range(2)], False
+            elements = iterable.elements()
+            if len(elements) <= MAX_UNROLL:
+                return elements, iterable.exact
+        if isinstance(iterable, TupleValue) and len(iterable.items) <= MAX_UNROLL:
+            return list(iterable.items), True
+        if isinstance(iterable, ConstValue) and isinstance(iterable.value, range) and len(iterable.value) <= MAX_UNROLL:
+            return [ConstValue(v) for v in iterable.value][:2], len(iterable.value) <= 2
+        return [NOTHING, NOTHING], False
+
+    def _loop(self, node: ast.AST, body: list[ast.stmt], plan: Any, env: dict[str, Any], frame: _Frame,
+              bind: Any, known: bool | None = None) -> None:
+        values, exact = plan if isinstance(plan, tuple) else (plan, bool(known))
+        before = dict(env)
+        saved = (frame.loop, frame.repeat)
+        for index, value in enumerate(values):
+            frame.loop, frame.repeat = node, index > 0 or saved[1]
+            if bind is not None:
+                bind(value, env)
+            self._walk_block(body, env, frame)
+        frame.loop, frame.repeat = saved
+        if not exact or not values:
+            result = merge_env(before, env)
+            env.clear()
+            env.update(result)
+
+    def _assign(self, target: ast.expr, value: Any, env: dict[str, Any], frame: _Frame) -> None:
+        if isinstance(target, ast.Name):
+            env[target.id] = value
+            if isinstance(value, LayerValue) and not value.instance.label:
+                value.instance.label = target.id
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            items = value.items if isinstance(value, TupleValue) else (
+                value.items if isinstance(value, ContainerValue) and value.mapping is None else None)
+            for index, element in enumerate(target.elts):
+                if isinstance(element, ast.Starred):
+                    self._assign(element.value, NOTHING, env, frame)
+                    continue
+                part = items[index] if items is not None and index < len(items) else NOTHING
+                self._assign(element, part, env, frame)
+        elif isinstance(target, ast.Attribute):
+            base = self._eval(target.value, env, frame)
+            if isinstance(base, SelfValue):
+                self._set_attribute(base.owner, target.attr, value, frame)
+
+    def _set_attribute(self, owner: ClassInfo, name: str, value: Any, frame: _Frame) -> None:
+        if owner.attributes is None:
+            return
+        if isinstance(value, LayerValue):
+            if not value.instance.label:
+                value.instance.label = f"self.{name}"
+            if not frame.collecting:  # created once, lazily, in call(): the framework tracks it
+                self.facts.built_in_forward = [b for b in self.facts.built_in_forward
+                                               if b.instance is not value.instance]
+        if isinstance(value, ContainerValue):
+            self._label_container(value, f"self.{name}")
+        owner.attributes[name] = value
+
+    def _label_container(self, container: ContainerValue, label: str) -> None:
+        if container.family is not None and not container.family.label:
+            container.family.label = f"{label}[i]"
+        for key, element in (container.mapping or dict(enumerate(container.items))).items():
+            if isinstance(element, LayerValue) and not element.instance.label:
+                element.instance.label = f"{label}[{key!r}]"
+
+    # -- expressions ----------------------------------------------------------------------------
+
+    def _eval(self, node: ast.expr | None, env: dict[str, Any], frame: _Frame) -> Any:
+        if node is None:
+            return NOTHING
+        method = getattr(self, "_expr_" + type(node).__name__, None)
+        if method is not None:
+            return method(node, env, frame)
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.expr):
+                self._eval(child, env, frame)
+        return NOTHING
+
+    def _expr_Constant(self, node: ast.Constant, env: dict[str, Any], frame: _Frame) -> Any:
+        return ConstValue(node.value)
+
+    def _expr_Name(self, node: ast.Name, env: dict[str, Any], frame: _Frame) -> Any:
+        if node.id in env:
+            return env[node.id]
+        if node.id in self.globals:
+            return self.globals[node.id]
+        if node.id in self.classes:
+            return ClassValue(self.classes[node.id])
+        return NOTHING
+
+    def _expr_Attribute(self, node: ast.Attribute, env: dict[str, Any], frame: _Frame) -> Any:
+        base = self._eval(node.value, env, frame)
+        if isinstance(base, SelfValue):
+            attributes = self.class_attributes(base.owner)
+            if node.attr in attributes:
+                return attributes[node.attr]
+        if isinstance(base, (SelfValue, ClassValue)):
+            info = base.owner if isinstance(base, SelfValue) else base.info
+            found = info.method(node.attr)
+            if found is not None:
+                return FunctionValue(found[0], found[1])
+        return NOTHING
+
+    def _expr_Starred(self, node: ast.Starred, env: dict[str, Any], frame: _Frame) -> Any:
+        return self._eval(node.value, env, frame)
+
+    def _expr_Subscript(self, node: ast.Subscript, env: dict[str, Any], frame: _Frame) -> Any:
+        base = self._eval(node.value, env, frame)
+        index = self._eval(node.slice, env, frame)
+        if isinstance(base, ContainerValue):
+            if base.family is not None:
+                if isinstance(index, ConstValue):
+                    return LayerValue(base.family, key=("index", index.value))
+                # An index computed in a loop picks a different element each iteration.
+                return LayerValue(base.family, key=("dynamic", id(frame.loop), frame.repeat, id(node)))
+            if isinstance(index, ConstValue):
+                try:
+                    source = base.mapping if base.mapping is not None else base.items
+                    return source[index.value]
+                except (KeyError, IndexError, TypeError):
+                    return NOTHING
+        if isinstance(base, TupleValue) and isinstance(index, ConstValue) and isinstance(index.value, int):
+            try:
+                return base.items[index.value]
+            except IndexError:
+                return NOTHING
+        return NOTHING
+
+    def _expr_List(self, node: ast.List | ast.Tuple, env: dict[str, Any], frame: _Frame) -> Any:
+        items = []
+        for element in node.elts:
+            if isinstance(element, ast.Starred):
+                inner = self._eval(element.value, env, frame)
+                if isinstance(inner, ContainerValue) and inner.family is None:
+                    items.extend(inner.elements())
+                    continue
+                return NOTHING
+            items.append(self._eval(element, env, frame))
+        return ContainerValue(items) if isinstance(node, ast.List) else TupleValue(tuple(items))
+
+    _expr_Tuple = _expr_List
+
+    def _expr_Dict(self, node: ast.Dict, env: dict[str, Any], frame: _Frame) -> Any:
+        mapping = {}
+        for key, value in zip(node.keys, node.values):
+            evaluated = self._eval(value, env, frame)
+            key_value = literal(key) if key is not None else UNKNOWN
+            mapping[key_value if key_value is not UNKNOWN else object()] = evaluated
+        return ContainerValue(mapping=mapping)
+
+    def _expr_IfExp(self, node: ast.IfExp, env: dict[str, Any], frame: _Frame) -> Any:
+        self._eval(node.test, env, frame)
+        token = next(self._tokens)
+        saved = frame.branches
+        frame.branches = (*saved, Branch(id(node), token, "if"))
+        body = self._eval(node.body, env, frame)
+        frame.branches = (*saved, Branch(id(node), token, "else"))
+        orelse = self._eval(node.orelse, env, frame)
+        frame.branches = saved
+        return _same_value(body, orelse)
+
+    def _expr_BinOp(self, node: ast.BinOp, env: dict[str, Any], frame: _Frame) -> Any:
+        left = self._eval(node.left, env, frame)
+        right = self._eval(node.right, env, frame)
+        return self._binop(left, node.op, right, node)
+
+    def _binop(self, left: Any, op: ast.operator, right: Any, node: ast.AST) -> Any:
+        if isinstance(op, ast.Mult) and (isinstance(left, ContainerValue) or isinstance(right, ContainerValue)):
+            container, times = (left, right) if isinstance(left, ContainerValue) else (right, left)
+            return self._repeat_container(container, times, node)
+        if isinstance(left, TensorValue) and isinstance(right, TensorValue):
+            return TensorValue(left.shape if left.shape == right.shape else merge(left.shape, right.shape))
+        if isinstance(left, TensorValue) and isinstance(right, ConstValue):
+            return left
+        if isinstance(right, TensorValue) and isinstance(left, ConstValue):
+            return right
+        if isinstance(left, ConstValue) and isinstance(right, ConstValue):
+            try:
+                return ConstValue(_apply_operator(op, left.value, right.value))
+            except Exception:
+                return NOTHING
+        if isinstance(op, ast.Add) and isinstance(left, ContainerValue) and isinstance(right, ContainerValue):
+            return ContainerValue(left.elements() + right.elements())
+        if isinstance(left, TensorValue) or isinstance(right, TensorValue):
+            return TensorValue(None)
+        return NOTHING
+
+    def _repeat_container(self, container: ContainerValue, times: Any, node: ast.AST) -> Any:
+        count = times.value if isinstance(times, ConstValue) and isinstance(times.value, int) else None
+        if container.family is not None:
+            return NOTHING
+        elements = container.elements()
+        for element in elements:
+            if isinstance(element, LayerValue):
+                self._record_alias(element.instance, node, count * elements.count(element) if count else None)
+        if count is not None and len(elements) * count <= MAX_UNROLL:
+            return ContainerValue(elements * count)
+        return ContainerValue(elements * 2)
+
+    def _record_alias(self, instance: Instance, node: ast.AST, count: int | None) -> None:
+        if (id(instance), id(node)) in self._aliased_seen:
+            return
+        self._aliased_seen.add((id(instance), id(node)))
+        if instance.aliased_in is None:
+            instance.aliased_in = node
+        self.facts.aliased.append(AliasedContainer(instance, node, count))
+
+    def _expr_ListComp(self, node: ast.ListComp, env: dict[str, Any], frame: _Frame) -> Any:
+        return self._comprehension(node, node.elt, env, frame)
+
+    _expr_GeneratorExp = _expr_ListComp
+    _expr_SetComp = _expr_ListComp
+
+    def _expr_DictComp(self, node: ast.DictComp, env: dict[str, Any], frame: _Frame) -> Any:
+        result = self._comprehension(node, node.value, env, frame)
+        if isinstance(result, ContainerValue) and result.family is None:
+            return ContainerValue(mapping={object(): item for item in result.items})
+        return result
+
+    def _comprehension(self, node: ast.AST, element: ast.expr, env: dict[str, Any], frame: _Frame) -> Any:
+        """A comprehension is a loop: a construction in it makes distinct instances (a family); a
+        layer call in it runs once per element."""
+        scope = dict(env)
+        generators = node.generators  # type: ignore[attr-defined]
+        produced: list[Any] = []
+        exact = True
+
+        def body(value: Any, scope: dict[str, Any]) -> None:
+            self._assign(generators[0].target, value, scope, frame)
+            for generator in generators[1:]:
+                self._assign(generator.target, NOTHING, scope, frame)
+            for generator in generators:
+                for condition in generator.ifs:
+                    self._eval(condition, scope, frame)
+            produced.append(self._eval(element, scope, frame))
+
+        values, exact = self._iteration_plan(self._eval(generators[0].iter, env, frame))
+        saved = (frame.loop, frame.repeat)
+        constructions_before = len(self._constructed)
+        for index, value in enumerate(values):
+            frame.loop, frame.repeat = node, index > 0 or saved[1]
+            body(value, scope)
+        frame.loop, frame.repeat = saved
+        made_new = len(self._constructed) > constructions_before
+        layers = [p for p in produced if isinstance(p, LayerValue)]
+        one_instance = len(layers) > 1 and len({id(p.instance) for p in layers}) == 1
+        if one_instance and not made_new:
+            self._record_alias(layers[0].instance, node, None)
+        if exact:
+            return ContainerValue(produced)
+        if layers and made_new:
+            return ContainerValue(family=layers[0].instance)
+        return ContainerValue(produced, exact=False) if one_instance else NOTHING
+
+    def _expr_Call(self, node: ast.Call, env: dict[str, Any], frame: _Frame) -> Any:
+        callee = self._eval(node.func, env, frame)
+        if isinstance(callee, LayerValue):
+            return self._call_layer(callee, node, env, frame)
+        if isinstance(callee, FunctionValue):
+            return self._call_function_value(callee, node, env, frame)
+        if isinstance(callee, ClassValue):
+            return self._construct_user(callee.info, node, env, frame)
+        if _is_super_init(node):
+            return self._super_init(node, env, frame)
+        qualified = self.imports.qualify(node.func)
+        if qualified is not None:
+            return self._call_qualified(qualified, node, env, frame)
+        if isinstance(node.func, ast.Name) and node.func.id == "range":
+            bounds = [literal(a) for a in node.args]
+            if bounds and all(isinstance(b, int) for b in bounds):
+                return ConstValue(range(*bounds))
+        if isinstance(node.func, ast.Name) and node.func.id in ("zip", "enumerate", "reversed", "list", "tuple"):
+            return self._builtin_iteration(node, env, frame)
+        return self._eval_arguments(node, env, frame)
+
+    def _call_function_value(self, callee: FunctionValue, node: ast.Call, env: dict[str, Any], frame: _Frame) -> Any:
+        if callee.owner is None:
+            return self._inline(callee.node, None, NOTHING, node, env, frame)
+        base = self._eval(node.func.value, env, frame) if isinstance(node.func, ast.Attribute) else NOTHING
+        if isinstance(base, SelfValue):
+            return self._inline(callee.node, callee.owner, base, node, env, frame)
+        if isinstance(base, ClassValue) and node.args:  # `Parent.method(self, ...)`
+            explicit_self = self._eval(node.args[0], env, frame)
+            if isinstance(explicit_self, SelfValue):
+                return self._inline(callee.node, callee.owner, explicit_self, node, env, frame, skip=1)
+        return self._eval_arguments(node, env, frame)
+
+    def _eval_arguments(self, node: ast.Call, env: dict[str, Any], frame: _Frame) -> Any:
+        values = [self._eval(a, env, frame) for a in node.args]
+        for keyword in node.keywords:
+            self._eval(keyword.value, env, frame)
+        if isinstance(node.func, ast.Attribute):
+            base = self._eval(node.func.value, env, frame)
+            if isinstance(base, ContainerValue) and node.func.attr == "append" and values:
+                base.items.append(values[0])
+            if isinstance(base, TensorValue):
+                return TensorValue(None)
+        return TensorValue(None) if any(isinstance(v, TensorValue) for v in values) else NOTHING
+
+    def _builtin_iteration(self, node: ast.Call, env: dict[str, Any], frame: _Frame) -> Any:
+        name = node.func.id  # type: ignore[attr-defined]
+        values = [self._eval(a, env, frame) for a in node.args]
+        if not values or not all(isinstance(v, ContainerValue) for v in values):
+            return NOTHING
+        if name in ("list", "tuple"):
+            return values[0]
+        exact = all(v.family is None and v.exact for v in values)
+        columns = [[LayerValue(v.family, key=i) for i in range(2)] if v.family is not None else v.elements()
+                   for v in values]
+        if name == "zip":
+            return ContainerValue([TupleValue(row) for row in zip(*columns)], exact=exact)
+        if name == "enumerate":
+            rows = [TupleValue((ConstValue(i), item)) for i, item in enumerate(columns[0])]
+            return ContainerValue(rows, exact=exact)
+        return ContainerValue(list(reversed(columns[0])), exact=exact)
+
+    def _super_init(self, node: ast.Call, env: dict[str, Any], frame: _Frame) -> Any:
+        """`super().__init__(...)` inside `__init__`: run the parents' constructors on the same self."""
+        owner = frame.owner
+        if not frame.collecting or owner is None:
+            return NOTHING
+        for base in owner.bases:
+            if isinstance(base, ClassInfo):
+                found = base.method("__init__")
+                if found is not None:
+                    self_value = env.get("self", NOTHING)
+                    return self._inline(found[0], found[1], self_value, node, env, frame)
+        return NOTHING
+
+    # -- layers ---------------------------------------------------------------------------------
+
+    def _call_qualified(self, qualified: str, node: ast.Call, env: dict[str, Any], frame: _Frame) -> Any:
+        split = split_framework(qualified)
+        if split is not None:
+            framework, name = split
+            if name in ("Input", "InputLayer") and framework != "torch":
+                return self._input_tensor(node)
+            if name[:1].isupper() and name not in ("Model", "Input"):
+                return self._construct(framework, name, node, env, frame)
+        if qualified.rsplit(".", 1)[-1] in ("deepcopy", "clone_layer", "clone_model") and node.args:
+            original = self._eval(node.args[0], env, frame)
+            if isinstance(original, LayerValue):
+                return LayerValue(self._copy_instance(original.instance, node, frame))
+            return NOTHING
+        return self._call_function(qualified, node, env, frame)
+
+    def _call_function(self, qualified: str, node: ast.Call, env: dict[str, Any], frame: _Frame) -> Any:
+        """Tensor functions: concatenation sums the feature axis; elementwise ones keep the shape."""
+        tail = qualified.rsplit(".", 1)[-1]
+        if tail in ("concat", "concatenate", "cat") and node.args:
+            parts = self._eval(node.args[0], env, frame)
+            axis = _keyword_literal(node, ("axis", "dim"), 1, default=-1 if tail != "cat" else 0)
+            shapes = [p.shape if isinstance(p, TensorValue) else None
+                      for p in (parts.elements() if isinstance(parts, ContainerValue) else
+                                parts.items if isinstance(parts, TupleValue) else [])]
+            if shapes and isinstance(axis, int):
+                sizes = [s.size(axis) if s is not None else None for s in shapes]
+                total = sum(sizes) if all(v is not None for v in sizes) else None
+                if shapes[0] is not None:
+                    return TensorValue(shapes[0].with_size(axis, total))
+            return TensorValue(None)
+        values = [self._eval(a, env, frame) for a in node.args]
+        for keyword in node.keywords:
+            self._eval(keyword.value, env, frame)
+        if tail in _ELEMENTWISE and values and isinstance(values[0], TensorValue):
+            return values[0]
+        return TensorValue(None) if any(isinstance(v, TensorValue) for v in values) else NOTHING
+
+    def _input_tensor(self, node: ast.Call) -> TensorValue:
+        shape = literal(_keyword(node, "shape") or (node.args[0] if node.args else None))
+        if isinstance(shape, (tuple, list)) and all(d is None or isinstance(d, int) for d in shape):
+            return TensorValue(Shape.from_dims([None, *shape]))
+        return TensorValue(Shape())
+
+    def _arguments(self, node: ast.Call, env: dict[str, Any]) -> Arguments:
+        constants = {name: value.value for name, value in {**self.globals, **env}.items()
+                     if isinstance(value, ConstValue)}
+        arguments = Arguments()
+        for argument in node.args:
+            if isinstance(argument, ast.Starred):
+                arguments.has_star = True
+                break
+            arguments.positional.append(literal(argument, constants))
+        for keyword in node.keywords:
+            if keyword.arg is None:
+                arguments.has_star = True
+            else:
+                arguments.keywords[keyword.arg] = literal(keyword.value, constants)
+        return arguments
+
+    def _construct(self, framework: str, name: str, node: ast.Call, env: dict[str, Any], frame: _Frame) -> Any:
+        arguments = self._arguments(node, env)
+        spec = spec_for(framework, name)
+        traits = catalog.lookup(framework, name, arguments.as_mapping(spec.named_args if spec else ()))
+        children_values = [self._eval(a, env, frame) for a in node.args]
+        for keyword in node.keywords:
+            children_values.append(self._eval(keyword.value, env, frame))
+        if name in ("ModuleList", "ModuleDict", "ParameterList"):
+            inner = children_values[0] if children_values else ContainerValue()
+            return inner if isinstance(inner, ContainerValue) else NOTHING
+        instance = Instance(name, framework, traits, spec, arguments, node)
+        if name == "Sequential":
+            self._sequential_children(instance, node, children_values)
+        elif name in ("Bidirectional", "TimeDistributed") and children_values and isinstance(children_values[0], LayerValue):
+            instance.wrapped = children_values[0].instance
+            instance.traits = children_values[0].instance.traits
+        self._note_construction(instance, frame)
+        return LayerValue(instance)
+
+    def _sequential_children(self, instance: Instance, node: ast.Call, values: list[Any]) -> None:
+        layers: list[Any] = []
+        for value in values:
+            if isinstance(value, ContainerValue) and value.family is None:
+                layers.extend(value.elements())
+            elif isinstance(value, LayerValue):
+                layers.append(value)
+        instance.composite = True
+        instance.children = [v.instance for v in layers if isinstance(v, LayerValue)]
+        seen: dict[int, int] = {}
+        for child in instance.children:
+            seen[id(child)] = seen.get(id(child), 0) + 1
+        for child in instance.children:
+            if seen[id(child)] > 1:
+                self._record_alias(child, node, seen[id(child)])
+        instance.traits = _composite_traits(instance.framework or "keras", "Sequential", instance.children)
+
+    def _construct_user(self, info: ClassInfo, node: ast.Call, env: dict[str, Any], frame: _Frame) -> Any:
+        for argument in node.args:
+            self._eval(argument, env, frame)
+        if not info.is_layer:
+            return NOTHING
+        attributes = self.class_attributes(info)
+        children = [v.instance for v in _layer_values(attributes.values())]
+        traits = _composite_traits(info.framework or "keras", info.name, children, info.node)
+        instance = Instance(info.name, None, traits, None, self._arguments(node, env), node,
+                            composite=True, children=children)
+        self._note_construction(instance, frame)
+        return LayerValue(instance)
+
+    def _copy_instance(self, original: Instance, node: ast.Call, frame: _Frame) -> Instance:
+        copy = Instance(original.class_name, original.framework, original.traits, original.spec,
+                        original.arguments, node, composite=original.composite, children=original.children)
+        self._note_construction(copy, frame)
+        return copy
+
+    def _note_construction(self, instance: Instance, frame: _Frame) -> None:
+        self._constructed.append(instance)
+        if not frame.collecting and frame.owner is not None and frame.owner.is_layer:
+            self.facts.built_in_forward.append(BuiltInForward(instance, frame.entry.rsplit(".", 1)[-1]))
+
+    def _call_layer(self, callee: LayerValue, node: ast.Call, env: dict[str, Any], frame: _Frame) -> Any:
+        arguments = [self._eval(a, env, frame) for a in node.args]
+        keywords = {k.arg: self._eval(k.value, env, frame) for k in node.keywords if k.arg}
+        inputs = _input_shapes(arguments[:1] or list(keywords.values())[:1])
+        if not frame.collecting:
+            self.facts.events.append(CallEvent(callee.instance, callee.key, node, inputs, frame.branches,
+                                               frame.loop, frame.repeat, frame.entry, frame.via))
+        return self._layer_output(callee.instance, inputs, arguments)
+
+    def _layer_output(self, instance: Instance, inputs: tuple[Shape | None, ...], arguments: list[Any]) -> Any:
+        if instance.class_name == "Sequential" and instance.children:
+            value: Any = TensorValue(inputs[0] if inputs else None)
+            for child in instance.children:
+                shapes = _input_shapes([value])
+                value = self._layer_output(child, shapes, [value])
+            return value
+        if instance.wrapped is not None and instance.class_name == "Bidirectional":
+            inner = self._layer_output(instance.wrapped, inputs, arguments)
+            merge_mode = instance.arguments.get("merge_mode", 1, "concat")
+            if isinstance(inner, TensorValue) and inner.shape is not None and merge_mode in ("concat", "sum", "mul", "ave"):
+                size = inner.shape.size(-1)
+                factor = 2 if merge_mode == "concat" else 1
+                return TensorValue(inner.shape.with_size(-1, size * factor if size is not None else None))
+            return TensorValue(None)
+        if instance.spec is None:
+            return TensorValue(None)
+        if instance.class_name == "Concatenate" and arguments and isinstance(arguments[0], (ContainerValue, TupleValue)):
+            parts = arguments[0].elements() if isinstance(arguments[0], ContainerValue) else list(arguments[0].items)
+            return TensorValue(instance.spec.apply(instance.arguments, _input_shapes(parts)))
+        if instance.framework == "torch" and instance.class_name in ("LSTM", "GRU", "RNN", "MultiheadAttention"):
+            return TupleValue((TensorValue(instance.spec.apply(instance.arguments, inputs)), NOTHING))
+        return TensorValue(instance.spec.apply(instance.arguments, inputs))
+
+
+def _input_shapes(values: list[Any]) -> tuple[Shape | None, ...]:
+    shapes = []
+    for value in values:
+        if isinstance(value, TensorValue):
+            shapes.append(value.shape)
+        elif isinstance(value, (ContainerValue, TupleValue)):
+            shapes.append(None)
+        else:
+            shapes.append(None)
+    return tuple(shapes)
+
+
+def _layer_values(values: Any) -> Iterator[LayerValue]:
+    for value in values:
+        if isinstance(value, LayerValue):
+            yield value
+        elif isinstance(value, ContainerValue):
+            if value.family is not None:
+                yield LayerValue(value.family)
+            yield from _layer_values(value.elements())
+
+
+def _composite_traits(framework: str, name: str, children: list[Instance], node: ast.ClassDef | None = None) -> LayerTraits:
+    """A user layer or Sequential is judged by what it holds: it shares whatever its children keep."""
+    child_traits = [c.traits for c in children if c.traits is not None]
+    adds_weights = node is not None and any(
+        isinstance(n, ast.Call) and (getattr(n.func, "attr", None) in ("add_weight", "Parameter")
+                                     or getattr(n.func, "id", None) == "Parameter")
+        for n in ast.walk(node))
+    return LayerTraits(
+        framework=framework, name=name, category=COMPOSITE,
+        weights=adds_weights or any(t.weights for t in child_traits),
+        statistics=any(t.statistics for t in child_traits),
+        normalizes=False, source="inferred",
+    )
+
+
+def _always_leaves(body: list[ast.stmt]) -> bool:
+    last = body[-1]
+    if isinstance(last, (ast.Return, ast.Raise, ast.Continue, ast.Break)):
+        return True
+    if isinstance(last, ast.If):
+        return bool(last.orelse) and _always_leaves(last.body) and _always_leaves(last.orelse)
+    return False
+
+
+def _is_super_init(node: ast.Call) -> bool:
+    func = node.func
+    return (isinstance(func, ast.Attribute) and func.attr == "__init__" and isinstance(func.value, ast.Call)
+            and isinstance(func.value.func, ast.Name) and func.value.func.id == "super")
+
+
+def _keyword(node: ast.Call, name: str) -> ast.expr | None:
+    for keyword in node.keywords:
+        if keyword.arg == name:
+            return keyword.value
+    return None
+
+
+def _keyword_literal(node: ast.Call, names: tuple[str, ...], position: int, default: Any) -> Any:
+    for name in names:
+        found = _keyword(node, name)
+        if found is not None:
+            return literal(found)
+    if position < len(node.args):
+        return literal(node.args[position])
+    return default
+
+
+def _apply_operator(op: ast.operator, left: Any, right: Any) -> Any:
+    import operator
+
+    table = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
+             ast.FloorDiv: operator.floordiv}
+    function = table.get(type(op))
+    if function is None or not all(isinstance(v, int) and abs(v) < 1 << 20 for v in (left, right)):
+        raise ValueError("not folded")
+    return function(left, right)
+
+
+_ELEMENTWISE = {
+    "relu", "relu6", "gelu", "silu", "swish", "sigmoid", "tanh", "elu", "selu", "leaky_relu", "softmax",
+    "log_softmax", "dropout", "dropout2d", "hardswish", "mish", "softplus", "abs", "exp", "identity",
+    "batch_normalization", "layer_norm", "group_norm", "max_pool2d", "avg_pool2d", "max_pool1d",
+    "avg_pool1d", "interpolate", "pad", "clip", "clip_by_value", "clamp", "sqrt", "square", "neg",
+}

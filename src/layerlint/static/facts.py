@@ -1,0 +1,109 @@
+"""The facts the analyzer collects and the rules judge: layer instances, their call events, the
+containers that alias one instance, and layers built inside a forward pass."""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+
+from layerlint.catalog import LayerTraits
+from layerlint.static.shapes import Arguments, Shape, Spec
+
+
+@dataclass(eq=False)
+class Instance:
+    """One layer object as the source creates it (one constructor call evaluated once)."""
+
+    class_name: str
+    framework: str | None  # "keras", "tf_keras", "torch"; None for a class defined by the user
+    traits: LayerTraits | None
+    spec: Spec | None
+    arguments: Arguments
+    node: ast.Call
+    label: str = ""  # how the code names it: `self.bn`, `shared`, `self.blocks[i]`
+    composite: bool = False  # a model/sequential/user layer holding sub-layers
+    children: list["Instance"] = field(default_factory=list)
+    wrapped: "Instance | None" = None  # the layer inside Bidirectional/TimeDistributed
+    aliased_in: ast.AST | None = None  # a container expression that repeats this one instance
+
+    def feature_axis(self) -> int | None:
+        return self.spec.axis(self.arguments) if self.spec else None
+
+    def name(self) -> str:
+        return self.label or f"{self.class_name}(...)"
+
+
+@dataclass(frozen=True)
+class Branch:
+    """One arm of an `if` (or a guard whose arm returns) on the way to a call."""
+
+    node_id: int
+    token: int  # differs between two walks of the same code (loop iterations, inlined calls)
+    arm: str
+
+
+@dataclass(eq=False)
+class CallEvent:
+    """One execution of a layer call in one modelled forward pass."""
+
+    instance: Instance
+    key: object  # which element of a family of distinct instances (None for a single instance)
+    node: ast.Call
+    inputs: tuple[Shape | None, ...]
+    branches: tuple[Branch, ...]
+    loop: ast.AST | None  # the innermost loop around the call, if any
+    repeat: bool  # produced by a later iteration of that loop
+    entry: str  # the forward method or function the pass starts from
+    via: tuple[ast.Call, ...] = ()  # helper calls through which this call was reached
+
+    def feature(self) -> int | None:
+        axis = self.instance.feature_axis()
+        shape = self.inputs[0] if self.inputs else None
+        return shape.size(axis) if shape is not None and axis is not None else None
+
+    def site(self) -> ast.AST:
+        """The node to point at: the call itself, or the outermost helper call when inlined."""
+        return self.via[0] if self.via else self.node
+
+
+def exclusive(first: CallEvent, second: CallEvent) -> bool:
+    """True when the two calls sit in different arms of one `if`, so they cannot both run."""
+    arms = {(b.node_id, b.token): b.arm for b in first.branches}
+    return any(arms.get((b.node_id, b.token), b.arm) != b.arm for b in second.branches)
+
+
+@dataclass(eq=False)
+class AliasedContainer:
+    """`[Dense(8)] * 3`, `Sequential([bn, conv, bn])`: one instance filling several slots."""
+
+    instance: Instance
+    node: ast.AST
+    count: int | None
+
+
+@dataclass(eq=False)
+class BuiltInForward:
+    """A stateful layer constructed inside `call()`/`forward()` on every pass."""
+
+    instance: Instance
+    method: str
+
+
+@dataclass
+class ModuleFacts:
+    path: str
+    events: list[CallEvent] = field(default_factory=list)
+    aliased: list[AliasedContainer] = field(default_factory=list)
+    built_in_forward: list[BuiltInForward] = field(default_factory=list)
+
+    def reuse_groups(self) -> list[list[CallEvent]]:
+        """Events of one instance (and element) within one entry, in execution order, when there are
+        at least two that can run in the same pass."""
+        groups: dict[tuple, list[CallEvent]] = {}
+        for event in self.events:
+            groups.setdefault((event.entry, id(event.instance), event.key), []).append(event)
+        result = []
+        for events in groups.values():
+            if any(not exclusive(a, b) for i, a in enumerate(events) for b in events[i + 1:]):
+                result.append(events)
+        return result

@@ -1,0 +1,95 @@
+"""Resolve names, not spellings: `nn.BatchNorm2d`, `torch.nn.BatchNorm2d` and an aliased import are one
+qualified name, and a qualified name belongs to one framework's namespace."""
+
+from __future__ import annotations
+
+import ast
+import os
+from dataclasses import dataclass, field
+
+# Qualified-name prefixes of each framework's layer namespace. `tensorflow.keras` is decided later:
+# on TensorFlow >= 2.16 it is Keras 3 unless TF_USE_LEGACY_KERAS=1.
+_FRAMEWORK_ROOTS = (
+    ("tensorflow.keras.", "tf.keras"),
+    ("tensorflow.python.keras.", "tf.keras"),
+    ("keras.", "keras"),
+    ("tf_keras.", "tf_keras"),
+    ("torch.nn.", "torch"),
+)
+
+KERAS_MODEL_BASES = {"Model", "Layer", "Sequential"}
+TORCH_MODEL_BASES = {"Module", "Sequential", "ModuleList", "ModuleDict"}
+
+
+def legacy_keras_requested() -> bool:
+    return os.environ.get("TF_USE_LEGACY_KERAS", "").lower() in ("1", "true", "yes")
+
+
+def effective_framework(namespace: str) -> str:
+    """The framework that really runs for a namespace: `tf.keras` is Keras 3 on TensorFlow >= 2.16."""
+    if namespace == "tf.keras":
+        return "tf_keras" if legacy_keras_requested() else "keras"
+    return namespace
+
+
+def split_framework(qualified: str) -> tuple[str, str] | None:
+    """`keras.src.layers.normalization.BatchNormalization` -> ("keras", "BatchNormalization")."""
+    for prefix, namespace in _FRAMEWORK_ROOTS:
+        if qualified.startswith(prefix):
+            tail = qualified[len(prefix):]
+            if namespace == "torch" and tail.startswith("functional."):
+                return None
+            return effective_framework(namespace), tail.rsplit(".", 1)[-1]
+    return None
+
+
+@dataclass
+class ImportMap:
+    """Local name -> qualified name, from every import in a module (function-level ones included)."""
+
+    names: dict[str, str] = field(default_factory=dict)
+    star_modules: list[str] = field(default_factory=list)
+    module: str = ""  # dotted name of the module itself, for relative imports
+
+    @classmethod
+    def from_tree(cls, tree: ast.AST, module: str = "") -> "ImportMap":
+        imports = cls(module=module)
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                for alias in node.names:
+                    if alias.asname:
+                        imports.names[alias.asname] = alias.name
+                    else:
+                        top = alias.name.split(".")[0]
+                        imports.names[top] = top
+            elif isinstance(node, ast.ImportFrom):
+                base = imports._absolute(node.module or "", node.level)
+                for alias in node.names:
+                    if alias.name == "*":
+                        imports.star_modules.append(base)
+                    else:
+                        imports.names[alias.asname or alias.name] = f"{base}.{alias.name}" if base else alias.name
+        return imports
+
+    def _absolute(self, module: str, level: int) -> str:
+        if not level:
+            return module
+        parts = self.module.split(".") if self.module else []
+        parent = parts[: max(len(parts) - level, 0)]
+        return ".".join(parent + ([module] if module else []))
+
+    def qualify(self, node: ast.expr) -> str | None:
+        """The qualified name an expression like `tf.keras.layers.Dense` or `BN` stands for."""
+        parts: list[str] = []
+        while isinstance(node, ast.Attribute):
+            parts.append(node.attr)
+            node = node.value
+        if not isinstance(node, ast.Name):
+            return None
+        head = self.names.get(node.id)
+        if head is None:
+            return None
+        return ".".join([head, *reversed(parts)])
+
+    def star_candidates(self, name: str) -> list[str]:
+        return [f"{module}.{name}" for module in self.star_modules]

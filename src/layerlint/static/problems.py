@@ -1,0 +1,34 @@
+"""LL9xx: the file could not be checked. They are diagnostics like any other, so every output format
+shows them, and they make the exit code 2."""
+
+from __future__ import annotations
+
+from layerlint.diagnostics import Diagnostic, Severity, Span, Text
+from layerlint.i18n import N_
+
+PROBLEMS = {
+    "LL901": ("syntax-error", N_("The file is not valid Python, so it was not checked.")),
+    "LL902": ("unreadable-file", N_("The file could not be read as Python source.")),
+    "LL903": ("internal-error", N_("layerlint failed on this file; that is a bug in layerlint.")),
+}
+
+
+def problem(code: str, path: str, message: Text, line: int = 1, column: int = 1) -> Diagnostic:
+    return Diagnostic(code=code, name=PROBLEMS[code][0], severity=Severity.ERROR,
+                      span=Span(path, max(line, 1), max(column, 1)), message=message)
+
+
+def syntax_error(path: str, error: SyntaxError) -> Diagnostic:
+    return problem("LL901", path, Text(N_("syntax error: {reason}"), {"reason": error.msg}),
+                   error.lineno or 1, error.offset or 1)
+
+
+def unreadable(path: str, reason: str) -> Diagnostic:
+    return problem("LL902", path, Text(N_("cannot read the file: {reason}"), {"reason": reason}))
+
+
+def internal_error(path: str, error: BaseException) -> Diagnostic:
+    return problem("LL903", path, Text(
+        N_("internal error while checking this file ({error}); this is a bug in layerlint: please "
+           "report it to the layerlint issue tracker, with the file if you can"),
+        {"error": f"{type(error).__name__}: {error}"}))

@@ -1,0 +1,29 @@
+"""The message shape LL002 and LL003 have in common: a reuse that runs and shares state."""
+
+from __future__ import annotations
+
+from layerlint.diagnostics import Diagnostic, Related, Severity, Text
+from layerlint.i18n import N_
+from layerlint.static.rules.base import RuleContext
+from layerlint.static.verdicts import Shared
+
+
+def shared_state_diagnostic(code: str, name: str, severity: Severity, shared: Shared, context: RuleContext,
+                            template: str, help_template: str) -> Diagnostic:
+    instance = shared.primary.instance
+    sites = []
+    for event in shared.events:
+        site = event.site()
+        if all(site is not known for known in sites):
+            sites.append(site)
+    in_loop = len(sites) == 1
+    lines = ", ".join(str(context.span(site).line) for site in sites)
+    args = {"label": instance.name(), "cls": instance.class_name, "lines": lines,
+            "count": len(sites), "how": Text(N_("in a loop") if in_loop else N_("at lines {lines}"), {"lines": lines})}
+    primary = shared.primary.site()
+    related = [Related(context.span(site), Text(N_("also called here"))) for site in sites if site is not primary]
+    if in_loop and shared.primary.loop is not None:
+        related.append(Related(context.span(shared.primary.loop), Text(N_("the loop that repeats the call"))))
+    related.append(Related(context.span(instance.node), Text(N_("`{label}` is created here"), args)))
+    return Diagnostic(code=code, name=name, severity=severity, span=context.span(primary),
+                      message=Text(template, args), help=Text(help_template, args), related=tuple(related))

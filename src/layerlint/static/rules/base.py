@@ -1,0 +1,87 @@
+"""What every rule is: a code, a readable name, a severity, its documentation (the docstring) and
+examples that the test suite runs, in the manner of Fixit's VALID/INVALID and bugbear's eval files.
+
+In an INVALID example, `# expect: LL001` ends each line the rule must report. A `# run: EXPR on SHAPE`
+line says how the runtime tests build and call the model, so verdicts are checked against the real
+framework: `# run: FeatureExtractor() on (2, 28, 28, 1)`.
+"""
+
+from __future__ import annotations
+
+import abc
+import ast
+import inspect
+import re
+from dataclasses import dataclass
+from typing import ClassVar, Iterable
+
+from layerlint.diagnostics import Diagnostic, Severity, Span
+from layerlint.static.facts import Instance, ModuleFacts
+
+EXPECT = re.compile(r"#\s*expect:\s*([A-Z]+[0-9]+(?:\s*,\s*[A-Z]+[0-9]+)*)")
+
+FRAMEWORK_NAMES = {"keras": "Keras 3", "tf_keras": "tf.keras (tf_keras)", "torch": "PyTorch"}
+
+
+@dataclass
+class RuleContext:
+    """What a rule needs besides the facts: the file's path and lines, to make character spans."""
+
+    path: str
+    lines: list[str]
+
+    def span(self, node: ast.AST) -> Span:
+        line = getattr(node, "lineno", 1)
+        end_line = getattr(node, "end_lineno", None) or line
+        return Span(self.path, line, self._column(line, getattr(node, "col_offset", 0)),
+                    end_line, self._column(end_line, getattr(node, "end_col_offset", None) or 0))
+
+    def _column(self, line: int, byte_offset: int) -> int:
+        """`ast` counts columns in UTF-8 bytes; people and editors count characters."""
+        text = self.lines[line - 1] if 0 < line <= len(self.lines) else ""
+        return len(text.encode("utf-8")[:byte_offset].decode("utf-8", errors="ignore")) + 1
+
+
+class Rule(abc.ABC):
+    code: ClassVar[str]
+    name: ClassVar[str]
+    severity: ClassVar[Severity]
+    enabled_by_default: ClassVar[bool] = True
+    VALID: ClassVar[tuple[str, ...]] = ()
+    INVALID: ClassVar[tuple[str, ...]] = ()
+
+    @abc.abstractmethod
+    def check(self, facts: ModuleFacts, context: RuleContext) -> Iterable[Diagnostic]:
+        """Judges the module's facts; each rule module defines it."""
+
+    @classmethod
+    def documentation(cls) -> str:
+        return inspect.cleandoc(cls.__doc__ or "")
+
+    @classmethod
+    def summary(cls) -> str:
+        return cls.documentation().split("\n", 1)[0]
+
+
+def expected_codes(source: str) -> dict[int, list[str]]:
+    """Line number -> codes named by `# expect:` comments in an example."""
+    found: dict[int, list[str]] = {}
+    for number, line in enumerate(source.splitlines(), start=1):
+        match = EXPECT.search(line)
+        if match:
+            found[number] = [code.strip() for code in match.group(1).split(",")]
+    return found
+
+
+def framework_name(instance: Instance) -> str:
+    return FRAMEWORK_NAMES.get(instance.framework or "", "the framework")
+
+
+def snake_case(name: str) -> str:
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower()
+
+
+def split_names(label: str, count: int) -> list[str]:
+    """`self.bn` -> `self.bn_1`, `self.bn_2`: the names a fix would give each call site."""
+    base = label.replace("[i]", "").rstrip("]")
+    return [f"{base}_{index}" for index in range(1, count + 1)]

@@ -1,0 +1,54 @@
+"""LL003 shared-weights."""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from layerlint.diagnostics import Diagnostic, Severity
+from layerlint.i18n import N_
+from layerlint.static.facts import ModuleFacts
+from layerlint.static.rules._shared import shared_state_diagnostic
+from layerlint.static.rules.base import Rule, RuleContext
+from layerlint.static.verdicts import Shared, judge
+
+
+class SharedWeights(Rule):
+    """A layer with trainable weights is called more than once per pass: the calls share its weights.
+
+    ## What it does
+    Finds one instance of a layer with trainable weights (`Dense`, `Conv2D`, `nn.Linear`, a whole
+    sub-model) called at two places or in a loop, on inputs of equal or unknown feature size.
+    Off by default: select it with `--select LL003`.
+
+    ## Why is this bad?
+    Often it is not: siamese towers, tied embeddings and recurrent blocks share weights on purpose.
+    When it is an accident, one set of weights is trained for two jobs and the parameter count is
+    lower than the architecture intends. This rule lists every such place for review.
+
+    ## Example
+    ```python
+    a = self.encoder(left)
+    b = self.encoder(right)   # one encoder, two inputs
+    ```
+
+    ## Use instead
+    Keep it when the sharing is intended; otherwise create one instance per call site.
+
+    ## Fix safety
+    Splitting the instance is an unsafe fix: it changes the parameter count and checkpoint keys.
+    """
+
+    code = "LL003"
+    name = "shared-weights"
+    severity = Severity.INFO
+    enabled_by_default = False
+
+    def check(self, facts: ModuleFacts, context: RuleContext) -> Iterable[Diagnostic]:
+        for events in facts.reuse_groups():
+            verdict = judge(events)
+            if isinstance(verdict, Shared) and verdict.kind == "weights" and not verdict.primary.instance.aliased_in:
+                yield shared_state_diagnostic(
+                    self.code, self.name, self.severity, verdict, context,
+                    N_("`{label}` ({cls}) is called {how}: the calls share its trainable weights"),
+                    N_("fine when the sharing is intended (siamese towers, tied weights); otherwise give "
+                       "each call site its own {cls}"))

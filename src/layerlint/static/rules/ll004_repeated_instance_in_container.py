@@ -1,0 +1,60 @@
+"""LL004 repeated-instance-in-container."""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from layerlint.diagnostics import Diagnostic, Related, Severity, Text
+from layerlint.i18n import N_
+from layerlint.static.facts import ModuleFacts
+from layerlint.static.rules.base import Rule, RuleContext
+
+
+class RepeatedInstanceInContainer(Rule):
+    """One layer instance fills several slots of a list or a Sequential.
+
+    ## What it does
+    Finds `[Dense(8)] * 3`, `nn.ModuleList([Block()] * n)`, `[layer for _ in range(n)]` and
+    `Sequential([bn, conv, bn])`: a container that repeats one stateful instance instead of holding
+    distinct ones.
+
+    ## Why is this bad?
+    List repetition copies the reference, not the layer. Every slot is the same object, so a "stack
+    of three blocks" trains one block applied three times, and a layer that pins its input size
+    crashes when the slots see different sizes. Maintainers of several public repositories confirmed
+    this exact bug (`nn.ModuleList([Block(...)] * n)`).
+
+    ## Example
+    ```python
+    self.blocks = [Dense(64)] * 3
+    ```
+
+    ## Use instead
+    ```python
+    self.blocks = [Dense(64) for _ in range(3)]
+    ```
+
+    ## Fix safety
+    Unsafe: the parameter count and checkpoint keys change.
+    """
+
+    code = "LL004"
+    name = "repeated-instance-in-container"
+    severity = Severity.WARNING
+
+    def check(self, facts: ModuleFacts, context: RuleContext) -> Iterable[Diagnostic]:
+        for alias in facts.aliased:
+            instance = alias.instance
+            traits = instance.traits
+            if traits is None or not (traits.weights or traits.statistics):
+                continue
+            count = alias.count
+            args = {"label": instance.name(), "cls": instance.class_name,
+                    "slots": Text(N_("{count} slots") if count else N_("several slots"), {"count": count})}
+            yield Diagnostic(
+                code=self.code, name=self.name, severity=self.severity, span=context.span(alias.node),
+                message=Text(N_("one {cls} instance fills {slots} of this container: every slot shares its "
+                                "weights and state"), args),
+                help=Text(N_("build one instance per slot, e.g. `[{cls}(...) for _ in range(n)]`"), args),
+                related=(Related(context.span(instance.node), Text(N_("the one {cls} instance is created here"), args)),),
+            )

@@ -1,0 +1,71 @@
+"""One judgement of a reused instance, shared by the static rules and the runtime tracer so the two
+always agree on what counts as a crash, shared statistics, shared weights or harmless reuse."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from layerlint.static.facts import CallEvent, exclusive
+
+
+@dataclass(frozen=True)
+class Crash:
+    """Two calls that cannot both match the size the instance is fixed to."""
+
+    first: CallEvent  # the call that builds (or matches) the instance's size
+    second: CallEvent  # the call that will raise
+    expected: int
+    received: int
+    declared: bool  # the size comes from the constructor (PyTorch), not from the first call
+
+
+@dataclass(frozen=True)
+class Shared:
+    """A reuse that runs, sharing state between calls: kind is "statistics" or "weights"."""
+
+    kind: str
+    events: tuple[CallEvent, ...]
+
+    @property
+    def primary(self) -> CallEvent:
+        return self.events[1]
+
+
+def crash_of(events: list[CallEvent]) -> Crash | None:
+    instance = events[0].instance
+    traits = instance.traits
+    if traits is None or not traits.pins_feature or instance.composite:
+        return None
+    declared = instance.spec.declared_size(instance.arguments) if instance.spec else None
+    if declared is not None and traits.sizing == "constructor":
+        for event in events:
+            received = event.feature()
+            if received is not None and received != declared:
+                matching = next((e for e in events if e is not event and e.feature() == declared), None)
+                return Crash(matching or event, event, declared, received, declared=True)
+        return None
+    for index, first in enumerate(events):
+        expected = first.feature()
+        if expected is None:
+            continue
+        for second in events[index + 1:]:
+            received = second.feature()
+            if received is not None and received != expected and not exclusive(first, second):
+                return Crash(first, second, expected, received, declared=False)
+    return None
+
+
+def judge(events: list[CallEvent]) -> Crash | Shared | None:
+    """The verdict for the calls of one instance that can run in one pass (at least two)."""
+    crash = crash_of(events)
+    if crash is not None:
+        return crash
+    instance = events[0].instance
+    traits = instance.traits
+    if traits is None:
+        return None
+    if not instance.composite and (traits.statistics or (traits.normalizes and traits.weights)):
+        return Shared("statistics", tuple(events))
+    if traits.weights or traits.statistics:
+        return Shared("weights", tuple(events))
+    return None
