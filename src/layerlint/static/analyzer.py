@@ -510,9 +510,9 @@ class Analyzer:
         if isinstance(value, LayerValue):
             if not value.instance.label:
                 value.instance.label = f"self.{name}"
-            if not frame.collecting:  # created once, lazily, in call(): the framework tracks it
-                self.facts.built_in_forward = [b for b in self.facts.built_in_forward
-                                               if b.instance is not value.instance]
+            if not frame.collecting:  # created once, lazily, in call()
+                for built in self.facts.built_in_forward:
+                    built.stored = built.stored or built.instance is value.instance
         if isinstance(value, ContainerValue):
             self._label_container(value, f"self.{name}")
         owner.attributes[name] = value

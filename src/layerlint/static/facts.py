@@ -87,6 +87,7 @@ class BuiltInForward:
 
     instance: Instance
     method: str
+    stored: bool = False  # assigned to `self.x` and so created once, lazily
 
 
 @dataclass

@@ -125,6 +125,7 @@ class Spec:
     output: OutputRule | None = None
     output_size: Arg | None = None
     named_args: tuple[Arg, ...] = ()
+    rank: int | None = None  # the input rank the layer requires (Conv2D: 4), when it fixes one
 
     def axis(self, arguments: Arguments) -> int | None:
         if self.feature_axis == "channels":
@@ -163,6 +164,8 @@ def resize(spec: Spec, arguments: Arguments, inputs: Sequence[Shape | None]) -> 
     axis = spec.axis(arguments)
     if shape is None or axis is None:
         return None
+    if shape.rank is None and spec.rank is not None:
+        shape = shape.with_rank(spec.rank)
     value = spec.output_size.read(arguments) if spec.output_size else UNKNOWN
     return shape.with_size(axis, value if isinstance(value, int) else None)
 
@@ -224,16 +227,20 @@ def bidirectional(spec: Spec, arguments: Arguments, inputs: Sequence[Shape | Non
 
 
 _CHANNELS = "channels"
-_KERAS_CONV = Spec(_CHANNELS, output=resize, output_size=Arg("filters", 0))
+def _keras_conv(rank: int) -> Spec:
+    return Spec(_CHANNELS, output=resize, output_size=Arg("filters", 0), rank=rank)
+
+
 _KERAS_SAME_CHANNELS = Spec(_CHANNELS, output=same)
 _KERAS_GLOBAL = Spec(_CHANNELS, output=global_pool)
 _SAME = Spec(-1, output=same)
 
 KERAS: dict[str, Spec] = {
-    **{name: _KERAS_CONV for name in (
+    **{name: _keras_conv(int(name[-2]) + 2) for name in (
         "Conv1D", "Conv2D", "Conv3D", "Convolution1D", "Convolution2D", "Convolution3D",
-        "Conv1DTranspose", "Conv2DTranspose", "Conv3DTranspose", "SeparableConv1D",
-        "SeparableConv2D", "ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D")},
+        "SeparableConv1D", "SeparableConv2D")},
+    **{name: _keras_conv(int(name[4]) + 2) for name in ("Conv1DTranspose", "Conv2DTranspose", "Conv3DTranspose")},
+    **{name: _keras_conv(int(name[-2]) + 3) for name in ("ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D")},
     "DepthwiseConv1D": Spec(_CHANNELS, output=depthwise),
     "DepthwiseConv2D": Spec(_CHANNELS, output=depthwise),
     "Dense": Spec(-1, output=resize, output_size=Arg("units", 0)),
@@ -264,8 +271,11 @@ KERAS: dict[str, Spec] = {
     "Flatten": Spec(-1, output=flatten),
 }
 
-_TORCH_CONV = Spec(1, declared_input=Arg("in_channels", 0), output=resize, output_size=Arg("out_channels", 1),
-                   named_args=(Arg("in_channels", 0), Arg("out_channels", 1)))
+def _torch_conv(rank: int) -> Spec:
+    return Spec(1, declared_input=Arg("in_channels", 0), output=resize, output_size=Arg("out_channels", 1),
+                named_args=(Arg("in_channels", 0), Arg("out_channels", 1)), rank=rank)
+
+
 _TORCH_BATCHNORM = Spec(1, declared_input=Arg("num_features", 0), output=same,
                         named_args=(Arg("num_features", 0), Arg("eps", 1), Arg("momentum", 2),
                                     Arg("affine", 3), Arg("track_running_stats", 4)))
@@ -282,9 +292,9 @@ def torch_recurrent(spec: Spec, arguments: Arguments, inputs: Sequence[Shape | N
 
 
 TORCH: dict[str, Spec] = {
-    **{name: _TORCH_CONV for name in ("Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d",
-                                      "ConvTranspose3d")},
-    **{name: Spec(1, output=resize, output_size=Arg("out_channels", 0)) for name in (
+    **{name: _torch_conv(int(name[-2]) + 2) for name in ("Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d",
+                                                          "ConvTranspose2d", "ConvTranspose3d")},
+    **{name: Spec(1, output=resize, output_size=Arg("out_channels", 0), rank=int(name[-2]) + 2) for name in (
         "LazyConv1d", "LazyConv2d", "LazyConv3d", "LazyConvTranspose1d", "LazyConvTranspose2d",
         "LazyConvTranspose3d")},
     "Linear": Spec(-1, declared_input=Arg("in_features", 0), output=resize, output_size=Arg("out_features", 1)),

@@ -17,7 +17,9 @@ def shared_state_diagnostic(code: str, name: str, severity: Severity, shared: Sh
         if all(site is not known for known in sites):
             sites.append(site)
     in_loop = len(sites) == 1
-    lines = ", ".join(str(context.span(site).line) for site in sites)
+    spans = [context.span(site) for site in sites]
+    one_line = len({span.line for span in spans}) < len(spans)
+    lines = ", ".join(f"{span.line}:{span.column}" if one_line else str(span.line) for span in spans)
     args = {"label": instance.name(), "cls": instance.class_name, "lines": lines,
             "count": len(sites), "how": Text(N_("in a loop") if in_loop else N_("at lines {lines}"), {"lines": lines})}
     primary = shared.primary.site()

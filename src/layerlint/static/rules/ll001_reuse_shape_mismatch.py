@@ -101,10 +101,10 @@ def _framework_error(crash: Crash) -> str:
     axis = instance.feature_axis()
     described = shape.describe(axis) if shape is not None and axis is not None else f"(..., {crash.received})"
     rank = shape.rank if shape is not None else None
-    positive_axis = axis + rank if axis is not None and axis < 0 and rank else axis
+    if instance.framework == "tf_keras" and axis is not None and axis < 0 and rank:
+        axis += rank  # tf.keras prints the axis counted from the front; Keras 3 as it was declared
     values = {"expected": crash.expected, "received": crash.received, "received_shape": described,
-              "layer": snake_case(instance.class_name), "class": instance.class_name,
-              "axis": positive_axis if positive_axis is not None else axis}
+              "layer": snake_case(instance.class_name), "class": instance.class_name, "axis": axis}
     return template.format_map(_Keep(values))
 
 
@@ -113,3 +113,201 @@ class _Keep(dict):
 
     def __missing__(self, key: str) -> str:
         return "{" + key + "}"
+
+
+# Examples: the test suite checks each one statically and runs the `# run:` ones with the real framework.
+VALID = (
+    """\
+# The seed article's corrected model: one BatchNormalization per convolution, one shared MaxPool2D.
+from keras import Model
+from keras.layers import BatchNormalization, Conv2D, MaxPool2D
+
+
+class FeatureExtractor(Model):
+    def __init__(self):
+        super().__init__()
+        self.conv_1 = Conv2D(6, 4, padding="valid", activation="relu")
+        self.bn1 = BatchNormalization()
+        self.maxpool = MaxPool2D(2, 2)
+        self.conv_2 = Conv2D(16, 4, padding="valid", activation="relu")
+        self.bn2 = BatchNormalization()
+
+    def call(self, x):
+        x = self.maxpool(self.bn1(self.conv_1(x)))
+        return self.maxpool(self.bn2(self.conv_2(x)))
+
+# run: FeatureExtractor() on (2, 28, 28, 1)
+""",
+    """\
+# Two calls in exclusive branches: only one runs per pass.
+import keras
+from keras import layers
+
+
+class Switch(keras.Model):
+    def __init__(self, wide=False):
+        super().__init__()
+        self.wide = wide
+        self.narrow_conv = layers.Conv2D(6, 3)
+        self.wide_conv = layers.Conv2D(16, 3)
+        self.norm = layers.BatchNormalization()
+
+    def call(self, x):
+        if self.wide:
+            x = self.norm(self.wide_conv(x))
+        else:
+            x = self.norm(self.narrow_conv(x))
+        return x
+
+# run: Switch() on (2, 8, 8, 3)
+""",
+    """\
+# A guard that returns early makes the later call exclusive with the guarded one.
+import keras
+from keras import layers
+
+
+class Early(keras.Model):
+    def __init__(self, small=True):
+        super().__init__()
+        self.small = small
+        self.to_small = layers.Dense(4)
+        self.to_large = layers.Dense(12)
+        self.head = layers.Dense(2)
+
+    def call(self, x):
+        if self.small:
+            return self.head(self.to_small(x))
+        return self.head(self.to_large(x))
+
+# run: Early() on (2, 8)
+""",
+    """\
+# Stateless layers are safe to reuse whatever the channel count.
+import keras
+from keras import layers
+
+
+class Pools(keras.Model):
+    def __init__(self):
+        super().__init__()
+        self.conv_a = layers.Conv2D(6, 3, padding="same")
+        self.conv_b = layers.Conv2D(16, 3, padding="same")
+        self.pool = layers.MaxPool2D()
+        self.act = layers.ReLU()
+
+    def call(self, x):
+        x = self.pool(self.act(self.conv_a(x)))
+        return self.pool(self.act(self.conv_b(x)))
+
+# run: Pools() on (2, 16, 16, 3)
+""",
+)
+
+INVALID = (
+    """\
+# The seed article's model: one BatchNormalization after a 6-channel and a 16-channel convolution.
+from tensorflow.keras import Model
+from tensorflow.keras.layers import BatchNormalization, Conv2D, MaxPool2D
+
+
+class FeatureExtractor(Model):
+    def __init__(self):
+        super().__init__()
+        self.conv_1 = Conv2D(6, 4, padding="valid", activation="relu")
+        self.batchnorm = BatchNormalization()
+        self.maxpool = MaxPool2D(pool_size=2, strides=2)
+        self.conv_2 = Conv2D(16, 4, padding="valid", activation="relu")
+
+    def call(self, x):
+        x = self.conv_1(x)
+        x = self.batchnorm(x)
+        x = self.maxpool(x)
+        x = self.conv_2(x)
+        x = self.batchnorm(x)  # expect: LL001
+        x = self.maxpool(x)
+        return x
+
+# run: FeatureExtractor() on (2, 28, 28, 1)
+""",
+    """\
+# A loop feeds a Dense its own, different-sized output on the second iteration.
+import keras
+from keras import layers
+
+
+class Refiner(keras.Model):
+    def __init__(self):
+        super().__init__()
+        self.embed = layers.Dense(16)
+        self.refine = layers.Dense(32)
+
+    def call(self, x):
+        x = self.embed(x)
+        for _ in range(2):
+            x = self.refine(x)  # expect: LL001
+        return x
+
+# run: Refiner() on (2, 8)
+""",
+    """\
+# Functional API: one Dense applied to its own 4-feature output after an 8-feature input.
+import keras
+from keras import layers
+
+
+def build_model():
+    inputs = keras.Input(shape=(8,))
+    shared = layers.Dense(4)
+    hidden = shared(inputs)
+    outputs = shared(hidden)  # expect: LL001
+    return keras.Model(inputs, outputs)
+
+# run: build_model() on (2, 8)
+""",
+    """\
+# tf.keras spelling; a LayerNormalization shared by a 6-feature and a 16-feature tensor.
+import tensorflow as tf
+
+
+class Fusion(tf.keras.Model):
+    def __init__(self):
+        super().__init__()
+        self.proj_a = tf.keras.layers.Dense(6)
+        self.proj_b = tf.keras.layers.Dense(10)
+        self.norm = tf.keras.layers.LayerNormalization()
+        self.concat = tf.keras.layers.Concatenate()
+
+    def call(self, x):
+        a = self.norm(self.proj_a(x))
+        fused = self.concat([a, self.proj_b(x)])
+        return self.norm(fused)  # expect: LL001
+
+# run: Fusion() on (2, 5)
+""",
+    """\
+# The reuse hides in a helper method that call() uses twice.
+import keras
+from keras import layers
+
+
+class Blocks(keras.Model):
+    def __init__(self):
+        super().__init__()
+        self.conv_a = layers.Conv2D(8, 3, padding="same")
+        self.conv_b = layers.Conv2D(16, 3, padding="same")
+        self.norm = layers.BatchNormalization()
+
+    def block(self, x, conv):
+        return self.norm(conv(x))
+
+    def call(self, x):
+        x = self.block(x, self.conv_a)
+        return self.block(x, self.conv_b)  # expect: LL001
+
+# run: Blocks() on (2, 8, 8, 3)
+""",
+)
+
+ReuseShapeMismatch.VALID = VALID
+ReuseShapeMismatch.INVALID = INVALID

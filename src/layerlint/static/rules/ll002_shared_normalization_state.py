@@ -60,3 +60,103 @@ class SharedNormalizationState(Rule):
                     N_("`{label}` ({cls}) is called {how}: the calls silently share its running statistics "
                        "and normalization parameters"),
                     N_("give each call site its own {cls}; if the sharing is intended, add `# noqa: LL002`"))
+
+
+# Examples: the test suite checks each one statically and runs the `# run:` ones with the real framework.
+VALID = (
+    """\
+# A siamese tower (a whole sub-network) applied twice: sharing it, statistics included, is the intent.
+import keras
+from keras import layers
+
+
+class Siamese(keras.Model):
+    def __init__(self):
+        super().__init__()
+        self.tower = keras.Sequential([layers.Dense(8), layers.BatchNormalization()])
+
+    def call(self, inputs):
+        left, right = inputs
+        a = self.tower(left)
+        b = self.tower(right)  # expect: LL003
+        return a - b
+
+# run: Siamese() on (2, 4); (2, 4)
+""",
+    """\
+# LayerNormalization without center and scale keeps no state at all.
+import keras
+from keras import layers
+
+
+class Plain(keras.Model):
+    def __init__(self):
+        super().__init__()
+        self.proj_a = layers.Dense(8)
+        self.proj_b = layers.Dense(8)
+        self.norm = layers.LayerNormalization(center=False, scale=False)
+
+    def call(self, x):
+        return self.norm(self.proj_a(x)) + self.norm(self.proj_b(x))
+
+# run: Plain() on (2, 4)
+""",
+)
+
+INVALID = (
+    """\
+# Same 16 channels twice: runs, and the two convolutions share moving mean and variance.
+import keras
+from keras import layers
+
+
+class Twice(keras.Model):
+    def __init__(self):
+        super().__init__()
+        self.conv_a = layers.Conv2D(16, 3, padding="same")
+        self.conv_b = layers.Conv2D(16, 3, padding="same")
+        self.norm = layers.BatchNormalization()
+
+    def call(self, x):
+        x = self.norm(self.conv_a(x))
+        return self.norm(self.conv_b(x))  # expect: LL002
+
+# run: Twice() on (2, 8, 8, 3)
+""",
+    """\
+# One BatchNormalization in a loop body: every iteration updates the same statistics.
+import keras
+from keras import layers
+
+
+class Stack(keras.Model):
+    def __init__(self):
+        super().__init__()
+        self.convs = [layers.Conv2D(8, 3, padding="same") for _ in range(3)]
+        self.norm = layers.BatchNormalization()
+
+    def call(self, x):
+        for conv in self.convs:
+            x = self.norm(conv(x))  # expect: LL002
+        return x
+
+# run: Stack() on (2, 8, 8, 3)
+""",
+    """\
+# Functional API with the tf_keras package: one LayerNormalization for two branches of equal width.
+import tf_keras as keras
+
+
+def build_model():
+    inputs = keras.Input(shape=(6,))
+    norm = keras.layers.LayerNormalization()
+    a = norm(keras.layers.Dense(6)(inputs))
+    b = norm(keras.layers.Dense(6)(inputs))  # expect: LL002
+    return keras.Model(inputs, keras.layers.Add()([a, b]))
+
+# run: build_model() on (2, 6)
+""",
+)
+
+SharedNormalizationState.VALID = VALID
+SharedNormalizationState.INVALID = INVALID

@@ -52,3 +52,66 @@ class SharedWeights(Rule):
                     N_("`{label}` ({cls}) is called {how}: the calls share its trainable weights"),
                     N_("fine when the sharing is intended (siamese towers, tied weights); otherwise give "
                        "each call site its own {cls}"))
+
+
+# Examples: the test suite checks each one statically and runs the `# run:` ones with the real framework.
+VALID = (
+    """\
+# Distinct instances: nothing is shared.
+import keras
+from keras import layers
+
+
+class TwoHeads(keras.Model):
+    def __init__(self):
+        super().__init__()
+        self.head_a = layers.Dense(4)
+        self.head_b = layers.Dense(4)
+
+    def call(self, x):
+        return self.head_a(x) + self.head_b(x)
+
+# run: TwoHeads() on (2, 4)
+""",
+)
+
+INVALID = (
+    """\
+# Siamese encoder: one Dense applied to two inputs of the same width.
+import keras
+from keras import layers
+
+
+class Siamese(keras.Model):
+    def __init__(self):
+        super().__init__()
+        self.encoder = layers.Dense(16)
+
+    def call(self, inputs):
+        left, right = inputs
+        return self.encoder(left) - self.encoder(right)  # expect: LL003
+
+# run: Siamese() on (2, 8); (2, 8)
+""",
+    """\
+# Recurrent refinement: the same block applied three times.
+import keras
+from keras import layers
+
+
+class Recurrent(keras.Model):
+    def __init__(self):
+        super().__init__()
+        self.step = layers.Dense(8, activation="tanh")
+
+    def call(self, x):
+        for _ in range(3):
+            x = self.step(x)  # expect: LL003
+        return x
+
+# run: Recurrent() on (2, 8)
+""",
+)
+
+SharedWeights.VALID = VALID
+SharedWeights.INVALID = INVALID

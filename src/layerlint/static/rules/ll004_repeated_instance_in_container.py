@@ -58,3 +58,69 @@ class RepeatedInstanceInContainer(Rule):
                 help=Text(N_("build one instance per slot, e.g. `[{cls}(...) for _ in range(n)]`"), args),
                 related=(Related(context.span(instance.node), Text(N_("the one {cls} instance is created here"), args)),),
             )
+
+
+# Examples: the test suite checks each one statically and runs the `# run:` ones with the real framework.
+VALID = (
+    """\
+# A comprehension builds a new layer per slot; repeating a stateless layer is harmless.
+import keras
+from keras import layers
+
+
+class Stack(keras.Model):
+    def __init__(self):
+        super().__init__()
+        self.blocks = [layers.Dense(8) for _ in range(3)]
+        self.acts = [layers.ReLU()] * 3
+
+    def call(self, x):
+        for block, act in zip(self.blocks, self.acts):
+            x = act(block(x))
+        return x
+
+# run: Stack() on (2, 8)
+""",
+)
+
+INVALID = (
+    """\
+# List repetition copies the reference: three slots, one Dense.
+import keras
+from keras import layers
+
+
+class Stack(keras.Model):
+    def __init__(self):
+        super().__init__()
+        self.blocks = [layers.Dense(8)] * 3  # expect: LL004
+
+    def call(self, x):
+        for block in self.blocks:
+            x = block(x)
+        return x
+
+# run: Stack() on (2, 8)
+""",
+    """\
+# One BatchNormalization placed twice in a Sequential, around a convolution that changes the channels.
+import keras
+from keras import layers
+
+norm = layers.BatchNormalization()
+model = keras.Sequential([norm, layers.Conv2D(16, 3), norm])  # expect: LL004
+""",
+    """\
+# A comprehension that repeats an existing instance instead of building new ones.
+import keras
+from keras import layers
+
+
+def make_heads():
+    head = layers.Dense(4)
+    return [head for _ in range(3)]  # expect: LL004
+""",
+)
+
+RepeatedInstanceInContainer.VALID = VALID
+RepeatedInstanceInContainer.INVALID = INVALID

@@ -15,9 +15,13 @@ class LayerCreatedInForward(Rule):
 
     ## What it does
     Finds a stateful layer (`Dense(...)`, `nn.Linear(...)`, `BatchNormalization()`) constructed in a
-    model's forward method or in a method it calls, rather than in `__init__` or `build`. Layers
-    created once and stored on `self` (`if self.head is None: self.head = Dense(10)`) are not
-    reported; stateless layers (`ReLU()`) are harmless here and not reported.
+    model's forward method or in a method it calls, rather than in `__init__` or `build`. Stateless
+    layers (`ReLU()`) are harmless here and not reported.
+
+    A layer created once and stored on `self` (`if self.head is None: self.head = Dense(10)`) works
+    in tf.keras and PyTorch and is not reported there; Keras 3 refuses it ("You cannot add new
+    elements of state (variables or sub-layers) to a layer that is already built"), so for Keras 3
+    it is reported with error severity.
 
     ## Why is this bad?
     Every forward pass builds a fresh layer with freshly initialised weights, so nothing is ever
@@ -57,9 +61,78 @@ class LayerCreatedInForward(Rule):
                 continue
             seen.add(id(built.instance.node))
             args = {"cls": built.instance.class_name, "method": built.method}
+            if built.stored and built.instance.framework != "keras":
+                continue
+            if built.stored:
+                severity = Severity.ERROR
+                message = N_("{cls} is created inside `{method}()` of a built layer; Keras 3 raises: ValueError: "
+                             "You cannot add new elements of state (variables or sub-layers) to a layer that is "
+                             "already built")
+            else:
+                severity = self.severity
+                message = N_("{cls} is constructed inside `{method}()`: every call creates a new layer with "
+                             "fresh, untrained weights")
             yield Diagnostic(
-                code=self.code, name=self.name, severity=self.severity, span=context.span(built.instance.node),
-                message=Text(N_("{cls} is constructed inside `{method}()`: every call creates a new layer "
-                                "with fresh, untrained weights"), args),
+                code=self.code, name=self.name, severity=severity, span=context.span(built.instance.node),
+                message=Text(message, args),
                 help=Text(N_("create it once in `__init__` (or `build`) and call that instance here"), args),
             )
+
+
+# Examples: the test suite checks each one statically and runs the `# run:` ones with the real framework.
+VALID = (
+    """\
+# tf.keras tracks a layer created once, lazily, on the first call; a stateless layer built inline is harmless.
+import tf_keras as keras
+from tf_keras import layers
+
+
+class Lazy(keras.Model):
+    def __init__(self):
+        super().__init__()
+        self.head = None
+
+    def call(self, x):
+        if self.head is None:
+            self.head = layers.Dense(4)
+        return layers.ReLU()(self.head(x))
+
+# run: Lazy() on (2, 8)
+""",
+)
+
+INVALID = (
+    """\
+# A new Dense, with new random weights, on every call.
+import keras
+from keras import layers
+
+
+class Fresh(keras.Model):
+    def call(self, x):
+        return layers.Dense(4)(x)  # expect: LL005
+
+# run: Fresh() on (2, 8)
+""",
+    """\
+# Keras 3 refuses new state in a built layer: the lazy pattern that tf.keras allowed now raises.
+import keras
+from keras import layers
+
+
+class Lazy(keras.Model):
+    def __init__(self):
+        super().__init__()
+        self.head = None
+
+    def call(self, x):
+        if self.head is None:
+            self.head = layers.Dense(4)  # expect: LL005
+        return self.head(x)
+
+# run: Lazy() on (2, 8)
+""",
+)
+
+LayerCreatedInForward.VALID = VALID
+LayerCreatedInForward.INVALID = INVALID

@@ -1,0 +1,19 @@
+# The corrected model on tf_keras: one BatchNormalization per convolution, one shared MaxPool2D.
+import tf_keras as keras
+from tf_keras.layers import BatchNormalization, Conv2D, MaxPool2D
+
+
+class FeatureExtractor(keras.Model):
+    def __init__(self):
+        super().__init__()
+        self.conv_1 = Conv2D(6, 4, padding="valid", activation="relu")
+        self.bn1 = BatchNormalization()
+        self.maxpool = MaxPool2D(pool_size=2, strides=2)
+        self.conv_2 = Conv2D(16, 4, padding="valid", activation="relu")
+        self.bn2 = BatchNormalization()
+
+    def call(self, x):
+        x = self.maxpool(self.bn1(self.conv_1(x)))
+        return self.maxpool(self.bn2(self.conv_2(x)))
+
+# run: FeatureExtractor() on (2, 28, 28, 1)
