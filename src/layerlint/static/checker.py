@@ -124,7 +124,9 @@ def check_source(text: str, path: str = "<string>", selection: Selection | None 
         tree = ast.parse(text, filename=path)
     except SyntaxError as error:
         return [problems.syntax_error(path, error)]
-    except (ValueError, RecursionError, MemoryError) as error:
+    except RecursionError:
+        return [problems.unreadable(path, "nested too deeply to parse")]
+    except (ValueError, MemoryError) as error:
         return [problems.unreadable(path, f"cannot be parsed: {type(error).__name__}: {error}")]
     try:
         module = project.module_name(Path(path)) if project else ""

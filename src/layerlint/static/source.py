@@ -27,6 +27,8 @@ def decode(data: bytes) -> SourceText:
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
     except SyntaxError as error:
+        if "missing" in str(error.msg):
+            raise UnreadableSource("not valid utf-8, and no coding declaration names another encoding") from None
         raise UnreadableSource(f"bad encoding declaration: {error.msg}") from None
     try:
         text = data.decode(encoding)
