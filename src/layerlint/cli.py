@@ -139,9 +139,9 @@ def run_explain(subject: str) -> int:
         name, summary = PROBLEMS[subject.upper()]
         print(f"{subject.upper()} {name}\n\n{summary}")
         return EXIT_CLEAN
-    from layerlint.catalog.explain import explain_class
+    from layerlint.catalog.probe import explain_class
 
-    text = explain_class(subject)
+    text = explain_class(None, subject)
     if text is None:
         print(f"layerlint explain: {subject!r} is neither a rule nor a layer class in the catalog; "
               "see `layerlint rules`", file=sys.stderr)

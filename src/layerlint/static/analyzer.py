@@ -323,7 +323,6 @@ class Analyzer:
 
     def _walk_block(self, body: list[ast.stmt], env: dict[str, Any], frame: _Frame) -> bool:
         """Interprets statements in order; returns True when the block always leaves (return/raise)."""
-        pushed = 0
         saved = frame.branches
         for statement in body:
             if self._walk_statement(statement, env, frame):
@@ -331,16 +330,21 @@ class Analyzer:
                 return True
             if isinstance(statement, ast.If) and self._guard_returns(statement):
                 # The rest of the block runs only when the guard's arm did not: it is the else arm.
-                frame.branches = (*frame.branches, Branch(id(statement), self._token_of(statement), "else"))
-                pushed += 1
+                frame.branches = (*frame.branches, self._branch(statement, "else"))
         frame.branches = saved
         return False
 
     def _guard_returns(self, statement: ast.If) -> bool:
         return bool(statement.body) and _always_leaves(statement.body) and not statement.orelse
 
-    def _token_of(self, statement: ast.AST) -> int:
-        return self._if_tokens.get(id(statement), 0)
+    def _branch(self, statement: ast.If, arm: str) -> Branch:
+        """The arm of an `if` as a branch. Tests on the same flag (`if self.pre_norm:` ... `if not
+        self.pre_norm:`) are one condition, so their arms exclude each other within a pass."""
+        condition = _condition_key(statement.test)
+        if condition is not None:
+            key, negated = condition
+            return Branch(key, 0, arm if not negated else ("else" if arm == "if" else "if"))
+        return Branch(id(statement), self._if_tokens.get(id(statement), 0), arm)
 
     def _walk_statement(self, statement: ast.stmt, env: dict[str, Any], frame: _Frame) -> bool:
         method = getattr(self, "_stmt_" + type(statement).__name__, None)
@@ -395,14 +399,13 @@ class Analyzer:
 
     def _stmt_If(self, statement: ast.If, env: dict[str, Any], frame: _Frame) -> bool:
         self._eval(statement.test, env, frame)
-        token = next(self._tokens)
-        self._if_tokens[id(statement)] = token
+        self._if_tokens[id(statement)] = next(self._tokens)
         saved = frame.branches
         body_env = dict(env)
-        frame.branches = (*saved, Branch(id(statement), token, "if"))
+        frame.branches = (*saved, self._branch(statement, "if"))
         body_leaves = self._walk_block(statement.body, body_env, frame)
         else_env = dict(env)
-        frame.branches = (*saved, Branch(id(statement), token, "else"))
+        frame.branches = (*saved, self._branch(statement, "else"))
         else_leaves = self._walk_block(statement.orelse, else_env, frame)
         frame.branches = saved
         if body_leaves and else_leaves:
@@ -955,14 +958,16 @@ def _input_shapes(values: list[Any]) -> tuple[Shape | None, ...]:
     return tuple(shapes)
 
 
-def _layer_values(values: Any) -> Iterator[LayerValue]:
+def _layer_values(values: Any, seen: set[int] | None = None) -> Iterator[LayerValue]:
+    seen = set() if seen is None else seen
     for value in values:
         if isinstance(value, LayerValue):
             yield value
-        elif isinstance(value, ContainerValue):
+        elif isinstance(value, ContainerValue) and id(value) not in seen:
+            seen.add(id(value))  # a list may hold itself
             if value.family is not None:
                 yield LayerValue(value.family)
-            yield from _layer_values(value.elements())
+            yield from _layer_values(value.elements(), seen)
 
 
 def _composite_traits(framework: str, name: str, children: list[Instance], node: ast.ClassDef | None = None) -> LayerTraits:
@@ -978,6 +983,25 @@ def _composite_traits(framework: str, name: str, children: list[Instance], node:
         statistics=any(t.statistics for t in child_traits),
         normalizes=False, source="inferred",
     )
+
+
+def _condition_key(test: ast.expr) -> tuple[str, bool] | None:
+    """`self.flag`, `not self.flag`, `mask is None`: a test on one name or attribute, as a key and
+    whether it is negated. Other tests have no key and only exclude their own arms."""
+    negated = False
+    while isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        test, negated = test.operand, not negated
+    suffix = ""
+    if (isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], (ast.Is, ast.IsNot))
+            and isinstance(test.comparators[0], ast.Constant) and test.comparators[0].value is None):
+        negated ^= isinstance(test.ops[0], ast.IsNot)
+        test, suffix = test.left, " is None"
+    node = test
+    while isinstance(node, ast.Attribute):
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return None
+    return ast.unparse(test) + suffix, negated
 
 
 def _always_leaves(body: list[ast.stmt]) -> bool:

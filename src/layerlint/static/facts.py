@@ -37,8 +37,8 @@ class Instance:
 class Branch:
     """One arm of an `if` (or a guard whose arm returns) on the way to a call."""
 
-    node_id: int
-    token: int  # differs between two walks of the same code (loop iterations, inlined calls)
+    condition: object  # the `if` node's id, or the text of a test on one flag (`self.pre_norm`)
+    token: int  # differs between two walks of the same `if` (loop iterations, inlined calls)
     arm: str
 
 
@@ -68,8 +68,8 @@ class CallEvent:
 
 def exclusive(first: CallEvent, second: CallEvent) -> bool:
     """True when the two calls sit in different arms of one `if`, so they cannot both run."""
-    arms = {(b.node_id, b.token): b.arm for b in first.branches}
-    return any(arms.get((b.node_id, b.token), b.arm) != b.arm for b in second.branches)
+    arms = {(b.condition, b.token): b.arm for b in first.branches}
+    return any(arms.get((b.condition, b.token), b.arm) != b.arm for b in second.branches)
 
 
 @dataclass(eq=False)

@@ -28,7 +28,10 @@ class SharedNormalizationState(Rule):
 
     ## Known problems
     Reusing a whole sub-network that contains normalization (a siamese tower) is reported by LL003,
-    not here: sharing the tower, statistics included, is usually the intent.
+    not here: sharing the tower, statistics included, is usually the intent. Some architectures share
+    a normalization on purpose (the two streams of XLNet-style attention, one output norm applied to
+    every decoder layer's result); mark those with `# noqa: LL002`. Two `if` tests on the same flag
+    (`if self.pre_norm:` … `if not self.pre_norm:`) are understood as exclusive.
 
     ## Example
     ```python
@@ -64,6 +67,31 @@ class SharedNormalizationState(Rule):
 
 # Examples: the test suite checks each one statically and runs the `# run:` ones with the real framework.
 VALID = (
+    """\
+# Pre-norm or post-norm, chosen by one flag: the two calls test the same condition and never both run.
+import keras
+from keras import layers
+
+
+class Block(keras.layers.Layer):
+    def __init__(self, normalize_first=True):
+        super().__init__()
+        self.normalize_first = normalize_first
+        self.norm = layers.LayerNormalization()
+        self.dense = layers.Dense(8)
+
+    def call(self, x):
+        residual = x
+        if self.normalize_first:
+            x = self.norm(x)
+        x = self.dense(x) + residual
+        if not self.normalize_first:
+            x = self.norm(x)
+        return x
+
+# run: Block() on (2, 8)
+# run: Block(normalize_first=False) on (2, 8)
+""",
     """\
 # A siamese tower (a whole sub-network) applied twice: sharing it, statistics included, is the intent.
 import keras
