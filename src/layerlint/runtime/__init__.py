@@ -1,0 +1,24 @@
+"""Runtime tracing: run a real forward pass and report how each layer instance was called.
+
+    report = layerlint.runtime.trace(model, x)          # one forward pass
+    with layerlint.runtime.tracing() as report:         # any layer call inside the block
+        model.fit(x, y, epochs=1, steps_per_epoch=1)
+
+Supports Keras 3 (TensorFlow or torch backend), tf_keras and PyTorch `nn.Module`s: subclassed,
+functional, Sequential and nested models. Only the frameworks already imported are hooked; none
+is imported by `import layerlint.runtime`.
+
+Inside compiled code the hooks run when the framework runs Python: `tf.function` (Keras `fit`,
+`predict` unless `run_eagerly=True`) records each layer call once, when the function is traced,
+with symbolic shapes (the batch size may be None) — later calls of the compiled graph are not
+seen. `torch.compile` / TorchDynamo either traces through the hooks (calls recorded while
+compiling) or falls back to eager; `torch.jit.script`/`trace` modules are not nn.Module
+`__call__`s and are not recorded. JAX is not supported (the Keras JAX backend is untested here).
+"""
+
+from __future__ import annotations
+
+from layerlint.runtime.records import CallRecord, LayerInstance, LayerReuseError, TraceReport
+from layerlint.runtime.tracer import trace, tracing
+
+__all__ = ["CallRecord", "LayerInstance", "LayerReuseError", "TraceReport", "trace", "tracing"]

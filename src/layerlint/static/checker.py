@@ -132,7 +132,7 @@ def check_source(text: str, path: str = "<string>", selection: Selection | None 
         module = project.module_name(Path(path)) if project else ""
         analyzer = Analyzer(tree, path, module, project.find_class if project else None)
         facts = analyzer.run()
-        context = RuleContext(path, text.splitlines())
+        context = RuleContext(path, text, text.splitlines())
         found: dict[tuple, Diagnostic] = {}
         for rule in selection.rules():
             for diagnostic in rule.check(facts, context):

@@ -28,6 +28,7 @@ class RuleContext:
     """What a rule needs besides the facts: the file's path and lines, to make character spans."""
 
     path: str
+    text: str
     lines: list[str]
 
     def span(self, node: ast.AST) -> Span:
