@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import ast
 import itertools
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Iterator
 

@@ -1,0 +1,345 @@
+"""Framework hooks: see every layer call made in the current thread while a recorder is active.
+
+* Keras 3 and tf_keras: `Layer.__call__` is replaced at the class level (every subclass that does
+  not override it, and every one that calls `super().__call__`) while at least one recorder is
+  active in any thread, and put back when the last one ends.
+* PyTorch: one global forward pre-hook and one global forward hook (`always_call=True`, so it also
+  runs when `forward` raises), registered and removed the same way.
+
+Installation is reference counted under a lock, so nested and concurrent traces share one hook.
+What each hook records goes to the recorders of the calling thread only (a thread-local stack),
+so a trace in one thread never sees the calls of another.
+
+Symbolic calls (Keras functional-model construction, the symbolic build pass Keras 3 runs on the
+first call of a subclassed model) are not recorded: they are not calls of the forward pass.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import sys
+import sysconfig
+import threading
+from typing import Any, Callable
+
+from layerlint.runtime.records import CallRecord
+
+_local = threading.local()
+_lock = threading.Lock()
+_counts: dict[str, int] = {}
+_restore: dict[str, Callable[[], None]] = {}
+_seq = itertools.count()
+
+FRAMEWORK_MODULES = {
+    # framework -> the module whose presence in sys.modules means the framework is in use
+    "keras": "keras.src.layers.layer",
+    "tf_keras": "tf_keras.src.engine.base_layer",
+    "torch": "torch.nn.modules.module",
+}
+
+
+# -- thread-local state ------------------------------------------------------------------------
+def active_recorders() -> list:
+    recorders = getattr(_local, "recorders", None)
+    if recorders is None:
+        recorders = _local.recorders = []
+        _local.calls = []
+    return recorders
+
+
+def call_stack() -> list[CallRecord]:
+    active_recorders()
+    return _local.calls
+
+
+# -- user frames -------------------------------------------------------------------------------
+_internal_cache: dict[str, bool] = {}
+_internal_prefixes: tuple[str, ...] | None = None
+
+
+def _prefixes() -> tuple[str, ...]:
+    global _internal_prefixes
+    if _internal_prefixes is None:
+        import layerlint
+
+        dirs = {os.path.dirname(os.path.abspath(layerlint.__file__))}
+        for name in ("keras", "tf_keras", "tensorflow", "torch", "optree", "tree", "namex", "absl",
+                     "numpy", "wrapt", "google", "jax", "ml_dtypes", "h5py", "functorch"):
+            module = sys.modules.get(name)
+            path = getattr(module, "__file__", None)
+            if path:
+                dirs.add(os.path.dirname(os.path.abspath(path)))
+        stdlib = sysconfig.get_paths().get("stdlib")
+        if stdlib:
+            dirs.add(os.path.abspath(stdlib))
+        _internal_prefixes = tuple(sorted(d.rstrip(os.sep) + os.sep for d in dirs))
+    return _internal_prefixes
+
+
+def reset_internal_prefixes() -> None:
+    """Recomputed after a framework is imported for the first time."""
+    global _internal_prefixes
+    _internal_prefixes = None
+    _internal_cache.clear()
+
+
+def _is_internal(filename: str) -> bool:
+    answer = _internal_cache.get(filename)
+    if answer is None:
+        if filename.startswith("<"):
+            # <frozen importlib...>, <string>: framework glue, except code typed in a shell
+            answer = filename.startswith("<frozen")
+        else:
+            answer = os.path.abspath(filename).startswith(_prefixes())
+        _internal_cache[filename] = answer
+    return answer
+
+
+_GRAPH_RUNNERS = frozenset(("_run_through_graph", "_run_internal_graph"))
+
+
+def user_frame(depth: int) -> tuple[tuple | None, tuple]:
+    """(filename, lineno, code, lasti) of the innermost frame outside the frameworks and
+    layerlint, and the producer names when the call comes from a Keras functional graph."""
+    frame = sys._getframe(depth + 1)
+    graph: tuple = ()
+    last = None
+    while frame is not None:
+        code = frame.f_code
+        if not _is_internal(code.co_filename):
+            return (code.co_filename, frame.f_lineno, code, frame.f_lasti), graph
+        if not graph and code.co_name in _GRAPH_RUNNERS:
+            graph = _graph_inputs(frame)
+        last = frame
+        frame = frame.f_back
+    if last is None:
+        return None, graph
+    return (last.f_code.co_filename, last.f_lineno, last.f_code, last.f_lasti), graph
+
+
+def _graph_inputs(frame: Any) -> tuple:
+    try:
+        node = frame.f_locals.get("node")
+        names = []
+        for parent in node.parent_nodes:
+            op = getattr(parent, "operation", None) or getattr(parent, "layer", None)
+            if op is not None:
+                names.append(op.name)
+        return tuple(names)
+    except Exception:
+        return ()
+
+
+# -- tensors -----------------------------------------------------------------------------------
+def _dtype_name(dtype: Any) -> str:
+    name = getattr(dtype, "name", None)
+    if isinstance(name, str):
+        return name
+    text = str(dtype)
+    return text[6:] if text.startswith("torch.") else text
+
+
+def describe_inputs(args: tuple, kwargs: dict | None = None) -> tuple[tuple, tuple, Any]:
+    """(shapes, dtypes, first tensor) of the tensor-like inputs, nested one level."""
+    shapes: list = []
+    dtypes: list = []
+    first = None
+    values: list = list(args)
+    if not values and kwargs:
+        values = [v for k, v in kwargs.items() if k not in ("training", "mask")]
+    for value in values:
+        items = value if isinstance(value, (list, tuple)) else (
+            list(value.values()) if isinstance(value, dict) else (value,))
+        for item in items:
+            shape = getattr(item, "shape", None)
+            if shape is None or isinstance(item, type):
+                continue
+            try:
+                dims = tuple(None if d is None else int(d) for d in shape)
+            except (TypeError, ValueError):
+                dims = None
+            if first is None:
+                first = item
+            shapes.append(dims)
+            dtypes.append(_dtype_name(getattr(item, "dtype", "?")))
+            if len(shapes) >= 8:
+                return tuple(shapes), tuple(dtypes), first
+    return tuple(shapes), tuple(dtypes), first
+
+
+def _new_call(obj: Any, framework: str, args: tuple, kwargs: dict | None, training: Any, depth: int) -> CallRecord:
+    shapes, dtypes, _ = describe_inputs(args, kwargs)
+    frame, graph = user_frame(depth + 1)
+    stack = _local.calls
+    record = CallRecord(obj=obj, framework=framework, parent=stack[-1] if stack else None,
+                        seq=next(_seq), shapes=shapes, dtypes=dtypes,
+                        training=None if training is None else bool(training),
+                        frame=frame, graph_inputs=graph)
+    for recorder in _local.recorders:
+        recorder.calls.append(record)
+    return record
+
+
+# -- Keras 3 and tf_keras ----------------------------------------------------------------------
+def _keras_classes(framework: str) -> tuple[type, tuple[type, ...], Callable[[dict], Any], Callable[[], bool]]:
+    if framework == "keras":
+        from keras.src.backend.common import global_state
+        from keras.src.backend.common.keras_tensor import KerasTensor
+        from keras.src.layers.layer import Layer
+
+        def symbolic_pass() -> bool:
+            # Keras 3 builds an unbuilt subclassed model by running `call` on placeholders
+            return global_state.get_global_attribute("symbolic_scope") is not None
+
+        def training_of(kwargs: dict) -> Any:
+            training = kwargs.get("training")
+            if training is None:
+                ctx = global_state.get_global_attribute("current_call_ctx")
+                training = getattr(ctx, "training", None)
+            return training
+
+        return Layer, (KerasTensor,), training_of, symbolic_pass
+
+    from tf_keras.src.engine import base_layer_utils
+    from tf_keras.src.engine.base_layer import Layer
+    from tf_keras.src.engine.keras_tensor import KerasTensor
+
+    def training_of(kwargs: dict) -> Any:
+        training = kwargs.get("training")
+        if training is None:
+            training = base_layer_utils.call_context().training
+        return training if isinstance(training, (bool, type(None))) else None
+
+    return Layer, (KerasTensor,), training_of, lambda: False
+
+
+def _install_keras(framework: str) -> Callable[[], None]:
+    layer_cls, symbolic, training_of, symbolic_pass = _keras_classes(framework)
+    original = layer_cls.__dict__["__call__"]
+
+    def __call__(self: Any, *args: Any, **kwargs: Any) -> Any:
+        if not getattr(_local, "recorders", None):
+            return original(self, *args, **kwargs)
+        first = args[0] if args else None
+        if isinstance(first, (list, tuple)) and first:
+            first = first[0]
+        if isinstance(first, symbolic) or symbolic_pass():
+            return original(self, *args, **kwargs)
+        record = _new_call(self, framework, args, kwargs, training_of(kwargs), 1)
+        stack = _local.calls
+        stack.append(record)
+        try:
+            return original(self, *args, **kwargs)
+        except BaseException as exc:
+            record.error = exc
+            raise
+        finally:
+            record.finished = True
+            if stack and stack[-1] is record:
+                stack.pop()
+            elif record in stack:
+                stack.remove(record)
+
+    __call__.__wrapped__ = original  # type: ignore[attr-defined]
+    __call__.__layerlint__ = True  # type: ignore[attr-defined]
+    __call__.__doc__ = original.__doc__
+    layer_cls.__call__ = __call__
+
+    def restore() -> None:
+        layer_cls.__call__ = original
+
+    return restore
+
+
+# -- PyTorch -----------------------------------------------------------------------------------
+def _install_torch() -> Callable[[], None]:
+    from torch.nn.modules import module as torch_module
+
+    skip: tuple[type, ...] = ()
+    keras_layer = sys.modules.get("keras.src.layers.layer")
+    if keras_layer is not None:
+        skip = (keras_layer.Layer,)  # Keras layers on the torch backend are nn.Modules too
+
+    def pre_hook(module: Any, args: tuple) -> None:
+        if not getattr(_local, "recorders", None) or (skip and isinstance(module, skip)):
+            return None
+        record = _new_call(module, "torch", args, None, module.training, 1)
+        _local.calls.append(record)
+        return None
+
+    def post_hook(module: Any, args: tuple, output: Any) -> None:
+        if not getattr(_local, "recorders", None):
+            return None
+        stack = _local.calls
+        for index in range(len(stack) - 1, -1, -1):
+            record = stack[index]
+            if record.obj is module and not record.finished:
+                record.finished = True
+                exc = sys.exc_info()[1]  # set when forward raised (always_call hooks run in except)
+                if exc is not None:
+                    record.error = exc
+                del stack[index:]
+                break
+        return None
+
+    pre = torch_module.register_module_forward_pre_hook(pre_hook)
+    post = torch_module.register_module_forward_hook(post_hook, always_call=True)
+
+    def restore() -> None:
+        pre.remove()
+        post.remove()
+
+    return restore
+
+
+# -- installation ------------------------------------------------------------------------------
+def frameworks_in_use() -> list[str]:
+    return [fw for fw, module in FRAMEWORK_MODULES.items() if module in sys.modules]
+
+
+def install(frameworks: list[str]) -> None:
+    with _lock:
+        for framework in frameworks:
+            if _counts.get(framework, 0) == 0:
+                reset_internal_prefixes()
+                _restore[framework] = (_install_torch() if framework == "torch"
+                                       else _install_keras(framework))
+            _counts[framework] = _counts.get(framework, 0) + 1
+
+
+def uninstall(frameworks: list[str]) -> None:
+    with _lock:
+        for framework in frameworks:
+            count = _counts.get(framework, 0) - 1
+            if count <= 0:
+                _counts.pop(framework, None)
+                restore = _restore.pop(framework, None)
+                if restore is not None:
+                    restore()
+            else:
+                _counts[framework] = count
+
+
+def installed() -> dict[str, int]:
+    """Frameworks whose hooks are installed right now, with their reference counts."""
+    with _lock:
+        return dict(_counts)
+
+
+def activate(recorder: Any) -> None:
+    install(recorder.frameworks)
+    active_recorders().append(recorder)
+
+
+def deactivate(recorder: Any) -> None:
+    try:
+        recorders = active_recorders()
+        for index in range(len(recorders) - 1, -1, -1):
+            if recorders[index] is recorder:
+                del recorders[index]
+                break
+        if not recorders:
+            _local.calls.clear()
+    finally:
+        uninstall(recorder.frameworks)

@@ -1,0 +1,493 @@
+"""From recorded calls to a report: group calls per instance, find paths, judge reuse.
+
+Per instance and per forward pass, two calls are a reuse *of that instance* unless they only
+differ because a reused composite (Model, Sequential, user Layer/Module) around them was called
+twice; that reuse is reported once, on the composite. Then:
+  * different sizes on the feature axis of a stateful layer that pins it -> LL001 (error);
+  * running statistics or normalization parameters (catalog `statistics`/`normalizes`) -> LL002;
+  * trainable weights -> LL003 (info); a reused composite -> LL003;
+  * otherwise (stateless) nothing.
+When the pass raised inside a layer that an earlier call had built for another feature size, the
+crash is the LL001 finding.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from layerlint import catalog
+from layerlint.catalog import LayerTraits
+from layerlint.diagnostics import Confidence, Diagnostic, Related, Span, Text
+from layerlint.i18n import N_
+from layerlint.runtime.records import CallRecord, LayerInstance, TraceReport
+from layerlint.static.rules import BY_CODE
+
+UNKNOWN_SPAN = Span("<unknown>", 1, 1)
+_FRAMEWORK_PACKAGES = {"keras": ("keras.",), "tf_keras": ("tf_keras.",), "torch": ("torch.",)}
+_TORCH_CHANNEL_FIRST = ("Conv", "LazyConv", "ConvTranspose", "LazyConvTranspose", "BatchNorm",
+                        "LazyBatchNorm", "SyncBatchNorm", "InstanceNorm", "LazyInstanceNorm", "GroupNorm")
+
+
+# -- the live objects --------------------------------------------------------------------------
+def _layer_types(framework: str) -> tuple[type, ...]:
+    if framework == "torch":
+        from torch import nn
+
+        return (nn.Module,)
+    if framework == "keras":
+        from keras.src.layers.layer import Layer
+
+        return (Layer,)
+    from tf_keras.src.engine.base_layer import Layer
+
+    return (Layer,)
+
+
+def _sub_layers(obj: Any, framework: str) -> list:
+    try:
+        if framework == "torch":
+            return [m for m in obj.children()]
+        return list(obj._flatten_layers(include_self=False, recursive=False))
+    except Exception:
+        return []
+
+
+def _all_sub_layers(obj: Any, framework: str) -> int:
+    try:
+        if framework == "torch":
+            return sum(1 for _ in obj.modules()) - 1
+        return sum(1 for layer in obj._flatten_layers(include_self=False, recursive=True)
+                   if type(layer).__name__ != "InputLayer")
+    except Exception:
+        return 0
+
+
+def _arguments(obj: Any, framework: str, class_name: str) -> dict:
+    """The constructor arguments the catalog's variants of the class depend on, read from the
+    live object's attributes of the same name (`center`, `affine`, `track_running_stats`...)."""
+    entry = catalog.load(framework).entries.get(class_name)
+    keys = {key for when, _ in (entry.variants if entry else ()) for key in when}
+    arguments = {}
+    for key in keys:
+        value = getattr(obj, key, _MISSING)
+        if value is not _MISSING:
+            arguments[key] = value
+    return arguments
+
+
+_MISSING = object()
+
+
+def _catalog_traits(obj: Any, framework: str) -> LayerTraits | None:
+    """Traits of the first framework class in the MRO that the catalog knows."""
+    prefixes = _FRAMEWORK_PACKAGES[framework]
+    for cls in type(obj).__mro__:
+        if not cls.__module__.startswith(prefixes):
+            continue
+        if catalog.lookup(framework, cls.__name__) is None:
+            continue
+        return catalog.lookup(framework, cls.__name__, _arguments(obj, framework, cls.__name__))
+    return None
+
+
+def _live_traits(obj: Any, framework: str, composite: bool) -> LayerTraits:
+    weights = statistics = False
+    try:
+        if framework == "torch":
+            weights = any(p.requires_grad for p in obj.parameters())
+            statistics = (not composite) and any(True for _ in obj.buffers(recurse=False))
+        else:
+            weights = bool(obj.trainable_weights)
+            statistics = (not composite) and bool(obj.non_trainable_weights)
+    except Exception:
+        pass
+    category = catalog.COMPOSITE if composite else (
+        catalog.RUNNING_STATISTICS if statistics else
+        catalog.WEIGHTS_FIRST_CALL if weights else catalog.STATELESS)
+    return LayerTraits(framework=framework, name=type(obj).__name__, category=category,
+                       weights=weights, statistics=statistics, source="inferred")
+
+
+def _feature_axis(inst: LayerInstance) -> int:
+    obj = inst.obj
+    if inst.framework == "torch":
+        base = inst.traits.name if inst.traits and inst.from_catalog else ""
+        if base.startswith(_TORCH_CHANNEL_FIRST):
+            digits = [c for c in base if c.isdigit()]
+            if base.startswith(("Conv", "LazyConv")) and digits:
+                inst.conv_rank = int(digits[0])
+            return 1
+        if not inst.from_catalog:
+            shapes = [c.shapes[0] for c in inst.calls if c.shapes and c.shapes[0] is not None]
+            if shapes and len(shapes[0]) >= 3:
+                return 1
+        return -1
+    axis = getattr(obj, "axis", None)
+    if isinstance(axis, Sequence) and not isinstance(axis, str) and len(axis) == 1:
+        axis = axis[0]
+    if isinstance(axis, int) and inst.from_catalog:
+        return axis
+    if getattr(obj, "data_format", None) == "channels_first":
+        return 1
+    return -1
+
+
+# -- paths -------------------------------------------------------------------------------------
+def _children(obj: Any, framework: str, types: tuple[type, ...], private_too: bool):
+    if framework == "torch":
+        from torch import nn
+
+        indexed = isinstance(obj, (nn.Sequential, nn.ModuleList))
+        for name, module in obj._modules.items():
+            if module is not None:
+                yield (f"[{name}]" if indexed and name.isdigit() else f".{name}"), module
+        return
+    try:
+        attributes = list(vars(obj).items())
+    except TypeError:
+        return
+    public = [(k, v) for k, v in attributes if not k.startswith("_")]
+    modules = vars(obj).get("_modules")
+    if isinstance(modules, dict):  # Keras 3 on the torch backend: sub-layers live in nn.Module._modules
+        public = [(k, v) for k, v in modules.items() if not str(k).startswith("_")] + public
+    private = [(k, v) for k, v in attributes if k.startswith("_")]
+
+    def expand(name: str, value: Any):
+        if isinstance(value, types):
+            yield f".{name}", value
+        elif isinstance(value, Mapping):
+            for key, item in list(value.items())[:1000]:
+                if isinstance(item, types):
+                    yield f'.{name}["{key}"]' if not str(key).isidentifier() else f".{name}.{key}", item
+        elif isinstance(value, Sequence) and not isinstance(value, (str, bytes)):
+            for index, item in enumerate(list(value)[:1000]):
+                if isinstance(item, types):
+                    yield f".{name}[{index}]", item
+
+    for name, value in public:
+        yield from expand(name, value)
+    try:
+        layers = obj.layers if "layers" not in vars(obj) else ()
+    except Exception:
+        layers = ()
+    for index, layer in enumerate(layers or ()):
+        if isinstance(layer, types):
+            # members of a functional model or a Sequential: named as `model.get_layer(name)` does
+            name = getattr(layer, "name", None)
+            yield (f".{name}" if isinstance(name, str) and name.isidentifier() else f".layers[{index}]"), layer
+    if private_too:
+        for name, value in private:
+            yield from expand(name, value)
+
+
+def _paths(roots: list[tuple[Any, str]], framework_of: dict[int, str], wanted: set[int]) -> dict[int, str]:
+    """Breadth-first from each root: the shortest attribute path to every recorded layer.
+    Public attributes (and a Keras model's `layers`) first; private ones only for the layers
+    that the first walk did not reach."""
+    found: dict[int, str] = {}
+    types_cache: dict[str, tuple] = {}
+    for private_too in (False, True):
+        seen: set[int] = set()
+        for root, root_path in roots:
+            framework = framework_of.get(id(root))
+            if framework is None or id(root) in seen:
+                continue
+            types = types_cache.setdefault(framework, _layer_types(framework))
+            seen.add(id(root))
+            found.setdefault(id(root), root_path)
+            level = [(root, found[id(root)])]
+            while level and not wanted <= found.keys():
+                following = []
+                for obj, path in level:
+                    for suffix, child in _children(obj, framework, types, private_too):
+                        if id(child) in seen:
+                            continue
+                        seen.add(id(child))
+                        child_path = (path + suffix).lstrip(".") if path else suffix.lstrip(".")
+                        found.setdefault(id(child), child_path)
+                        following.append((child, found[id(child)]))
+                level = following
+        if wanted <= found.keys():
+            break
+    return found
+
+
+# -- grouping ----------------------------------------------------------------------------------
+def _chain(call: CallRecord, members: set, cache: dict) -> tuple:
+    """The calls from the pass's outermost call down to `call`, within this recording."""
+    chain = cache.get(id(call))
+    if chain is None:
+        parent = call.parent
+        chain = (_chain(parent, members, cache) if parent is not None and id(parent) in members else ()) + (call,)
+        cache[id(call)] = chain
+    return chain
+
+
+def _divergence(a: tuple, b: tuple) -> tuple[int, CallRecord, CallRecord]:
+    index = 0
+    while index < len(a) and index < len(b) and a[index] is b[index]:
+        index += 1
+    return index, a[min(index, len(a) - 1)], b[min(index, len(b) - 1)]
+
+
+def _explained_by(a: tuple, b: tuple, inst_obj: Any) -> Any | None:
+    """The composite whose reuse makes calls `a` and `b` (chains) two calls, if any."""
+    _, left, right = _divergence(a, b)
+    if left is not right and left.obj is right.obj and left.obj is not inst_obj:
+        return left.obj
+    return None
+
+
+# -- messages ----------------------------------------------------------------------------------
+MSG = {
+    "LL001": N_("{instance} ({class_name}) was first called with {expected} features but "
+                "receives {received} features here; a reused layer keeps the feature size it was built for"),
+    "LL001-live": N_("{instance} ({class_name}, not in the catalog; judged from the live object) was first "
+                     "called with {expected} features but receives {received} features here; "
+                     "a reused layer keeps the feature size it was built for"),
+    "LL002-statistics": N_("{instance} ({class_name}) is called {count} times in one forward pass: its "
+                           "running statistics are shared and updated by every call site"),
+    "LL002-normalizes": N_("{instance} ({class_name}) is called {count} times in one forward pass: its "
+                           "normalization parameters are shared by every call site"),
+    "LL002-live": N_("{instance} ({class_name}, not in the catalog; judged from the live object) is called "
+                     "{count} times in one forward pass: its non-trainable state is shared by every call site"),
+    "LL003": N_("{instance} ({class_name}) is called {count} times in one forward pass and shares its "
+                "weights between the call sites"),
+    "LL003-live": N_("{instance} ({class_name}, not in the catalog; judged from the live object) is called "
+                     "{count} times in one forward pass and shares its weights between the call sites"),
+    "LL003-composite": N_("{instance} ({class_name}, not in the catalog; judged from the live object) is a "
+                          "sub-network of {layers} layers called {count} times in one forward pass; its "
+                          "layers share their weights between the call sites"),
+}
+HELP = {
+    "LL001": N_("give each call site its own {class_name} instance"),
+    "LL002": N_("give each call site its own {class_name} instance, unless sharing its state "
+                "between the call sites is intended"),
+    "LL003": N_("often intended (siamese towers, tied embeddings); if not, give each call site its "
+                "own {class_name} instance"),
+}
+
+
+def _site(call: CallRecord) -> Span:
+    return call.site or UNKNOWN_SPAN
+
+
+def _related_note(call: CallRecord, first: bool) -> Text:
+    if call.graph_inputs:
+        template = (N_("first called here, on the output of {producers}") if first
+                    else N_("also called here, on the output of {producers}"))
+        return Text(template, {"producers": ", ".join(call.graph_inputs)})
+    return Text(N_("first called here") if first else N_("also called here"))
+
+
+def _diagnostic(code: str, key: str, inst: LayerInstance, span: Span, args: dict,
+                related: list[Related]) -> Diagnostic:
+    unique: list[Related] = []
+    seen = set()
+    for item in related:
+        marker = (item.span, item.message.template, repr(sorted(item.message.args.items())))
+        if marker not in seen:
+            seen.add(marker)
+            unique.append(item)
+    return Diagnostic(
+        code=code, name=BY_CODE[code].name, severity=BY_CODE[code].severity, span=span,
+        message=Text(MSG[key], {"instance": inst.display, "class_name": inst.class_name, **args}),
+        help=Text(HELP[code], {"class_name": inst.class_name}),
+        related=tuple(unique),
+        confidence=Confidence.HIGH if inst.from_catalog else Confidence.INFERENCE,
+        origin="runtime",
+    )
+
+
+def _mismatch(inst: LayerInstance, built: CallRecord, failing: CallRecord) -> Diagnostic:
+    expected, received = inst.feature_of(built), inst.feature_of(failing)
+    related = [Related(_site(built), Text(N_("built here for {expected} features"), {"expected": expected}))]
+    for call in inst.calls:
+        if call is not built and call is not failing and call.seq < failing.seq:
+            related.append(Related(_site(call), Text(N_("also called here with {features} features"),
+                                                       {"features": inst.feature_of(call)})))
+    return _diagnostic("LL001", "LL001" if inst.from_catalog else "LL001-live", inst, _site(failing),
+                       {"expected": expected, "received": received}, related)
+
+
+# -- the report --------------------------------------------------------------------------------
+def build_report(calls: list[CallRecord], roots: list[tuple[Any, str]], single_pass: bool,
+                 error: BaseException | None) -> TraceReport:
+    report = TraceReport()
+    report.error = error
+    members = {id(call) for call in calls}
+    by_obj: dict[int, LayerInstance] = {}
+    framework_of: dict[int, str] = {}
+    for call in calls:
+        inst = by_obj.get(id(call.obj))
+        if inst is None:
+            obj = call.obj
+            inst = LayerInstance(obj=obj, class_name=type(obj).__name__, framework=call.framework,
+                                 path=None, name=getattr(obj, "name", None) if call.framework != "torch" else None)
+            by_obj[id(obj)] = inst
+            framework_of[id(obj)] = call.framework
+        inst.calls.append(call)
+    for root, _ in roots:
+        for framework in ("keras", "tf_keras", "torch"):
+            if id(root) not in framework_of and _is_layer(root, framework):
+                framework_of[id(root)] = framework
+    # roots: the traced model, then the outermost calls
+    all_roots = list(roots)
+    for call in calls:
+        if call.parent is None or id(call.parent) not in members:
+            all_roots.append((call.obj, None))
+    all_roots = _dedupe_roots(all_roots)
+    named_roots = []
+    for index, (obj, path) in enumerate(all_roots):
+        if path is None:  # a top-level object of a `tracing()` block
+            path = "" if len(all_roots) == 1 else (getattr(obj, "name", None) if framework_of.get(id(obj)) != "torch"
+                                                   else None) or type(obj).__name__
+        named_roots.append((obj, path))
+    paths = _paths(named_roots, framework_of, set(by_obj))
+    for inst in by_obj.values():
+        inst.path = paths.get(id(inst.obj))
+        subs = _sub_layers(inst.obj, inst.framework)
+        traits = _catalog_traits(inst.obj, inst.framework)
+        if traits is None:
+            inst.from_catalog = False
+            inst.composite = bool(subs)
+            traits = _live_traits(inst.obj, inst.framework, inst.composite)
+            inst.inner_layers = _all_sub_layers(inst.obj, inst.framework) if inst.composite else 0
+        inst.traits = traits
+        inst.feature_axis = _feature_axis(inst)
+    report.instances = list(by_obj.values())
+
+    cache: dict = {}
+    pass_of = {}
+    for call in calls:
+        pass_of[id(call)] = 0 if single_pass else id(_chain(call, members, cache)[0])
+    report.passes = 1 if single_pass else len(set(pass_of.values()))
+
+    diagnostics: list[Diagnostic] = []
+    reported: set[int] = set()
+
+    # 1. the crash: the innermost raising call, of an instance built for another feature size
+    if error is not None:
+        raising = [call for call in calls if call.error is not None]
+        if raising:
+            failing = max(raising, key=lambda c: c.seq)
+            diag = _crash(failing, by_obj, members, cache, pass_of)
+            if diag is not None:
+                inst_obj, diagnostic = diag
+                diagnostics.append(diagnostic)
+                reported.add(id(inst_obj))
+
+    # 2. reuse within each pass
+    for inst in report.instances:
+        if id(inst.obj) in reported or len(inst.calls) < 2:
+            continue
+        diagnostic = _judge_instance(inst, members, cache, pass_of)
+        if diagnostic is not None:
+            diagnostics.append(diagnostic)
+            reported.add(id(inst.obj))
+    report.diagnostics = sorted(diagnostics, key=lambda d: (-d.severity, d.sort_key))
+    return report
+
+
+def _dedupe_roots(roots: list[tuple[Any, str]]) -> list[tuple[Any, str]]:
+    seen, out = set(), []
+    for obj, path in roots:
+        if id(obj) not in seen:
+            seen.add(id(obj))
+            out.append((obj, path))
+    return out
+
+
+def _is_layer(obj: Any, framework: str) -> bool:
+    import sys
+
+    from layerlint.runtime.hooks import FRAMEWORK_MODULES
+
+    if FRAMEWORK_MODULES[framework] not in sys.modules:
+        return False
+    try:
+        return isinstance(obj, _layer_types(framework))
+    except Exception:
+        return False
+
+
+def _crash(failing: CallRecord, by_obj: dict, members: set, cache: dict, pass_of: dict):
+    inst = by_obj[id(failing.obj)]
+    received = inst.feature_of(failing)
+    earlier = [c for c in inst.calls if c.seq < failing.seq and pass_of[id(c)] == pass_of[id(failing)]]
+    if not earlier or received is None:
+        return None
+    built = earlier[0]
+    if inst.feature_of(built) in (None, received):
+        return None
+    composite = _explained_by(_chain(built, members, cache), _chain(failing, members, cache), inst.obj)
+    if composite is not None:
+        # a reused sub-network crashed inside: report on the sub-network's call sites
+        outer = by_obj[id(composite)]
+        outer_calls = [c for c in outer.calls if pass_of[id(c)] == pass_of[id(failing)]]
+        chain_fail = _chain(failing, members, cache)
+        outer_fail = next((c for c in chain_fail if c.obj is composite), outer_calls[-1])
+        outer_built = outer_calls[0]
+        if outer.feature_of(outer_built) != outer.feature_of(outer_fail):
+            return composite, _mismatch(outer, outer_built, outer_fail)
+    return inst.obj, _mismatch(inst, built, failing)
+
+
+def _judge_instance(inst: LayerInstance, members: set, cache: dict, pass_of: dict) -> Diagnostic | None:
+    passes: dict[int, list[CallRecord]] = {}
+    for call in inst.calls:
+        passes.setdefault(pass_of[id(call)], []).append(call)
+    for group in passes.values():
+        if len(group) < 2:
+            continue
+        own = _own_reuse(group, inst, members, cache)
+        if len(own) < 2:
+            continue
+        return _verdict(inst, own)
+    return None
+
+
+def _own_reuse(group: list[CallRecord], inst: LayerInstance, members: set, cache: dict) -> list[CallRecord]:
+    """The calls that take part in a reuse of the instance itself (not of a composite around it)."""
+    group = group[:200]
+    chains = [_chain(call, members, cache) for call in group]
+    involved: list[bool] = [False] * len(group)
+    for i in range(len(group)):
+        for j in range(i):
+            if involved[i] and involved[j]:
+                continue
+            if _explained_by(chains[j], chains[i], inst.obj) is None:
+                involved[i] = involved[j] = True
+    return [call for call, flag in zip(group, involved) if flag]
+
+
+def _verdict(inst: LayerInstance, calls: list[CallRecord]) -> Diagnostic | None:
+    traits = inst.traits
+    first, second = calls[0], calls[1]
+    count = len(calls)
+    if inst.composite:
+        if not traits.weights:
+            return None
+        related = [Related(_site(first), _related_note(first, True))]
+        related += [Related(_site(c), _related_note(c, False)) for c in calls[2:]]
+        return _diagnostic("LL003", "LL003-composite", inst, _site(second),
+                           {"count": count, "layers": inst.inner_layers}, related)
+    if traits.stateful and traits.pins_feature:
+        features = [inst.feature_of(c) for c in calls]
+        if len({f for f in features if f is not None}) > 1:
+            expected = features[0]
+            failing = next(c for c, f in zip(calls, features) if f is not None and f != expected)
+            return _mismatch(inst, first, failing)
+    related = [Related(_site(first), _related_note(first, True))]
+    related += [Related(_site(c), _related_note(c, False)) for c in calls[2:]]
+    args = {"count": count}
+    if traits.statistics or traits.normalizes:
+        key = ("LL002-live" if not inst.from_catalog else
+               "LL002-statistics" if traits.statistics else "LL002-normalizes")
+        return _diagnostic("LL002", key, inst, _site(second), args, related)
+    if traits.weights:
+        return _diagnostic("LL003", "LL003" if inst.from_catalog else "LL003-live", inst, _site(second),
+                           args, related)
+    return None
+

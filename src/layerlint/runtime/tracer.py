@@ -1,0 +1,145 @@
+"""`trace()` and `tracing()`: record the layer calls of real forward passes and judge the reuse."""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from typing import Any, Iterator
+
+from layerlint.runtime import hooks
+from layerlint.runtime.judge import build_report
+from layerlint.runtime.records import CallRecord, LayerReuseError, TraceReport
+
+
+class _Recorder:
+    def __init__(self, frameworks: list[str]) -> None:
+        self.frameworks = frameworks
+        self.calls: list[CallRecord] = []
+
+
+def _frameworks(requested: list[str] | None) -> list[str]:
+    if requested is None:
+        return hooks.frameworks_in_use()
+    unknown = set(requested) - set(hooks.FRAMEWORK_MODULES)
+    if unknown:
+        raise ValueError(f"unknown framework(s): {', '.join(sorted(unknown))}")
+    for framework in requested:
+        __import__(hooks.FRAMEWORK_MODULES[framework])
+    return list(requested)
+
+
+def _has_mismatch(report: TraceReport) -> bool:
+    return any(d.code == "LL001" for d in report.diagnostics)
+
+
+@contextlib.contextmanager
+def tracing(*, frameworks: list[str] | None = None) -> Iterator[TraceReport]:
+    """Record every layer call made in this thread inside the block; the yielded report is
+    filled when the block ends.
+
+    Each top-level layer call in the block (a model call, or each training step's model call
+    inside `fit`) is one forward pass: reuse is judged within a pass, never across passes.
+    If the block raises because a reused layer was built for another feature size, a
+    `LayerReuseError` is raised from the original exception; any other exception propagates
+    unchanged (the report, with `.error` set, is still filled).
+    `frameworks` defaults to those already imported ("keras", "tf_keras", "torch").
+    """
+    recorder = _Recorder(_frameworks(frameworks))
+    report = TraceReport()
+    hooks.activate(recorder)
+    try:
+        yield report
+    except BaseException as exc:
+        hooks.deactivate(recorder)
+        _fill(report, build_report(recorder.calls, [], single_pass=False, error=exc))
+        if isinstance(exc, Exception) and _has_mismatch(report):
+            raise LayerReuseError(report) from exc
+        raise
+    else:
+        hooks.deactivate(recorder)
+        _fill(report, build_report(recorder.calls, [], single_pass=False, error=None))
+
+
+def _fill(target: TraceReport, source: TraceReport) -> None:
+    target.__dict__.update(source.__dict__)
+
+
+def _snapshot(model: Any, kwargs: dict) -> list:
+    """Mode and non-trainable state that a forward pass may change, to put back afterwards.
+
+    PyTorch buffers are saved when a module is in training mode (in eval mode BatchNorm does not
+    update its running statistics); Keras non-trainable variables when `training=True` is passed
+    (a direct Keras call runs in inference mode otherwise)."""
+    saved: list = []
+    if "torch.nn.modules.module" in sys.modules:
+        import torch
+
+        if isinstance(model, torch.nn.Module):
+            modes = [(module, module.training) for module in model.modules()]
+            buffers = []
+            if any(mode for _, mode in modes):
+                with torch.no_grad():
+                    for buffer in model.buffers():
+                        if not isinstance(buffer, torch.nn.parameter.UninitializedBuffer):
+                            buffers.append((buffer, buffer.detach().clone()))
+
+            def restore_torch() -> None:
+                for module, mode in modes:
+                    module.training = mode
+                with torch.no_grad():
+                    for buffer, value in buffers:
+                        if buffer.shape == value.shape:
+                            buffer.copy_(value)
+
+            saved.append(restore_torch)
+    if kwargs.get("training") and any(m in sys.modules for m in ("keras.src.layers.layer",
+                                                                  "tf_keras.src.engine.base_layer")):
+        try:
+            variables = list(model.non_trainable_weights)
+        except Exception:
+            variables = []
+        if variables:
+            values = [(v, v.numpy()) for v in variables]
+
+            def restore_keras() -> None:
+                for variable, value in values:
+                    try:
+                        variable.assign(value)
+                    except Exception:
+                        pass
+
+            saved.append(restore_keras)
+    return saved
+
+
+def trace(model: Any, *inputs: Any, raise_on_error: bool = True, restore_state: bool = True,
+          frameworks: list[str] | None = None, **kwargs: Any) -> TraceReport:
+    """Run `model(*inputs, **kwargs)` once, recording every layer call, and judge the reuse.
+
+    Returns a `TraceReport`. If the forward pass raises because a reused layer was built for
+    another feature size, raises `LayerReuseError` from the original exception (the report is on
+    the exception); any other exception is re-raised unchanged. With `raise_on_error=False`
+    nothing is raised: the report carries the exception in `.error`.
+
+    `restore_state` puts back what the pass may have changed: PyTorch train/eval modes and
+    buffers (BatchNorm running statistics), Keras non-trainable variables (moving statistics).
+    The whole call is one forward pass.
+    """
+    recorder = _Recorder(_frameworks(frameworks))
+    restorers = _snapshot(model, kwargs) if restore_state else []
+    error: BaseException | None = None
+    hooks.activate(recorder)
+    try:
+        model(*inputs, **kwargs)
+    except Exception as exc:
+        error = exc
+    finally:
+        hooks.deactivate(recorder)
+        for restore in restorers:
+            restore()
+    report = build_report(recorder.calls, [(model, "")], single_pass=True, error=error)
+    if error is not None and raise_on_error:
+        if _has_mismatch(report):
+            raise LayerReuseError(report) from error
+        raise error
+    return report
