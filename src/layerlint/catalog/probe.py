@@ -28,7 +28,7 @@ import sys
 import time
 import warnings
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from layerlint import __version__
 from layerlint.report.progress import Progress
@@ -454,7 +454,8 @@ def templatize(message: str | None, *, layer: str | None, cls: str, expected: in
     text = re.sub(r"\b(axis|dim)( ?=? ?)(-?\d+)\b", r"\1\2{axis}", text)
     if expected != received and min(expected, received) >= 10:
         for size, placeholder in ((received, "{received}"), (expected, "{expected}")):
-            text = re.sub(r"(?<![\w.{])" + str(size) + r"(?![\w}]|\.\d)", placeholder, text)
+            # Sizes may touch an "x" as in "2x13 and 11x3" (PyTorch's matmul message).
+            text = re.sub(r"(?<![0-9A-Za-wyz_.{])" + str(size) + r"(?![0-9A-Za-wyz_}]|\.\d)", placeholder, text)
     return text
 
 

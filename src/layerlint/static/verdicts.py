@@ -31,13 +31,22 @@ class Shared:
         return self.events[1]
 
 
+def declared_size(event: CallEvent) -> int | None:
+    """The input size a constructor fixes (`nn.BatchNorm2d(6)` -> 6), when the catalog says it does."""
+    instance = event.instance
+    traits = instance.traits
+    if traits is None or not traits.pins_feature or instance.composite or traits.sizing != "constructor":
+        return None
+    return instance.spec.declared_size(instance.arguments) if instance.spec else None
+
+
 def crash_of(events: list[CallEvent]) -> Crash | None:
     instance = events[0].instance
     traits = instance.traits
     if traits is None or not traits.pins_feature or instance.composite:
         return None
-    declared = instance.spec.declared_size(instance.arguments) if instance.spec else None
-    if declared is not None and traits.sizing == "constructor":
+    declared = declared_size(events[0])
+    if declared is not None:
         for event in events:
             received = event.feature()
             if received is not None and received != declared:

@@ -8,6 +8,7 @@ from layerlint.static.rules.ll002_shared_normalization_state import SharedNormal
 from layerlint.static.rules.ll003_shared_weights import SharedWeights
 from layerlint.static.rules.ll004_repeated_instance_in_container import RepeatedInstanceInContainer
 from layerlint.static.rules.ll005_layer_created_in_forward import LayerCreatedInForward
+from layerlint.static.rules.ll006_declared_size_mismatch import DeclaredSizeMismatch
 
 ALL_RULES: tuple[type[Rule], ...] = (
     ReuseShapeMismatch,
@@ -15,6 +16,7 @@ ALL_RULES: tuple[type[Rule], ...] = (
     SharedWeights,
     RepeatedInstanceInContainer,
     LayerCreatedInForward,
+    DeclaredSizeMismatch,
 )
 
 BY_CODE: dict[str, type[Rule]] = {rule.code: rule for rule in ALL_RULES}

@@ -66,7 +66,7 @@ class ReuseShapeMismatch(Rule):
         first_line = context.span(crash.first.site()).line
         where = (N_("in the next iteration of the loop") if crash.second.site() is crash.first.site()
                  else N_("here"))
-        error = _framework_error(crash)
+        error = framework_error(crash)
         args = {"label": instance.name(), "cls": instance.class_name, "expected": crash.expected,
                 "received": crash.received, "line": first_line, "where": Text(where),
                 "framework": framework_name(instance), "error": error}
@@ -92,7 +92,8 @@ class ReuseShapeMismatch(Rule):
         )
 
 
-def _framework_error(crash: Crash) -> str:
+def framework_error(crash: Crash) -> str:
+    """The framework's own error for this crash, from the catalog's measured template."""
     instance = crash.second.instance
     template = instance.traits.reuse_error if instance.traits else None
     if not template:
@@ -202,6 +203,26 @@ class Pools(keras.Model):
 
 # run: Pools() on (2, 16, 16, 3)
 """,
+    """\
+# PyTorch stateless modules (ReLU, MaxPool2d, Dropout) are safe to reuse at any size.
+import torch.nn as nn
+
+
+class Pools(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv_a = nn.Conv2d(3, 6, 3, padding=1)
+        self.conv_b = nn.Conv2d(6, 16, 3, padding=1)
+        self.act = nn.ReLU()
+        self.pool = nn.MaxPool2d(2)
+        self.drop = nn.Dropout(0.1)
+
+    def forward(self, x):
+        x = self.drop(self.pool(self.act(self.conv_a(x))))
+        return self.drop(self.pool(self.act(self.conv_b(x))))
+
+# run: Pools() on (2, 3, 16, 16)
+""",
 )
 
 INVALID = (
@@ -306,6 +327,44 @@ class Blocks(keras.Model):
         return self.block(x, self.conv_b)  # expect: LL001
 
 # run: Blocks() on (2, 8, 8, 3)
+""",
+    """\
+# The seed article's model in PyTorch: BatchNorm2d(6) reused after a 16-channel convolution.
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+class FeatureExtractor(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv_1 = nn.Conv2d(1, 6, 4)
+        self.bn = nn.BatchNorm2d(6)
+        self.pool = nn.MaxPool2d(2, 2)
+        self.conv_2 = nn.Conv2d(6, 16, 4)
+
+    def forward(self, x):
+        x = self.pool(F.relu(self.bn(self.conv_1(x))))
+        x = self.pool(F.relu(self.bn(self.conv_2(x))))  # expect: LL001
+        return x
+
+# run: FeatureExtractor() on (2, 1, 28, 28)
+""",
+    """\
+# A lazy module sizes itself on the first call, like Keras: the second call sees 32 features, not 16.
+from torch import nn
+
+
+class LazyStack(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.proj = nn.Linear(8, 16)
+        self.hidden = nn.LazyLinear(32)
+
+    def forward(self, x):
+        x = self.hidden(self.proj(x))
+        return self.hidden(x)  # expect: LL001
+
+# run: LazyStack() on (2, 8)
 """,
 )
 

@@ -129,6 +129,23 @@ class Plain(keras.Model):
 
 # run: Plain() on (2, 4)
 """,
+    """\
+# BatchNorm2d(affine=False, track_running_stats=False) keeps no state: sharing it is harmless.
+import torch.nn as nn
+
+
+class Plain(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv_a = nn.Conv2d(3, 16, 3, padding=1)
+        self.conv_b = nn.Conv2d(16, 16, 3, padding=1)
+        self.norm = nn.BatchNorm2d(16, affine=False, track_running_stats=False)
+
+    def forward(self, x):
+        return self.norm(self.conv_b(self.norm(self.conv_a(x))))
+
+# run: Plain() on (2, 3, 8, 8)
+""",
 )
 
 INVALID = (
@@ -183,6 +200,24 @@ def build_model():
     return keras.Model(inputs, keras.layers.Add()([a, b]))
 
 # run: build_model() on (2, 6)
+""",
+    """\
+# PyTorch: one BatchNorm2d(16) after two 16-channel convolutions runs and mixes their statistics.
+import torch.nn as nn
+
+
+class Twice(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv_a = nn.Conv2d(3, 16, 3, padding=1)
+        self.conv_b = nn.Conv2d(16, 16, 3, padding=1)
+        self.norm = nn.BatchNorm2d(16)
+
+    def forward(self, x):
+        x = self.norm(self.conv_a(x))
+        return self.norm(self.conv_b(x))  # expect: LL002
+
+# run: Twice() on (2, 3, 8, 8)
 """,
 )
 

@@ -111,6 +111,22 @@ class Recurrent(keras.Model):
 
 # run: Recurrent() on (2, 8)
 """,
+    """\
+# Tied weights in PyTorch: one projection applied to query and key.
+import torch.nn as nn
+
+
+class Tied(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.proj = nn.Linear(16, 16)
+
+    def forward(self, inputs):
+        query, key = inputs
+        return self.proj(query) * self.proj(key)  # expect: LL003
+
+# run: Tied() on (2, 16); (2, 16)
+""",
 )
 
 SharedWeights.VALID = VALID

@@ -81,6 +81,29 @@ class Stack(keras.Model):
 
 # run: Stack() on (2, 8)
 """,
+    """\
+# copy.deepcopy in a comprehension makes distinct modules (the Transformer "clones" helper).
+import copy
+
+import torch.nn as nn
+
+
+def clones(module, n):
+    return nn.ModuleList([copy.deepcopy(module) for _ in range(n)])
+
+
+class Encoder(nn.Module):
+    def __init__(self, depth=4):
+        super().__init__()
+        self.layers = clones(nn.Linear(32, 32), depth)
+
+    def forward(self, x):
+        for layer in self.layers:
+            x = layer(x)
+        return x
+
+# run: Encoder() on (2, 32)
+""",
 )
 
 INVALID = (
@@ -119,6 +142,23 @@ from keras import layers
 def make_heads():
     head = layers.Dense(4)
     return [head for _ in range(3)]  # expect: LL004
+""",
+    """\
+# nn.ModuleList([Block(...)] * n) puts one module in every slot.
+import torch.nn as nn
+
+
+class Encoder(nn.Module):
+    def __init__(self, depth=4):
+        super().__init__()
+        self.layers = nn.ModuleList([nn.Linear(32, 32)] * depth)  # expect: LL004
+
+    def forward(self, x):
+        for layer in self.layers:
+            x = layer(x)
+        return x
+
+# run: Encoder() on (2, 32)
 """,
 )
 

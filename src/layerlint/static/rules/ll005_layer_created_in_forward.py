@@ -132,6 +132,17 @@ class Lazy(keras.Model):
 
 # run: Lazy() on (2, 8)
 """,
+    """\
+# PyTorch: a module built in forward() is not registered: not trained, not saved, not moved to the GPU.
+import torch.nn as nn
+
+
+class Head(nn.Module):
+    def forward(self, x):
+        return nn.Linear(8, 2)(x)  # expect: LL005
+
+# run: Head() on (2, 8)
+""",
 )
 
 LayerCreatedInForward.VALID = VALID
