@@ -87,7 +87,7 @@ def test_bad_input_gets_one_diagnostic_each_and_the_run_goes_on(capsys, tmp_path
     assert f"{tmp_path / 'b_binary.py'}:1:1: LL902 [error] cannot read the file: binary file" in out
     assert f"{tmp_path / 'c_latin1.py'}:1:1: LL902 [error] cannot read the file: not valid utf-8" in out
     assert "d_cookie.py" not in out and "e_bom.py" not in out
-    assert "f_deep.py:1:205: LL901 [error] syntax error: too many nested parentheses" in out
+    assert "f_deep.py:1:205: LL901 [error] syntax error: too many nested parentheses (parsed as Python 3.11)" in out
     assert "g_chain.py:1:1: LL902 [error] cannot read the file: nested too deeply" in out
     assert "missing.py:1:1: LL902 [error] cannot read the file: no such file or directory" in out
     assert "z_model.py:19:13: LL001" in out

@@ -91,7 +91,32 @@ def _same_value(first: Any, second: Any) -> Any:
         return first
     if isinstance(first, TensorValue) and isinstance(second, TensorValue):
         return TensorValue(merge(first.shape, second.shape))
+    if (isinstance(first, LayerValue) and isinstance(second, LayerValue) and first.key == second.key
+            and first.instance.class_name == second.instance.class_name):
+        return LayerValue(_either(first.instance, second.instance), first.key)
     return NOTHING
+
+
+def _either(first: Instance, second: Instance) -> Instance:
+    """One layer of a class built by either of two `if` arms: its class is known, its arguments not."""
+    if first.alternative is second or second.alternative is first:
+        return first.merged or second.merged  # type: ignore[return-value]
+    merged = Instance(first.class_name, first.framework, first.traits, first.spec, Arguments(has_star=True),
+                      first.node, first.label, first.composite, first.children, first.wrapped)
+    first.alternative, first.merged = second, merged
+    return merged
+
+
+def _merge_attributes(before: dict[str, Any], body: dict[str, Any], orelse: dict[str, Any]) -> dict[str, Any]:
+    """Attributes after an `if` in a constructor: what both arms agree on, the union otherwise (an
+    attribute set in one arm only is taken as set: `if use_bn: self.bn = BatchNormalization()`)."""
+    merged = dict(before)
+    for name in body.keys() | orelse.keys():
+        if name in body and name in orelse:
+            merged[name] = _same_value(body[name], orelse[name])
+        else:
+            merged[name] = body.get(name, orelse.get(name))
+    return merged
 
 
 def merge_env(first: dict[str, Any], second: dict[str, Any]) -> dict[str, Any]:
@@ -400,13 +425,24 @@ class Analyzer:
         self._eval(statement.test, env, frame)
         self._if_tokens[id(statement)] = next(self._tokens)
         saved = frame.branches
+        owner = env.get("self").owner if isinstance(env.get("self"), SelfValue) else None
+        attributes = owner.attributes if frame.collecting and owner is not None else None
+        before = dict(attributes) if attributes is not None else {}
         body_env = dict(env)
         frame.branches = (*saved, self._branch(statement, "if"))
         body_leaves = self._walk_block(statement.body, body_env, frame)
+        body_attributes = dict(attributes) if attributes is not None else {}
+        if attributes is not None:
+            attributes.clear()
+            attributes.update(before)
         else_env = dict(env)
         frame.branches = (*saved, self._branch(statement, "else"))
         else_leaves = self._walk_block(statement.orelse, else_env, frame)
         frame.branches = saved
+        if attributes is not None and not body_leaves:
+            merged = dict(body_attributes) if else_leaves else _merge_attributes(before, body_attributes, attributes)
+            attributes.clear()
+            attributes.update(merged)
         if body_leaves and else_leaves:
             return True
         result = else_env if body_leaves else body_env if else_leaves else merge_env(body_env, else_env)

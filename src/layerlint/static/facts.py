@@ -25,6 +25,8 @@ class Instance:
     children: list["Instance"] = field(default_factory=list)
     wrapped: "Instance | None" = None  # the layer inside Bidirectional/TimeDistributed
     aliased_in: ast.AST | None = None  # a container expression that repeats this one instance
+    alternative: "Instance | None" = None  # built by the other arm of an `if` …
+    merged: "Instance | None" = None  # … and the instance standing for either of the two
 
     def feature_axis(self) -> int | None:
         return self.spec.axis(self.arguments) if self.spec else None

@@ -3,6 +3,8 @@ shows them, and they make the exit code 2."""
 
 from __future__ import annotations
 
+import sys
+
 from layerlint.diagnostics import Diagnostic, Severity, Span, Text
 from layerlint.i18n import N_
 
@@ -19,7 +21,9 @@ def problem(code: str, path: str, message: Text, line: int = 1, column: int = 1)
 
 
 def syntax_error(path: str, error: SyntaxError) -> Diagnostic:
-    return problem("LL901", path, Text(N_("syntax error: {reason}"), {"reason": error.msg}),
+    version = f"{sys.version_info.major}.{sys.version_info.minor}"
+    return problem("LL901", path, Text(N_("syntax error: {reason} (parsed as Python {version})"),
+                                       {"reason": error.msg, "version": version}),
                    error.lineno or 1, error.offset or 1)
 
 
