@@ -67,6 +67,12 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--format", choices=sorted(FORMATS), default="text", help="output format (default: text)")
     check.add_argument("--lang", metavar="LANG", help="language of messages (e.g. en, zh); default: the locale")
     check.add_argument("--no-progress", action="store_true", help="never draw a progress bar")
+    check.add_argument("--fix", action="store_true",
+                       help="apply the safe fixes in place (each call site gets its own instance)")
+    check.add_argument("--unsafe-fixes", action="store_true",
+                       help="with --fix or --diff, also apply unsafe fixes (they change parameter counts "
+                            "and checkpoint keys)")
+    check.add_argument("--diff", action="store_true", help="print the diff --fix would apply; write nothing")
 
     commands.add_parser("rules", help="list the rules with their codes, names and severities")
 
@@ -109,6 +115,11 @@ def run_check(args: argparse.Namespace) -> int:
         defaults = tuple(rule.code for rule in ALL_RULES if rule.enabled_by_default)
         select = (select or defaults) + args.extend_select
     selection = Selection(select=select, ignore=args.ignore)
+    if args.fix or args.diff:
+        from layerlint.fix.engine import run_fix_command
+
+        return run_fix_command(args.paths, selection, unsafe=args.unsafe_fixes, diff=args.diff,
+                               out=sys.stdout, format=args.format, lang=args.lang)
     progress = Progress("checking", enabled=False if args.no_progress else None)
     try:
         diagnostics = check_paths(args.paths, selection, progress=progress)

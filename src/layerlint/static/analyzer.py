@@ -198,7 +198,14 @@ class _Frame:
 class Analyzer:
     def __init__(self, tree: ast.Module, path: str, module_name: str = "", resolver: Any = None):
         self.tree = tree
-        self.imports = ImportMap.from_tree(tree, module_name)
+        import_nodes: list[ast.Import | ast.ImportFrom] = []
+        self._class_nodes: list[ast.ClassDef] = []
+        for node in ast.walk(tree):  # the one full traversal: imports and classes, wherever they are
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                import_nodes.append(node)
+            elif isinstance(node, ast.ClassDef):
+                self._class_nodes.append(node)
+        self.imports = ImportMap.from_nodes(import_nodes, module_name)
         self.facts = ModuleFacts(path)
         self.resolver = resolver  # finds classes of other files of the checked tree
         self.classes: dict[str, ClassInfo] = {}
@@ -218,14 +225,39 @@ class Analyzer:
 
     def run(self) -> ModuleFacts:
         self.collect()
+        framework_names = self.imports.framework_names()
+        layer_classes = {name for name, info in self.classes.items() if info.is_layer}
+        if not framework_names and not layer_classes and not self.imports.star_imports_framework():
+            return self.facts  # nothing here can make a layer: no framework import, no layer class
         module_frame = _Frame(entry="<module>", collecting=False, owner=None)
         self._walk_block(self.tree.body, self.globals, module_frame)
         for info in self.classes.values():
             if info.is_layer:
                 self._analyze_layer_class(info)
-        for function in self._plain_functions():
+        for function in self._relevant_functions(framework_names | layer_classes):
             self._analyze_function(function, None)
         return self.facts
+
+    def _relevant_functions(self, relevant: set[str]) -> list[ast.FunctionDef]:
+        """Plain functions that can touch a layer: they name a framework, a layer class, a module-level
+        layer, or call a function that does. The rest are not interpreted at all."""
+        relevant = relevant | {name for name, value in self.globals.items()
+                               if isinstance(value, (LayerValue, ContainerValue))}
+        if self.imports.star_imports_framework():
+            return list(self._plain_functions())
+        functions = list(self._plain_functions())
+        names = {id(f): {n.id for n in ast.walk(f) if isinstance(n, ast.Name)} for f in functions}
+        by_name = {f.name: f for f in functions}
+        chosen = {id(f) for f in functions if names[id(f)] & relevant}
+        changed = True
+        while changed:  # a function calling a relevant function is relevant too
+            changed = False
+            chosen_names = {f.name for f in functions if id(f) in chosen}
+            for function in functions:
+                if id(function) not in chosen and names[id(function)] & chosen_names & by_name.keys():
+                    chosen.add(id(function))
+                    changed = True
+        return [f for f in functions if id(f) in chosen]
 
     def _plain_functions(self) -> Iterator[ast.FunctionDef]:
         for statement in self.tree.body:
@@ -235,9 +267,8 @@ class Analyzer:
                 yield from (s for s in statement.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef)))
 
     def _collect_classes(self) -> None:
-        for node in ast.walk(self.tree):
-            if isinstance(node, ast.ClassDef):
-                self.classes.setdefault(node.name, ClassInfo(node, [], analyzer=self))
+        for node in self._class_nodes:
+            self.classes.setdefault(node.name, ClassInfo(node, [], analyzer=self))
         for info in self.classes.values():
             for base in info.node.bases:
                 resolved = self._resolve_class(base)

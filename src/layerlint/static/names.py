@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 import os
 from dataclasses import dataclass, field
+from typing import Iterable
 
 # Qualified-name prefixes of each framework's layer namespace. `tensorflow.keras` is decided later:
 # on TensorFlow >= 2.16 it is Keras 3 unless TF_USE_LEGACY_KERAS=1.
@@ -17,6 +18,7 @@ _FRAMEWORK_ROOTS = (
     ("torch.nn.", "torch"),
 )
 
+FRAMEWORK_PACKAGES = frozenset({"keras", "tensorflow", "tf_keras", "torch"})
 KERAS_MODEL_BASES = {"Model", "Layer", "Sequential"}
 TORCH_MODEL_BASES = {"Module", "Sequential", "ModuleList", "ModuleDict"}
 
@@ -53,8 +55,12 @@ class ImportMap:
 
     @classmethod
     def from_tree(cls, tree: ast.AST, module: str = "") -> "ImportMap":
+        return cls.from_nodes((n for n in ast.walk(tree) if isinstance(n, (ast.Import, ast.ImportFrom))), module)
+
+    @classmethod
+    def from_nodes(cls, nodes: "Iterable[ast.Import | ast.ImportFrom]", module: str = "") -> "ImportMap":
         imports = cls(module=module)
-        for node in ast.walk(tree):
+        for node in nodes:
             if isinstance(node, ast.Import):
                 for alias in node.names:
                     if alias.asname:
@@ -70,6 +76,13 @@ class ImportMap:
                     else:
                         imports.names[alias.asname or alias.name] = f"{base}.{alias.name}" if base else alias.name
         return imports
+
+    def framework_names(self) -> set[str]:
+        """Local names bound to a deep-learning framework or to something inside one."""
+        return {name for name, qualified in self.names.items() if qualified.split(".")[0] in FRAMEWORK_PACKAGES}
+
+    def star_imports_framework(self) -> bool:
+        return any(module.split(".")[0] in FRAMEWORK_PACKAGES for module in self.star_modules)
 
     def _absolute(self, module: str, level: int) -> str:
         if not level:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from layerlint.diagnostics import Diagnostic, Related, Severity, Text
+from layerlint.diagnostics import Applicability, Diagnostic, Related, Severity, Text
+from layerlint.fix.builders import split_instance_fix
 from layerlint.i18n import N_
 from layerlint.static.rules.base import RuleContext
 from layerlint.static.verdicts import Shared
@@ -10,6 +11,7 @@ from layerlint.static.verdicts import Shared
 
 def shared_state_diagnostic(code: str, name: str, severity: Severity, shared: Shared, context: RuleContext,
                             template: str, help_template: str) -> Diagnostic:
+    """Splitting a silently shared instance changes parameters and checkpoints: an unsafe fix."""
     instance = shared.primary.instance
     sites = []
     for event in shared.events:
@@ -28,4 +30,5 @@ def shared_state_diagnostic(code: str, name: str, severity: Severity, shared: Sh
         related.append(Related(context.span(shared.primary.loop), Text(N_("the loop that repeats the call"))))
     related.append(Related(context.span(instance.node), Text(N_("`{label}` is created here"), args)))
     return Diagnostic(code=code, name=name, severity=severity, span=context.span(primary),
-                      message=Text(template, args), help=Text(help_template, args), related=tuple(related))
+                      message=Text(template, args), help=Text(help_template, args), related=tuple(related),
+                      fix=split_instance_fix(context.text, list(shared.events), Applicability.UNSAFE))

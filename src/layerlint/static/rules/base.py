@@ -83,6 +83,7 @@ def snake_case(name: str) -> str:
 
 
 def split_names(label: str, count: int) -> list[str]:
-    """`self.bn` -> `self.bn_1`, `self.bn_2`: the names a fix would give each call site."""
+    """`self.bn` -> `self.bn`, `self.bn_2`: the names the fix gives each call site (the first keeps
+    the original, so checkpoints stay loadable)."""
     base = label.replace("[i]", "").rstrip("]")
-    return [f"{base}_{index}" for index in range(1, count + 1)]
+    return [base] + [f"{base}_{index}" for index in range(2, count + 1)]

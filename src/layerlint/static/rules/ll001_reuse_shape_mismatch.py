@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from layerlint.diagnostics import Diagnostic, Related, Severity, Text
+from layerlint.diagnostics import Applicability, Diagnostic, Related, Severity, Text
+from layerlint.fix.builders import split_instance_fix
 from layerlint.i18n import N_
 from layerlint.static.facts import ModuleFacts
 from layerlint.static.rules.base import Rule, RuleContext, framework_name, snake_case, split_names
@@ -59,9 +60,9 @@ class ReuseShapeMismatch(Rule):
         for events in facts.reuse_groups():
             verdict = judge(events)
             if isinstance(verdict, Crash):
-                yield self._diagnostic(verdict, context)
+                yield self._diagnostic(verdict, context, events)
 
-    def _diagnostic(self, crash: Crash, context: RuleContext) -> Diagnostic:
+    def _diagnostic(self, crash: Crash, context: RuleContext, events: list) -> Diagnostic:
         instance = crash.second.instance
         first_line = context.span(crash.first.site()).line
         where = (N_("in the next iteration of the loop") if crash.second.site() is crash.first.site()
@@ -82,6 +83,7 @@ class ReuseShapeMismatch(Rule):
         if crash.first is not crash.second:
             related.insert(0, Related(context.span(crash.first.site()), Text(first_note, args)))
         names = split_names(instance.name(), 2)
+        fix = split_instance_fix(context.text, events, Applicability.SAFE)
         return Diagnostic(
             code=self.code, name=self.name, severity=self.severity,
             span=context.span(crash.second.site()),
@@ -89,6 +91,7 @@ class ReuseShapeMismatch(Rule):
             help=Text(N_("give each call site its own {cls} instance, e.g. `{first}` and `{second}`"),
                       {"cls": instance.class_name, "first": names[0], "second": names[1]}),
             related=tuple(related),
+            fix=fix,
         )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Iterable
 
 from layerlint.diagnostics import Diagnostic, Related, Severity, Text
+from layerlint.fix.builders import comprehension_fix
 from layerlint.i18n import N_
 from layerlint.static.facts import ModuleFacts
 from layerlint.static.rules.base import Rule, RuleContext
@@ -57,6 +58,7 @@ class RepeatedInstanceInContainer(Rule):
                                 "weights and state"), args),
                 help=Text(N_("build one instance per slot, e.g. `[{cls}(...) for _ in range(n)]`"), args),
                 related=(Related(context.span(instance.node), Text(N_("the one {cls} instance is created here"), args)),),
+                fix=comprehension_fix(context.text, alias),
             )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Iterable
 
 from layerlint.diagnostics import Diagnostic, Severity, Text
+from layerlint.fix.builders import move_to_init_fix
 from layerlint.i18n import N_
 from layerlint.static.facts import ModuleFacts
 from layerlint.static.rules.base import Rule, RuleContext
@@ -76,6 +77,7 @@ class LayerCreatedInForward(Rule):
                 code=self.code, name=self.name, severity=severity, span=context.span(built.instance.node),
                 message=Text(message, args),
                 help=Text(N_("create it once in `__init__` (or `build`) and call that instance here"), args),
+                fix=move_to_init_fix(context.text, built, facts),
             )
 
 

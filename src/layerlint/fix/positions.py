@@ -1,0 +1,148 @@
+"""The one place where `ast` positions become character offsets into a file's text.
+
+`ast` gives 1-based lines and 0-based columns counted in UTF-8 *bytes*; a `Fix` is made of `Edit`s
+between *character* offsets of the text (end exclusive). `Source` re-parses the text once, finds the
+node of its own tree that a fact's node stands for (checking that the text at that place really is
+that node, so a node of another file is never edited by position), and answers the few structural
+questions the fix builders ask: the statement around a node, its indentation, its parents.
+"""
+
+from __future__ import annotations
+
+import ast
+import functools
+import re
+from typing import Iterator
+
+LINE_BREAK = re.compile(r"\r\n|\r|\n")  # what Python's tokenizer counts as the end of a line
+
+
+class Source:
+    """A module's text with its own `ast` tree, line table and parent links."""
+
+    def __init__(self, text: str, tree: ast.Module):
+        self.text = text
+        self.tree = tree
+        self.line_starts = [0] + [match.end() for match in LINE_BREAK.finditer(text)]
+        self.newline = "\r\n" if "\r\n" in text else "\r" if "\r" in text else "\n"
+        self.parents: dict[int, ast.AST] = {}
+        self.by_position: dict[tuple, ast.AST] = {}
+        for parent in ast.walk(tree):
+            for child in ast.iter_child_nodes(parent):
+                self.parents[id(child)] = parent
+            if hasattr(parent, "lineno"):
+                self.by_position.setdefault(_key(parent), parent)
+
+    # --- positions -------------------------------------------------------------------------------
+
+    def offset(self, line: int, byte_column: int) -> int:
+        """Character offset of an `ast` (line, UTF-8 byte column) position."""
+        line = max(1, min(line, len(self.line_starts)))
+        start = self.line_starts[line - 1]
+        end = self.line_starts[line] if line < len(self.line_starts) else len(self.text)
+        text = self.text[start:end]
+        if text.isascii():
+            return start + min(byte_column, len(text))
+        return start + len(text.encode("utf-8")[:byte_column].decode("utf-8", errors="ignore"))
+
+    def start(self, node: ast.AST) -> int:
+        return self.offset(node.lineno, node.col_offset)
+
+    def end(self, node: ast.AST) -> int:
+        return self.offset(node.end_lineno, node.end_col_offset)
+
+    def range(self, node: ast.AST) -> tuple[int, int]:
+        return self.start(node), self.end(node)
+
+    def segment(self, node: ast.AST) -> str:
+        start, end = self.range(node)
+        return self.text[start:end]
+
+    def line_start(self, line: int) -> int:
+        return self.line_starts[line - 1]
+
+    def line_end(self, line: int) -> int:
+        """Offset just after the line's line break (or the end of the text)."""
+        return self.line_starts[line] if line < len(self.line_starts) else len(self.text)
+
+    def line_text(self, line: int) -> str:
+        return self.text[self.line_start(line):self.line_end(line)]
+
+    def indentation(self, node: ast.AST) -> str | None:
+        """The whitespace before `node` on its first line, or None when something else precedes it."""
+        before = self.text[self.line_start(node.lineno):self.start(node)]
+        return before if before.strip(" \t") == "" else None
+
+    # --- nodes -----------------------------------------------------------------------------------
+
+    def own(self, node: ast.AST | None) -> ast.AST | None:
+        """This tree's node at the position of `node` (from another parse of the same text), or None
+        when the text there is not that node (a node of another file, a stale tree)."""
+        if node is None or not hasattr(node, "lineno") or getattr(node, "end_lineno", None) is None:
+            return None
+        mine = self.by_position.get(_key(node))
+        if mine is None or ast.dump(mine) != ast.dump(node):
+            return None
+        return mine
+
+    def parent(self, node: ast.AST) -> ast.AST | None:
+        return self.parents.get(id(node))
+
+    def ancestors(self, node: ast.AST) -> Iterator[ast.AST]:
+        current = self.parent(node)
+        while current is not None:
+            yield current
+            current = self.parent(current)
+
+    def statement(self, node: ast.AST) -> ast.stmt | None:
+        """The innermost statement containing `node` (itself when it is one)."""
+        if isinstance(node, ast.stmt):
+            return node
+        return next((a for a in self.ancestors(node) if isinstance(a, ast.stmt)), None)
+
+    def alone_on_its_lines(self, statement: ast.stmt) -> bool:
+        """True when nothing but whitespace and a comment shares the statement's lines."""
+        if self.indentation(statement) is None:
+            return False
+        rest = self.text[self.end(statement):self.line_end(statement.end_lineno)]
+        rest = rest.strip(" \t\r\n")
+        return rest == "" or rest.startswith("#")
+
+    def after_statement(self, statement: ast.stmt) -> int:
+        """Where a new line may be inserted just after the statement's last line."""
+        return self.line_end(statement.end_lineno)
+
+
+def _key(node: ast.AST) -> tuple:
+    return (type(node).__name__, node.lineno, node.col_offset,
+            getattr(node, "end_lineno", None), getattr(node, "end_col_offset", None))
+
+
+@functools.lru_cache(maxsize=8)
+def parse(text: str) -> Source | None:
+    """The `Source` of a text (cached: the rules of one file ask for it once per finding)."""
+    try:
+        return Source(text, ast.parse(text))
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+
+
+def parses(text: str) -> bool:
+    try:
+        ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
+    return True
+
+
+def apply_edits(text: str, edits) -> str:
+    """The text with non-overlapping edits applied (they are applied from the end backwards)."""
+    for edit in sorted(edits, key=lambda e: (e.start, e.end), reverse=True):
+        text = text[:edit.start] + edit.replacement + text[edit.end:]
+    return text
+
+
+def overlapping(first, second) -> bool:
+    """Two edits touch or overlap (an insertion at either end of a replacement counts: the order
+    of the two results would be ambiguous)."""
+    return first.start <= second.end and second.start <= first.end

@@ -1,0 +1,433 @@
+"""`layerlint check --fix`: every fix is compared with its expected text, re-checked, and the fixed model
+is built and run with the real framework; the engine keeps encodings and line endings, writes
+atomically, rejects fixes that do not parse, and is idempotent; a hypothesis test fixes random models."""
+
+from __future__ import annotations
+
+import ast
+import io
+import os
+import stat
+import sys
+import types
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from example_runner import ROOT, framework_of, run_lines
+from layerlint.diagnostics import Applicability, Diagnostic, Edit, Fix, Severity, Span, Text
+from layerlint.fix import apply_fixes, comprehension_fix, fix_file, move_to_init_fix, run_fix_command, \
+    split_instance_fix
+from layerlint.fix.engine import BREAKS, UNSAFE
+from layerlint.fix.positions import parse
+from layerlint.static.analyzer import Analyzer
+from layerlint.static.checker import Selection, check_source
+from layerlint.static.rules import ALL_RULES
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+pytest.importorskip("libcst")
+
+ALL = Selection(select=("ALL",))
+CASES_DIR = Path(__file__).parent / "fix_cases"
+FRAMEWORK_MODULES = {"keras": "keras", "tf_keras": "tf_keras", "torch": "torch"}
+
+# Examples with no automatic fix, and why.
+NO_FIX = {
+    "LL001-invalid-1": "one call in a loop: the call site cannot be split by adding attributes",
+    "LL001-invalid-4": "the call site is one helper-method call reached twice with two sizes",
+    "LL002-invalid-1": "one call in a loop",
+    "LL003-invalid-1": "one call in a loop",
+    "LL004-invalid-1": "a Sequential listing one instance twice: which slot gets a new instance is a choice",
+    "LL004-invalid-2": "a comprehension repeating an existing instance",
+    "LL006-invalid-0": "LL006 has no automatic fix (which size is wrong is a design decision)",
+    "LL006-invalid-1": "LL006 has no automatic fix",
+}
+# Output shapes of the corrected models, for crash (LL001) fixes. The article's is measured on
+# examples/keras/article_fixed.py by the test itself.
+CORRECTED_SHAPES = {
+    "LL001-invalid-2": (2, 4),  # two Dense(4)
+    "LL001-invalid-3": (2, 16),  # LayerNormalization over 6 + 10 concatenated features
+    "LL001-invalid-5": (2, 16, 4, 4),  # 28 -conv4-> 25 -pool-> 12 -conv4-> 9 -pool-> 4
+    "LL001-invalid-6": (2, 32),
+}
+
+INVALID = [pytest.param(rule.code, source, id=f"{rule.code}-invalid-{index}")
+           for rule in ALL_RULES for index, source in enumerate(rule.INVALID)]
+FIXABLE = [param for param in INVALID if param.id not in NO_FIX]
+
+
+def fixed(source: str, unsafe: bool = True, selection: Selection = ALL, path: str = "example.py"):
+    return apply_fixes(source, check_source(source, path, selection), unsafe, path=path, selection=selection)
+
+
+def build_and_call(source: str, name: str, expr: str, shapes: list[tuple[int, ...]]):
+    """Builds the model as the `# run:` line says and returns its output's shape (raises on failure)."""
+    framework = framework_of(source)
+    pytest.importorskip(FRAMEWORK_MODULES[framework])
+    if framework == "torch":
+        import torch
+
+        inputs = [torch.zeros(shape) for shape in shapes]
+    else:
+        import numpy
+
+        inputs = [numpy.zeros(shape, dtype="float32") for shape in shapes]
+    module = types.ModuleType(name)
+    module.__file__ = name
+    sys.modules[name] = module
+    try:
+        exec(compile(source, name, "exec"), module.__dict__)
+        model = eval(expr, module.__dict__)
+        output = model(inputs if len(inputs) > 1 else inputs[0])
+    finally:
+        sys.modules.pop(name, None)
+    return tuple(int(d) for d in output.shape)
+
+
+def article_fixed_shape(folder: str = "keras") -> tuple[int, ...]:
+    source = (ROOT / "examples" / folder / "article_fixed.py").read_text(encoding="utf-8")
+    (expr, shapes), = run_lines(source)
+    return build_and_call(source, f"article_fixed_{folder}", expr, shapes)
+
+
+# --- every INVALID example of every rule -------------------------------------------------------
+
+@pytest.mark.parametrize("code, source", INVALID)
+def test_invalid_example_is_fixed_as_expected(request, code, source):
+    ident = request.node.callspec.id
+    result = fixed(source)
+    if ident in NO_FIX:
+        assert result.text == source, NO_FIX[ident]
+        assert not result.applied
+        return
+    expected_file = CASES_DIR / f"{ident}.fixed"
+    assert expected_file.exists(), f"record the expected fixed text of {ident} in {expected_file}"
+    assert result.text == expected_file.read_text(encoding="utf-8")
+    assert [d.code for d in result.applied] == [code]
+    assert not [d for d in check_source(result.text, "example.py", ALL) if d.code == code]
+    assert fixed(result.text).text == result.text  # idempotent
+
+
+@pytest.mark.parametrize("code, source", FIXABLE)
+def test_fixed_example_runs_with_the_real_framework(request, code, source):
+    ident = request.node.callspec.id
+    text = (CASES_DIR / f"{ident}.fixed").read_text(encoding="utf-8")
+    for expr, shapes in run_lines(text):
+        shape = build_and_call(text, ident.replace("-", "_"), expr, shapes)
+        if code == "LL001":
+            wanted = article_fixed_shape() if ident == "LL001-invalid-0" else CORRECTED_SHAPES.get(ident)
+            if wanted is not None:
+                assert shape == wanted
+
+
+def test_every_fix_has_the_applicability_its_rule_documents():
+    kinds = {"LL001": Applicability.SAFE, "LL002": Applicability.UNSAFE, "LL003": Applicability.UNSAFE,
+             "LL004": Applicability.UNSAFE, "LL005": Applicability.SAFE}
+    for rule in ALL_RULES:
+        for source in rule.INVALID:
+            for diagnostic in fixed(source).applied:
+                assert diagnostic.fix.applicability is kinds[diagnostic.code]
+
+
+# --- the seed article ----------------------------------------------------------------------------
+
+def constructors_in_init(text: str) -> Counter:
+    tree = ast.parse(text)
+    init = next(n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef) and n.name == "__init__")
+    return Counter(s.value.func.id for s in init.body
+                   if isinstance(s, ast.Assign) and isinstance(s.value, ast.Call) and isinstance(s.value.func, ast.Name))
+
+
+def attributes_called(text: str) -> list[str]:
+    tree = ast.parse(text)
+    call = next(n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef) and n.name == "call")
+    return [n.func.attr for n in ast.walk(call) if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)]
+
+
+@pytest.mark.parametrize("folder", ["keras", "tf_keras"])
+def test_fixed_article_is_the_articles_corrected_model(folder):
+    buggy = (ROOT / "examples" / folder / "article_buggy.py").read_text(encoding="utf-8")
+    corrected = (ROOT / "examples" / folder / "article_fixed.py").read_text(encoding="utf-8")
+    result = fixed(buggy, unsafe=False, selection=Selection())
+    assert [d.code for d in result.applied] == ["LL001"]
+    assert constructors_in_init(result.text) == constructors_in_init(corrected)
+    assert constructors_in_init(result.text)["BatchNormalization"] == 2
+    assert constructors_in_init(result.text)["MaxPool2D"] == 1  # the stateless pool stays shared
+    called = Counter(attributes_called(result.text))
+    assert called["maxpool"] == 2 and called["batchnorm"] == 1 and called["batchnorm_2"] == 1
+    assert check_source(result.text, "article.py") == []
+    (expr, shapes), = run_lines(result.text)
+    assert build_and_call(result.text, f"article_{folder}", expr, shapes) == article_fixed_shape(folder)
+
+
+# --- PyTorch: a size declared in the constructor --------------------------------------------------
+
+TORCH_NET = """\
+import torch
+from torch import nn
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(3, 6, 5)
+        self.bn = nn.BatchNorm2d(6)  # shared by mistake
+        self.conv2 = nn.Conv2d(6, 16, 5)
+
+    def forward(self, x):
+        x = self.bn(self.conv1(x))
+        x = self.bn(self.conv2(x))
+        return x
+
+# run: Net() on (2, 3, 32, 32)
+"""
+
+
+def test_torch_batchnorm_gets_the_size_each_call_site_sees():
+    result = fixed(TORCH_NET, unsafe=False, selection=Selection())
+    assert [d.code for d in result.applied] == ["LL001"]
+    assert "        self.bn = nn.BatchNorm2d(6)  # shared by mistake\n" \
+           "        self.bn_2 = nn.BatchNorm2d(16)\n" in result.text
+    assert "x = self.bn_2(self.conv2(x))" in result.text
+    assert check_source(result.text, "net.py", ALL) == []
+    (expr, shapes), = run_lines(result.text)
+    assert build_and_call(result.text, "torch_net", expr, shapes) == (2, 16, 24, 24)
+
+
+def test_torch_keeper_is_the_call_site_matching_the_declared_size():
+    source = TORCH_NET.replace("nn.BatchNorm2d(6)", "nn.BatchNorm2d(num_features=16)")
+    result = fixed(source, unsafe=False, selection=Selection())
+    assert "self.bn = nn.BatchNorm2d(num_features=16)" in result.text
+    assert "self.bn_2 = nn.BatchNorm2d(num_features=6)" in result.text
+    assert "x = self.bn_2(self.conv1(x))" in result.text and "x = self.bn(self.conv2(x))" in result.text
+    (expr, shapes), = run_lines(result.text)
+    assert build_and_call(result.text, "torch_keeper", expr, shapes) == (2, 16, 24, 24)
+
+
+def test_split_builder_on_the_analyzers_events_for_torch():
+    facts = Analyzer(ast.parse(TORCH_NET), "net.py").run()
+    events, = [g for g in facts.reuse_groups() if g[0].instance.label == "self.bn"]
+    fix = split_instance_fix(TORCH_NET, events, Applicability.SAFE)
+    assert fix is not None and fix.applicability is Applicability.SAFE
+    assert sorted(e.replacement for e in fix.edits) == ["        self.bn_2 = nn.BatchNorm2d(16)\n", "self.bn_2"]
+
+
+# --- builders: what they fix and what they refuse --------------------------------------------------
+
+KERAS_HEAD = """\
+import keras
+from keras import layers
+
+
+class Model(keras.Model):
+    def __init__(self):
+        super().__init__()
+        self.norm = layers.BatchNormalization(
+            momentum=0.9,  # slower statistics
+            name="norm",
+        )
+        self.conv_a = layers.Conv2D(6, 3)
+        self.conv_b = layers.Conv2D(16, 3)
+
+    def call(self, x):
+        s, x = "ééé", self.norm(self.conv_a(x))
+        return self.norm(self.conv_b(x))
+"""
+
+
+def test_split_keeps_formatting_renames_the_layer_and_counts_characters():
+    result = fixed(KERAS_HEAD)
+    assert ('        self.norm_2 = layers.BatchNormalization(\n'
+            '            momentum=0.9,  # slower statistics\n'
+            '            name="norm_2",\n'
+            '        )\n') in result.text
+    assert 's, x = "ééé", self.norm(self.conv_a(x))' in result.text
+    assert "return self.norm_2(self.conv_b(x))" in result.text
+
+
+def test_split_names_avoid_every_name_in_use():
+    source = KERAS_HEAD.replace('s, x = "ééé", ', "self.norm_2 = None\n        x = ")
+    result = fixed(source)
+    assert "self.norm_3 = layers.BatchNormalization(" in result.text
+    assert "return self.norm_3(self.conv_b(x))" in result.text
+
+
+def test_comprehension_fix_for_a_repeated_list_on_the_right():
+    source = "import keras\nfrom keras import layers\n\nblocks = 3 * [layers.Dense(8)]\n"
+    result = fixed(source)
+    assert result.text.endswith("blocks = [layers.Dense(8) for _ in range(3)]\n")
+    facts = Analyzer(ast.parse(source), "m.py").run()
+    assert comprehension_fix(source, facts.aliased[0]).applicability is Applicability.UNSAFE
+
+
+MOVE = """\
+import keras
+from keras import layers
+
+WIDTH = 4
+
+
+class Head(keras.Model):
+    def __init__(self, units):
+        super().__init__()
+        self.units = units
+
+    def call(self, x):
+        x = layers.Dense(WIDTH, activation="relu")(x)
+        return layers.Dense(self.units)(x)
+
+# run: Head(3) on (2, 8)
+"""
+
+
+def test_move_to_init_uses_constants_only():
+    result = fixed(MOVE)
+    assert ("        super().__init__()\n"
+            '        self.dense = layers.Dense(WIDTH, activation="relu")\n'
+            "        self.units = units\n") in result.text
+    assert "x = self.dense(x)" in result.text
+    assert "return layers.Dense(self.units)(x)" in result.text  # self.units is no constructor-time value
+    assert [d.code for d in check_source(result.text, "m.py", ALL)] == ["LL005"]
+    (expr, shapes), = run_lines(result.text)
+    assert build_and_call(result.text, "move_head", expr, shapes) == (2, 3)
+
+
+def test_move_to_init_refuses_a_construction_in_a_loop():
+    source = MOVE.replace("        x = layers.Dense(WIDTH", "        for _ in range(2):\n            x = layers.Dense(WIDTH")
+    facts = Analyzer(ast.parse(source), "m.py").run()
+    assert facts.built_in_forward
+    assert all(move_to_init_fix(source, built, facts) is None for built in facts.built_in_forward)
+
+
+def test_builders_refuse_nodes_of_another_text():
+    facts = Analyzer(ast.parse(TORCH_NET), "net.py").run()
+    events, = [g for g in facts.reuse_groups() if g[0].instance.label == "self.bn"]
+    assert split_instance_fix("\n\n" + TORCH_NET, events, Applicability.SAFE) is None
+
+
+# --- the engine: safety ---------------------------------------------------------------------------
+
+def test_a_fix_that_would_not_parse_is_rejected_and_a_good_one_still_applies():
+    source = "x = 1\ny = 2\n"
+    span = Span("m.py", 1)
+    bad = Diagnostic("LL001", "reuse-shape-mismatch", Severity.ERROR, span, Text("bad"),
+                     fix=Fix(Text("bad"), Applicability.SAFE, (Edit(0, 1, "x ="),)))
+    good = Diagnostic("LL002", "shared-normalization-state", Severity.WARNING, Span("m.py", 2), Text("good"),
+                      fix=Fix(Text("good"), Applicability.SAFE, (Edit(6, 7, "z"),)))
+    result = apply_fixes(source, [bad, good], unsafe=False, path="m.py")
+    assert result.text == "x = 1\nz = 2\n"
+    assert result.applied == [good]
+    alone = apply_fixes(source, [bad], unsafe=False, path="m.py")
+    assert alone.text == source and not alone.applied
+    assert [why for _, why in alone.skipped] == [BREAKS]
+
+
+def test_unsafe_fixes_need_the_flag():
+    source = dict((p.id, p.values[1]) for p in INVALID)["LL002-invalid-0"]
+    result = fixed(source, unsafe=False)
+    assert result.text == source
+    assert [(d.code, why) for d, why in result.skipped] == [("LL002", UNSAFE)]
+    assert fixed(source, unsafe=True).text != source
+
+
+ARTICLE = (ROOT / "examples" / "keras" / "article_buggy.py").read_text(encoding="utf-8")
+
+
+def test_crlf_and_latin1_coding_survive_an_atomic_write(tmp_path):
+    text = "# -*- coding: latin-1 -*-\n# café\n" + ARTICLE
+    path = tmp_path / "model.py"
+    path.write_bytes(text.replace("\n", "\r\n").encode("latin-1"))
+    os.chmod(path, 0o640)
+    result, diff = fix_file(str(path), Selection(), unsafe=False, write=True)
+    assert [d.code for d in result.applied] == ["LL001"] and diff
+    data = path.read_bytes()
+    assert data.startswith(b"# -*- coding: latin-1 -*-\r\n# caf\xe9\r\n")
+    assert b"\n" not in data.replace(b"\r\n", b"")
+    assert b"        self.batchnorm_2 = BatchNormalization()\r\n" in data
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o640
+    assert [p.name for p in tmp_path.iterdir()] == ["model.py"]  # no temporary file left
+    again, diff = fix_file(str(path), Selection(), unsafe=False, write=True)
+    assert not again.applied and diff == "" and path.read_bytes() == data  # idempotent
+
+
+def test_diff_writes_nothing_and_fix_writes(tmp_path):
+    path = tmp_path / "model.py"
+    path.write_text(ARTICLE, encoding="utf-8")
+    out, err = io.StringIO(), io.StringIO()
+    assert run_fix_command([str(path)], Selection(), unsafe=False, diff=True, out=out, err=err) == 1
+    assert path.read_text(encoding="utf-8") == ARTICLE
+    assert "+        self.batchnorm_2 = BatchNormalization()" in out.getvalue()
+    assert "Would fix 1 finding(s) in 1 file(s)." in err.getvalue()
+    out, err = io.StringIO(), io.StringIO()
+    assert run_fix_command([str(path)], Selection(), unsafe=False, diff=False, out=out, err=err) == 0
+    assert "self.batchnorm_2" in path.read_text(encoding="utf-8")
+    assert "All checks passed." in out.getvalue()
+    assert "Fixed 1 finding(s) in 1 file(s)." in err.getvalue()
+    out, err = io.StringIO(), io.StringIO()
+    assert run_fix_command([str(path)], Selection(), unsafe=False, diff=True, out=out, err=err) == 0
+    assert out.getvalue() == ""
+
+
+def test_fix_command_reports_what_remains_and_what_cannot_be_checked(tmp_path):
+    loop = dict((p.id, p.values[1]) for p in INVALID)["LL001-invalid-1"]
+    (tmp_path / "loop.py").write_text(loop, encoding="utf-8")
+    out, err = io.StringIO(), io.StringIO()
+    assert run_fix_command([str(tmp_path)], Selection(), unsafe=True, diff=False, out=out, err=err) == 1
+    assert "LL001" in out.getvalue() and "Fixed 0 finding(s) in 0 file(s)." in err.getvalue()
+    (tmp_path / "broken.py").write_text("def (:\n", encoding="utf-8")
+    out, err = io.StringIO(), io.StringIO()
+    assert run_fix_command([str(tmp_path)], Selection(), unsafe=True, diff=False, out=out, err=err) == 2
+    assert (tmp_path / "broken.py").read_text(encoding="utf-8") == "def (:\n"
+
+
+# --- random models --------------------------------------------------------------------------------
+
+def test_random_keras_models_fix_to_a_clean_fixpoint():
+    hypothesis = pytest.importorskip("hypothesis")
+    from hypothesis import strategies as st
+
+    kinds = {"conv": ['layers.Conv2D(6, 3, padding="same")', 'layers.Conv2D(16, 3, padding="same")'],
+             "bn": ["layers.BatchNormalization()", "layers.BatchNormalization(momentum=0.9)"],
+             "dense": ["layers.Dense(8)", "layers.Dense(4)"]}
+    names = {"conv": ["conv", "conv_2", "c1"], "bn": ["bn", "bn_2", "norm"], "dense": ["dense", "head"]}
+
+    @st.composite
+    def models(draw):
+        attributes = []
+        for kind in kinds:
+            chosen = draw(st.lists(st.sampled_from(names[kind]), min_size=1, max_size=len(names[kind]), unique=True))
+            attributes += [(name, draw(st.sampled_from(kinds[kind]))) for name in chosen]
+        sequence = draw(st.lists(st.sampled_from([name for name, _ in attributes]), min_size=2, max_size=8))
+        comments = draw(st.lists(st.booleans(), min_size=len(sequence), max_size=len(sequence)))
+        lines = ["import keras", "from keras import layers", "", "", "class Net(keras.Model):",
+                 "    def __init__(self):", "        super().__init__()"]
+        lines += [f"        self.{name} = {ctor}" for name, ctor in attributes]
+        lines += ["", "    def call(self, x):"]
+        lines += [f"        x = self.{name}(x)" + ("  # keep me" if comment else "")
+                  for name, comment in zip(sequence, comments)]
+        lines += ["        return x", ""]
+        return "\n".join(lines)
+
+    @hypothesis.settings(max_examples=100, deadline=None, database=None,
+                         suppress_health_check=list(hypothesis.HealthCheck))
+    @hypothesis.given(models())
+    def check(source):
+        result = fixed(source, unsafe=True)
+        ast.parse(result.text)
+        assert result.text.count("# keep me") == source.count("# keep me")
+        assert fixed(result.text, unsafe=True).text == result.text
+        left = {d.code for d in check_source(result.text, "net.py", ALL)}
+        assert not left & {"LL001", "LL002", "LL003"}, result.text
+        safe_only = fixed(source, unsafe=False)
+        assert not {d.code for d in check_source(safe_only.text, "net.py", ALL)} & {"LL001"}, safe_only.text
+
+    check()
+
+
+def test_positions_convert_utf8_columns_once():
+    source = parse('s = "ééé"; t = 1\r\nu = 2\n')
+    t = source.tree.body[1]
+    assert source.text[source.start(t):source.end(t)] == "t = 1"
+    u = source.tree.body[2]
+    assert source.segment(u) == "u = 2"
