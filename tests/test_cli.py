@@ -18,6 +18,8 @@ ARTICLE = ROOT / "examples" / "keras" / "article_buggy.py"
 
 
 def run(capsys, *argv: str) -> tuple[int, str, str]:
+    if argv and argv[0] == "check":  # the cache has tests of its own; here every run checks afresh
+        argv = ("check", "--no-cache", *argv[1:])
     code = main(list(argv))
     captured = capsys.readouterr()
     return code, captured.out, captured.err
@@ -72,18 +74,19 @@ def test_noqa_silences_one_code_on_its_line(capsys, tmp_path):
 
 
 def test_bad_input_gets_one_diagnostic_each_and_the_run_goes_on(capsys, tmp_path):
-    (tmp_path / "a_syntax.py").write_text("def broken(:\n")
+    model = "from keras.layers import Dense\n"  # bad files that could hold a finding, so they are parsed
+    (tmp_path / "a_syntax.py").write_text("def forward(:\n")
     (tmp_path / "b_binary.py").write_bytes(b"\x00\x01\x02")
-    (tmp_path / "c_latin1.py").write_bytes(b"x = '\xe9'\n")
-    (tmp_path / "d_cookie.py").write_bytes(b"# -*- coding: latin-1 -*-\nx = '\xe9'\n")
-    (tmp_path / "e_bom.py").write_bytes(b"\xef\xbb\xbfimport keras\r\nx = 1\r\n")
-    (tmp_path / "f_deep.py").write_text("x = " + "(" * 5000 + ")" * 5000 + "\n")
-    (tmp_path / "g_chain.py").write_text("import keras\nx = 1" + " + 1" * 100000 + "\n")
+    (tmp_path / "c_latin1.py").write_bytes(model.encode() + b"x = '\xe9'\n")
+    (tmp_path / "d_cookie.py").write_bytes(b"# -*- coding: latin-1 -*-\n" + model.encode() + b"x = '\xe9'\n")
+    (tmp_path / "e_bom.py").write_bytes(b"\xef\xbb\xbf" + model.encode() + b"x = 1\r\n")
+    (tmp_path / "f_deep.py").write_text("x = " + "(" * 5000 + ")" * 5000 + "\n" + model)
+    (tmp_path / "g_chain.py").write_text(model + "x = 1" + " + 1" * 100000 + "\n")
     (tmp_path / "z_model.py").write_text(ARTICLE.read_text())
     code, out, err = run(capsys, "check", str(tmp_path), str(tmp_path / "missing.py"))
     assert code == 2
     assert "Traceback" not in out + err
-    assert f"{tmp_path / 'a_syntax.py'}:1:12: LL901" in out
+    assert f"{tmp_path / 'a_syntax.py'}:1:13: LL901" in out
     assert f"{tmp_path / 'b_binary.py'}:1:1: LL902 [error] cannot read the file: binary file" in out
     assert f"{tmp_path / 'c_latin1.py'}:1:1: LL902 [error] cannot read the file: not valid utf-8" in out
     assert "d_cookie.py" not in out and "e_bom.py" not in out
@@ -148,3 +151,46 @@ def test_console_script_and_module_entry_point(tmp_path):
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 1 and "LL001" in result.stdout
     assert os.path.exists(ARTICLE)
+
+
+def test_a_file_that_cannot_hold_a_finding_is_not_even_parsed(capsys, tmp_path):
+    (tmp_path / "notes.py").write_text("def broken(:\n")  # no layer class, no forward method
+    assert run(capsys, "check", str(tmp_path))[0] == 0
+
+
+def test_cache_returns_the_same_findings_and_notices_changes(capsys, tmp_path):
+    model = tmp_path / "model.py"
+    model.write_text(ARTICLE.read_text())
+    cache = tmp_path / "cache"
+    argv = ["check", "--cache-dir", str(cache), str(model)]
+    first = main(argv), capsys.readouterr().out
+    assert first[0] == 1 and list(cache.glob("index-*.json"))
+    assert (main(argv), capsys.readouterr().out) == first  # served from the cache
+    fixed = (ROOT / "examples" / "keras" / "article_fixed.py").read_text()
+    model.write_text(fixed + "\n# changed\n")
+    assert main(argv) == 0 and "All checks passed." in capsys.readouterr().out
+    assert (cache / ".gitignore").read_text().strip().endswith("*")
+
+
+def test_cache_notices_a_changed_parent_class_in_another_file(capsys, tmp_path):
+    (tmp_path / "base.py").write_text(
+        "import keras\nfrom keras import layers\n\nclass Base(keras.Model):\n"
+        "    def __init__(self):\n        super().__init__()\n        self.conv_a = layers.Conv2D(6, 3)\n"
+        "        self.conv_b = layers.Conv2D(6, 3)\n        self.norm = layers.BatchNormalization()\n")
+    (tmp_path / "child.py").write_text(
+        "from base import Base\n\nclass Child(Base):\n    def call(self, x):\n"
+        "        return self.norm(self.conv_b(self.norm(self.conv_a(x))))\n")
+    argv = ["check", "--cache-dir", str(tmp_path / "cache"), str(tmp_path / "child.py")]
+    assert main(argv) == 1 and "LL002" in capsys.readouterr().out
+    text = (tmp_path / "base.py").read_text().replace("Conv2D(6, 3)\n        self.norm", "Conv2D(16, 3)\n        self.norm")
+    (tmp_path / "base.py").write_text(text)
+    assert main(argv) == 1 and "LL001" in capsys.readouterr().out
+
+
+def test_parallel_jobs_give_the_same_output_in_the_same_order(capsys, tmp_path):
+    for index in range(40):
+        source = ARTICLE if index % 2 else ROOT / "examples" / "keras" / "functional_shared.py"
+        (tmp_path / f"m{index:02}.py").write_text(source.read_text())
+    serial = run(capsys, "check", "--jobs", "1", str(tmp_path))
+    parallel = run(capsys, "check", "--jobs", "2", str(tmp_path))
+    assert serial == parallel and serial[1].count("LL001") == 20

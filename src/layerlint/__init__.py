@@ -12,10 +12,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from layerlint.diagnostics import Applicability, Confidence, Diagnostic, Fix, Related, Severity, Span, Text
-from layerlint.static.checker import Selection, check_paths, check_source
+__version__ = "0.1.0"  # before the imports below: submodules (the cache key) read it
 
-__version__ = "0.1.0"
+from layerlint.diagnostics import (  # noqa: E402
+    Applicability, Confidence, Diagnostic, Fix, Related, Severity, Span, Text,
+)
+from layerlint.static.checker import Selection, check_paths, check_source  # noqa: E402
 
 __all__ = [
     "Applicability", "Confidence", "Diagnostic", "Fix", "Related", "Selection", "Severity", "Span", "Text",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from typing import Sequence
 
@@ -16,6 +17,7 @@ from layerlint.diagnostics import could_not_check
 from layerlint.i18n import set_language
 from layerlint.report import FORMATS
 from layerlint.report.progress import Progress
+from layerlint.static.cache import DEFAULT_DIRECTORY, Cache
 from layerlint.static.checker import Selection, check_paths
 from layerlint.static.problems import PROBLEMS
 from layerlint.static.rules import ALL_RULES, find
@@ -67,6 +69,12 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--format", choices=sorted(FORMATS), default="text", help="output format (default: text)")
     check.add_argument("--lang", metavar="LANG", help="language of messages (e.g. en, zh); default: the locale")
     check.add_argument("--no-progress", action="store_true", help="never draw a progress bar")
+    check.add_argument("--jobs", "-j", type=int, default=os.cpu_count() or 1, metavar="N",
+                       help="worker processes (default: all cores); the output order does not depend on it")
+    check.add_argument("--no-cache", action="store_true", help="neither read nor write the result cache")
+    check.add_argument("--cache-dir", default=os.environ.get("LAYERLINT_CACHE_DIR", DEFAULT_DIRECTORY),
+                       metavar="DIR", help="where the result cache lives (default: ./.layerlint_cache, "
+                                           "or $LAYERLINT_CACHE_DIR)")
     check.add_argument("--fix", action="store_true",
                        help="apply the safe fixes in place (each call site gets its own instance)")
     check.add_argument("--unsafe-fixes", action="store_true",
@@ -121,8 +129,9 @@ def run_check(args: argparse.Namespace) -> int:
         return run_fix_command(args.paths, selection, unsafe=args.unsafe_fixes, diff=args.diff,
                                out=sys.stdout, format=args.format, lang=args.lang)
     progress = Progress("checking", enabled=False if args.no_progress else None)
+    cache = None if args.no_cache else Cache(args.cache_dir, repr(selection))
     try:
-        diagnostics = check_paths(args.paths, selection, progress=progress)
+        diagnostics = check_paths(args.paths, selection, progress=progress, jobs=max(1, args.jobs), cache=cache)
     finally:
         progress.close()
     sys.stdout.write(FORMATS[args.format](diagnostics, args.lang))

@@ -141,6 +141,45 @@ class Diagnostic:
         }
 
 
+def _text_record(text: Text | None) -> Any:
+    if text is None:
+        return None
+    return {"t": text.template, "a": {k: _text_record(v) if isinstance(v, Text) else v for k, v in text.args.items()}}
+
+
+def _text_from(record: Any) -> Text | None:
+    if record is None:
+        return None
+    return Text(record["t"], {k: _text_from(v) if isinstance(v, dict) else v for k, v in record["a"].items()})
+
+
+def to_record(diagnostic: Diagnostic) -> dict[str, Any]:
+    """A JSON-able, language-neutral form that `from_record` turns back into the same Diagnostic
+    (what the cache stores; `to_dict` is the rendered form for users)."""
+    fix = diagnostic.fix
+    return {
+        "code": diagnostic.code, "name": diagnostic.name, "severity": diagnostic.severity.value,
+        "span": list(vars(diagnostic.span).values()), "message": _text_record(diagnostic.message),
+        "help": _text_record(diagnostic.help), "confidence": diagnostic.confidence.value,
+        "origin": diagnostic.origin,
+        "related": [[list(vars(r.span).values()), _text_record(r.message)] for r in diagnostic.related],
+        "fix": None if fix is None else [_text_record(fix.title), fix.applicability.value,
+                                         [[e.start, e.end, e.replacement] for e in fix.edits]],
+    }
+
+
+def from_record(record: dict[str, Any]) -> Diagnostic:
+    fix = record["fix"]
+    return Diagnostic(
+        code=record["code"], name=record["name"], severity=Severity(record["severity"]),
+        span=Span(*record["span"]), message=_text_from(record["message"]),  # type: ignore[arg-type]
+        help=_text_from(record["help"]), confidence=Confidence(record["confidence"]), origin=record["origin"],
+        related=tuple(Related(Span(*span), _text_from(message)) for span, message in record["related"]),  # type: ignore[arg-type]
+        fix=None if fix is None else Fix(_text_from(fix[0]), Applicability(fix[1]),  # type: ignore[arg-type]
+                                         tuple(Edit(*edit) for edit in fix[2])),
+    )
+
+
 def could_not_check(diagnostic: Diagnostic) -> bool:
     """LL9xx diagnostics say a file could not be checked; they drive exit code 2."""
     return diagnostic.code.startswith("LL9")

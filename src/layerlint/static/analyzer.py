@@ -326,7 +326,9 @@ class Analyzer:
                 continue
             function, owner = found
             frame = _Frame(entry=f"{info.name}.{method}", collecting=True, owner=owner)
-            self._walk_function(function, self._bind_parameters(function, SelfValue(info), []), frame)
+            # A parent from another file runs with that file's imports.
+            analyzer = owner.analyzer if owner.analyzer is not None else self
+            analyzer._walk_function(function, analyzer._bind_parameters(function, SelfValue(info), []), frame)
         return info.attributes
 
     # -- functions ------------------------------------------------------------------------------

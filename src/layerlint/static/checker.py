@@ -7,17 +7,20 @@ import ast
 import io
 import os
 import re
+import sys
 import tokenize
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Sequence
 
-from layerlint.diagnostics import Diagnostic
+from layerlint.diagnostics import Diagnostic, could_not_check
 from layerlint.static import problems
 from layerlint.static.analyzer import Analyzer, ClassInfo
 from layerlint.static.rules import ALL_RULES, Rule
 from layerlint.static.rules.base import RuleContext
-from layerlint.static.source import UnreadableSource, read
+from layerlint.static.cache import Cache
+from layerlint.static.prefilter import may_hold_findings
+from layerlint.static.source import UnreadableSource, decode, read, read_bytes
 
 SKIPPED_DIRECTORIES = frozenset({
     ".git", ".hg", ".svn", ".bzr", "__pycache__", ".venv", "venv", ".env", "env", ".tox", ".nox",
@@ -25,6 +28,7 @@ SKIPPED_DIRECTORIES = frozenset({
     "site-packages", ".ipynb_checkpoints", ".layerlint_cache",
 })
 PYTHON_SUFFIXES = (".py", ".pyi")
+PARALLEL_THRESHOLD = 16  # fewer files than twice this are checked in-process: workers cost a start-up
 NOQA = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]+(?:[\s,]+[A-Z]+[0-9]+)*))?", re.IGNORECASE)
 
 
@@ -56,6 +60,7 @@ class Project:
 
     roots: list[Path] = field(default_factory=list)
     _analyzers: dict[Path, Analyzer | None] = field(default_factory=dict)
+    reads: set[str] = field(default_factory=set)  # other files the current check looked into
 
     def module_name(self, path: Path) -> str:
         for root in self.roots:
@@ -75,6 +80,8 @@ class Project:
             base = root.joinpath(*module.split(".")) if module else root
             for candidate in (base.with_suffix(".py"), base / "__init__.py"):
                 analyzer = self._analyzer(candidate)
+                if analyzer is not None:
+                    self.reads.add(str(candidate))
                 if analyzer is not None and name in analyzer.classes:
                     return analyzer.classes[name]
         return None
@@ -167,22 +174,79 @@ def discover(paths: Sequence[str], exclude: Callable[[Path], bool] | None = None
                         yield path, None
 
 
+def check_file(path: str, selection: Selection | None = None, project: Project | None = None) -> list[Diagnostic]:
+    """Findings for one file; a file that cannot hold one (see `prefilter`) is not even parsed."""
+    try:
+        data = read_bytes(path)
+        if b"\x00" in data:
+            raise UnreadableSource("binary file (contains NUL bytes)")
+        if not may_hold_findings(data):
+            return []
+        text = decode(data).text
+    except UnreadableSource as error:
+        return [problems.unreadable(path, str(error))]
+    return check_source(text, path, selection, project)
+
+
+_worker_project: Project | None = None
+
+
+def _start_worker(roots: list[Path]) -> None:
+    global _worker_project
+    _worker_project = Project(roots=roots)
+
+
+def _check_in_worker(job: tuple[str, Selection]) -> tuple[list[Diagnostic], list[str]]:
+    project = _worker_project or Project()
+    project.reads = set()
+    return check_file(job[0], job[1], project), sorted(project.reads)
+
+
+def _roots(paths: Sequence[str]) -> list[Path]:
+    return [Path(p).resolve() if os.path.isdir(p) else Path(p).resolve().parent for p in paths]
+
+
 def check_paths(paths: Sequence[str] = (".",), selection: Selection | None = None,
-                progress: Callable[[int, int | None], None] | None = None) -> list[Diagnostic]:
-    """Findings for every Python file under `paths`, in path order."""
-    project = Project(roots=[Path(p).resolve() if os.path.isdir(p) else Path(p).resolve().parent for p in paths])
-    diagnostics: list[Diagnostic] = []
+                progress: Callable[[int, int | None], None] | None = None, jobs: int = 1,
+                cache: Cache | None = None) -> list[Diagnostic]:
+    """Findings for every Python file under `paths`, in path order whatever the number of jobs."""
+    selection = selection or Selection()
+    results: dict[str, list[Diagnostic]] = {}
     files = list(discover(paths))
-    for index, (path, problem) in enumerate(files, start=1):
+    todo = []
+    for path, problem in files:
         if problem is not None:
-            diagnostics.append(problems.unreadable(path, problem))
-            continue
-        try:
-            text = read(path).text
-        except UnreadableSource as error:
-            diagnostics.append(problems.unreadable(path, str(error)))
-            continue
-        diagnostics.extend(check_source(text, path, selection, project))
+            results[path] = [problems.unreadable(path, problem)]
+        elif cache is not None and (cached := cache.lookup(path)) is not None:
+            results[path] = cached
+        else:
+            todo.append(path)
+    done = len(files) - len(todo)
+    for path, (diagnostics, reads) in _run(todo, selection, _roots(paths), jobs):
+        results[path] = diagnostics
+        if cache is not None and not any(could_not_check(d) for d in diagnostics):
+            cache.store(path, diagnostics, reads)
+        done += 1
         if progress is not None:
-            progress(index, len(files))
-    return diagnostics
+            progress(done, len(files))
+    if cache is not None:
+        cache.save()
+    return [d for path, _ in files for d in results[path]]
+
+
+def _run(paths: list[str], selection: Selection, roots: list[Path],
+         jobs: int) -> Iterator[tuple[str, tuple[list[Diagnostic], list[str]]]]:
+    """Checks files in this process or in `jobs` worker processes, yielding as results come in."""
+    if jobs <= 1 or len(paths) < 2 * PARALLEL_THRESHOLD:
+        _start_worker(roots)
+        for path in paths:
+            yield path, _check_in_worker((path, selection))
+        return
+    import concurrent.futures
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
+    with concurrent.futures.ProcessPoolExecutor(jobs, mp_context=context, initializer=_start_worker,
+                                                initargs=(roots,)) as pool:
+        chunk = max(1, min(64, len(paths) // (jobs * 8)))
+        yield from zip(paths, pool.map(_check_in_worker, [(p, selection) for p in paths], chunksize=chunk))

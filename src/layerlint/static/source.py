@@ -41,6 +41,10 @@ def decode(data: bytes) -> SourceText:
 
 
 def read(path: str) -> SourceText:
+    return decode(read_bytes(path))
+
+
+def read_bytes(path: str) -> bytes:
     try:
         with open(path, "rb") as handle:
             data = handle.read(MAX_BYTES + 1)
@@ -52,4 +56,4 @@ def read(path: str) -> SourceText:
         raise UnreadableSource(error.strerror or str(error)) from None
     if len(data) > MAX_BYTES:
         raise UnreadableSource(f"larger than {MAX_BYTES // (1024 * 1024)} MB; not checked")
-    return decode(data)
+    return data

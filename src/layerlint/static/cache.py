@@ -1,0 +1,92 @@
+"""The result cache of `check`: a file whose size and modification time (and those of the files its
+analysis read, such as a parent class's module) are unchanged is not read again.
+
+Keyed by the layerlint version, the Python version, the settings and the catalog, so a change to any
+of them starts a fresh cache. Stored as JSON, never pickle: a cache folder found in a checked-out tree
+must not be able to run code. Writes are atomic (temporary file, then rename), so two runs sharing one
+cache never see half a file; the last one to finish keeps its index.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any, Iterable
+
+from layerlint import __version__
+from layerlint.catalog import catalog_fingerprint
+from layerlint.diagnostics import Diagnostic, from_record, to_record
+
+DEFAULT_DIRECTORY = ".layerlint_cache"
+
+
+def _stat_key(path: str) -> list[int] | None:
+    try:
+        status = os.stat(path)
+    except OSError:
+        return None
+    return [status.st_mtime_ns, status.st_size]
+
+
+class Cache:
+    def __init__(self, directory: str | os.PathLike, settings: str):
+        key = hashlib.sha256("\0".join([
+            __version__, sys.version, settings, catalog_fingerprint(),
+            os.environ.get("TF_USE_LEGACY_KERAS", ""),
+        ]).encode()).hexdigest()[:20]
+        self.root = Path(directory)
+        self.index_path = self.root / f"index-{key}.json"
+        self.entries: dict[str, list[Any]] = self._load()
+        self._stats: dict[str, list[int] | None] = {}
+        self._dirty = False
+
+    def _load(self) -> dict[str, list[Any]]:
+        try:
+            with open(self.index_path, encoding="utf-8") as handle:
+                data = json.load(handle)
+            return data if isinstance(data, dict) else {}
+        except (OSError, ValueError):
+            return {}
+
+    def _stat(self, path: str) -> list[int] | None:
+        if path not in self._stats:
+            self._stats[path] = _stat_key(path)
+        return self._stats[path]
+
+    def lookup(self, path: str) -> list[Diagnostic] | None:
+        entry = self.entries.get(os.path.abspath(path))
+        if entry is None or entry[0] != self._stat(path):
+            return None
+        if any(self._stat(dependency) != stamp for dependency, stamp in entry[1]):
+            return None
+        try:
+            return [from_record(record) for record in entry[2]]
+        except (KeyError, TypeError, ValueError):  # written by another layout: recompute
+            return None
+
+    def store(self, path: str, diagnostics: list[Diagnostic], dependencies: Iterable[str] = ()) -> None:
+        stamp = self._stat(path)
+        if stamp is None:
+            return
+        deps = [[d, self._stat(d)] for d in sorted(set(dependencies)) if d != os.path.abspath(path)]
+        self.entries[os.path.abspath(path)] = [stamp, deps, [to_record(d) for d in diagnostics]]
+        self._dirty = True
+
+    def save(self) -> None:
+        if not self._dirty:
+            return
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            ignore = self.root / ".gitignore"
+            if not ignore.exists():
+                ignore.write_text("# Created by layerlint: the result cache.\n*\n", encoding="utf-8")
+            handle, temporary = tempfile.mkstemp(dir=self.root, prefix=".index-", suffix=".tmp")
+            with os.fdopen(handle, "w", encoding="utf-8") as out:
+                json.dump(self.entries, out, separators=(",", ":"))
+            os.replace(temporary, self.index_path)
+        except OSError:  # a read-only tree: run without a cache rather than fail
+            pass
