@@ -43,6 +43,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--dtype", default="float32",
         help="dtype of the random inputs (default float32; an integer dtype gives 0/1 values)")
     parser.add_argument("--format", choices=FORMATS, default="text", help="output format (default text)")
+    parser.add_argument("--html", metavar="FILE",
+                        help="also write a self-contained HTML page drawing the layer instances, the calls "
+                             "between them and the diagnostics")
 
 
 def _parse_shape(text: str) -> tuple[int, ...]:
@@ -165,6 +168,14 @@ def run(args: argparse.Namespace) -> int:
     except Exception as exc:  # a bug in the user's model outside the forward pass, or in ours
         print(f"layerlint trace: error: {type(exc).__name__}: {exc}", file=err)
         return 2
+    if args.html:
+        from layerlint.runtime.html import write_html_report
+
+        try:
+            write_html_report(report, args.html)
+        except OSError as exc:
+            print(f"layerlint trace: error: cannot write {args.html}: {exc}", file=err)
+            return 2
     mismatch = any(d.code == "LL001" for d in report.diagnostics)
     if args.format == "json":
         print(report.to_json(), file=out)
