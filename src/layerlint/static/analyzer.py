@@ -621,14 +621,16 @@ class Analyzer:
         return NOTHING
 
     def _expr_Attribute(self, node: ast.Attribute, env: dict[str, Any], frame: _Frame) -> Any:
-        base = self._eval(node.value, env, frame)
+        return self._member(self._eval(node.value, env, frame), node.attr)
+
+    def _member(self, base: Any, name: str) -> Any:
         if isinstance(base, SelfValue):
             attributes = self.class_attributes(base.owner)
-            if node.attr in attributes:
-                return attributes[node.attr]
+            if name in attributes:
+                return attributes[name]
         if isinstance(base, (SelfValue, ClassValue)):
             info = base.owner if isinstance(base, SelfValue) else base.info
-            found = info.method(node.attr)
+            found = info.method(name)
             if found is not None:
                 return FunctionValue(found[0], found[1])
         return NOTHING
@@ -785,11 +787,17 @@ class Analyzer:
         return ContainerValue(produced, exact=False) if one_instance else NOTHING
 
     def _expr_Call(self, node: ast.Call, env: dict[str, Any], frame: _Frame) -> Any:
-        callee = self._eval(node.func, env, frame)
+        # `self.norm(x).relu()`: the receiver is evaluated once, before the arguments, as Python does.
+        base: Any = NOTHING
+        if isinstance(node.func, ast.Attribute):
+            base = self._eval(node.func.value, env, frame)
+            callee = self._member(base, node.func.attr)
+        else:
+            callee = self._eval(node.func, env, frame)
         if isinstance(callee, LayerValue):
             return self._call_layer(callee, node, env, frame)
         if isinstance(callee, FunctionValue):
-            return self._call_function_value(callee, node, env, frame)
+            return self._call_function_value(callee, node, env, frame, base)
         if isinstance(callee, ClassValue):
             return self._construct_user(callee.info, node, env, frame)
         if _is_super_init(node):
@@ -803,30 +811,29 @@ class Analyzer:
                 return ConstValue(range(*bounds))
         if isinstance(node.func, ast.Name) and node.func.id in ("zip", "enumerate", "reversed", "list", "tuple"):
             return self._builtin_iteration(node, env, frame)
-        return self._eval_arguments(node, env, frame)
+        return self._eval_arguments(node, env, frame, base)
 
-    def _call_function_value(self, callee: FunctionValue, node: ast.Call, env: dict[str, Any], frame: _Frame) -> Any:
+    def _call_function_value(self, callee: FunctionValue, node: ast.Call, env: dict[str, Any], frame: _Frame,
+                             base: Any) -> Any:
         if callee.owner is None:
             return self._inline(callee.node, None, NOTHING, node, env, frame)
-        base = self._eval(node.func.value, env, frame) if isinstance(node.func, ast.Attribute) else NOTHING
         if isinstance(base, SelfValue):
             return self._inline(callee.node, callee.owner, base, node, env, frame)
         if isinstance(base, ClassValue) and node.args:  # `Parent.method(self, ...)`
             explicit_self = self._eval(node.args[0], env, frame)
             if isinstance(explicit_self, SelfValue):
                 return self._inline(callee.node, callee.owner, explicit_self, node, env, frame, skip=1)
-        return self._eval_arguments(node, env, frame)
+        return self._eval_arguments(node, env, frame, base)
 
-    def _eval_arguments(self, node: ast.Call, env: dict[str, Any], frame: _Frame) -> Any:
+    def _eval_arguments(self, node: ast.Call, env: dict[str, Any], frame: _Frame, base: Any = NOTHING) -> Any:
         values = [self._eval(a, env, frame) for a in node.args]
         for keyword in node.keywords:
             self._eval(keyword.value, env, frame)
         if isinstance(node.func, ast.Attribute):
-            base = self._eval(node.func.value, env, frame)
             if isinstance(base, ContainerValue) and node.func.attr == "append" and values:
                 base.items.append(values[0])
             if isinstance(base, TensorValue):
-                return TensorValue(None)
+                return base if node.func.attr in _ELEMENTWISE_METHODS else TensorValue(None)
         return TensorValue(None) if any(isinstance(v, TensorValue) for v in values) else NOTHING
 
     def _builtin_iteration(self, node: ast.Call, env: dict[str, Any], frame: _Frame) -> Any:
@@ -977,8 +984,14 @@ class Analyzer:
 
     def _note_construction(self, instance: Instance, frame: _Frame) -> None:
         self._constructed.append(instance)
-        if not frame.collecting and frame.owner is not None and frame.owner.is_layer:
-            self.facts.built_in_forward.append(BuiltInForward(instance, frame.entry.rsplit(".", 1)[-1]))
+        owner = frame.owner
+        if not frame.collecting and owner is not None and owner.is_layer:
+            # Keras 3 lets call() add state only while it builds the layer: when the layer has no
+            # build() of its own and still holds unbuilt sub-layers (it then builds by calling call()).
+            builds_by_calling = owner.method("build") is None and any(
+                isinstance(v, (LayerValue, ContainerValue)) for v in (owner.attributes or {}).values())
+            self.facts.built_in_forward.append(BuiltInForward(
+                instance, frame.entry.rsplit(".", 1)[-1], built_before_call=not builds_by_calling))
 
     def _call_layer(self, callee: LayerValue, node: ast.Call, env: dict[str, Any], frame: _Frame) -> Any:
         arguments = [self._eval(a, env, frame) for a in node.args]
@@ -1114,6 +1127,12 @@ def _apply_operator(op: ast.operator, left: Any, right: Any) -> Any:
         raise ValueError("not folded")
     return function(left, right)
 
+
+# Tensor methods that keep the shape: `self.proj(x).relu()` still has `proj`'s output size.
+_ELEMENTWISE_METHODS = {
+    "relu", "relu_", "sigmoid", "tanh", "gelu", "exp", "abs", "neg", "sqrt", "square", "clamp", "clip",
+    "contiguous", "float", "half", "double", "bfloat16", "detach", "clone", "to", "cuda", "cpu", "type_as",
+}
 
 _ELEMENTWISE = {
     "relu", "relu6", "gelu", "silu", "swish", "sigmoid", "tanh", "elu", "selu", "leaky_relu", "softmax",

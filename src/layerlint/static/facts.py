@@ -90,6 +90,7 @@ class BuiltInForward:
     instance: Instance
     method: str
     stored: bool = False  # assigned to `self.x` and so created once, lazily
+    built_before_call: bool = True  # Keras 3 marks the layer built before call() runs
 
 
 @dataclass

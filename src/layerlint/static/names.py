@@ -101,7 +101,11 @@ class ImportMap:
             return None
         head = self.names.get(node.id)
         if head is None:
-            return None
+            # `from keras.layers import *`: a capitalised name may be a layer class of that module.
+            candidates = self.star_candidates(node.id) if node.id[:1].isupper() else []
+            head = next((c for c in candidates if split_framework(c) is not None), None)
+            if head is None:
+                return None
         return ".".join([head, *reversed(parts)])
 
     def star_candidates(self, name: str) -> list[str]:

@@ -159,10 +159,11 @@ def same(spec: Spec, arguments: Arguments, inputs: Sequence[Shape | None]) -> Sh
 
 
 def resize(spec: Spec, arguments: Arguments, inputs: Sequence[Shape | None]) -> Shape | None:
-    """The feature axis becomes the spec's output size (Dense units, Conv filters, Linear out)."""
-    shape = _first(inputs)
+    """The feature axis becomes the spec's output size (Dense units, Conv filters, Linear out),
+    whatever is known of the input."""
+    shape = _first(inputs) or Shape()
     axis = spec.axis(arguments)
-    if shape is None or axis is None:
+    if axis is None:
         return None
     if shape.rank is None and spec.rank is not None:
         shape = shape.with_rank(spec.rank)

@@ -20,9 +20,11 @@ class LayerCreatedInForward(Rule):
     layers (`ReLU()`) are harmless here and not reported.
 
     A layer created once and stored on `self` (`if self.head is None: self.head = Dense(10)`) works
-    in tf.keras and PyTorch and is not reported there; Keras 3 refuses it ("You cannot add new
-    elements of state (variables or sub-layers) to a layer that is already built"), so for Keras 3
-    it is reported with error severity.
+    in tf.keras and PyTorch and is not reported there. Keras 3 refuses it ("You cannot add new
+    elements of state (variables or sub-layers) to a layer that is already built") when the layer is
+    built before `call()` runs — it has a `build()` of its own, or no sub-layers to build — and
+    that case is reported with error severity; a layer that Keras builds by running `call()` (no
+    `build()`, unbuilt sub-layers) may create state there.
 
     ## Why is this bad?
     Every forward pass builds a fresh layer with freshly initialised weights, so nothing is ever
@@ -62,7 +64,7 @@ class LayerCreatedInForward(Rule):
                 continue
             seen.add(id(built.instance.node))
             args = {"cls": built.instance.class_name, "method": built.method}
-            if built.stored and built.instance.framework != "keras":
+            if built.stored and (built.instance.framework != "keras" or not built.built_before_call):
                 continue
             if built.stored:
                 severity = Severity.ERROR
