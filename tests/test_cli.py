@@ -194,3 +194,14 @@ def test_parallel_jobs_give_the_same_output_in_the_same_order(capsys, tmp_path):
     serial = run(capsys, "check", "--jobs", "1", str(tmp_path))
     parallel = run(capsys, "check", "--jobs", "2", str(tmp_path))
     assert serial == parallel and serial[1].count("LL001") == 20
+
+
+def test_cached_findings_name_the_file_as_this_run_does(capsys, tmp_path, monkeypatch):
+    (tmp_path / "model.py").write_text(ARTICLE.read_text())
+    cache = str(tmp_path / "cache")
+    main(["check", "--cache-dir", cache, str(tmp_path / "model.py")])
+    assert str(tmp_path) in capsys.readouterr().out
+    monkeypatch.chdir(tmp_path)
+    main(["check", "--cache-dir", cache, "model.py"])
+    out = capsys.readouterr().out
+    assert out.startswith("model.py:19:13: LL001") and str(tmp_path) not in out

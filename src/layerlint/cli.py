@@ -18,11 +18,14 @@ from layerlint.i18n import set_language
 from layerlint.report import FORMATS
 from layerlint.report.progress import Progress
 from layerlint.static.cache import DEFAULT_DIRECTORY, Cache
-from layerlint.static.checker import Selection, check_paths
+from layerlint.config import ConfigError, Settings, settings_for, with_overrides
+from layerlint.report.statistics import statistics
+from layerlint.static.checker import check_paths
 from layerlint.static.problems import PROBLEMS
 from layerlint.static.rules import ALL_RULES, find
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+FORMATS_WITH_FIXES = ("json", "sarif")  # the formats that show fixes; the others skip building them
 
 DESCRIPTION = """\
 Find, explain and fix unsafe reuse of layer instances in Keras and PyTorch models.
@@ -32,6 +35,7 @@ Find, explain and fix unsafe reuse of layer instances in Keras and PyTorch model
   layerlint explain CODE|CLASS a rule's documentation, or a layer class's catalog verdict
   layerlint probe              measure layer reusability on the installed framework
   layerlint trace FILE:NAME    run a model and report shared layer instances (runs your code)
+  layerlint server             language server for editors (LSP over stdio)
 """
 
 EPILOG = "exit codes: 0 nothing found, 1 findings reported, 2 something could not be checked or run"
@@ -41,6 +45,8 @@ DELEGATED = {
     "probe": ("layerlint.catalog.probe", "measure each layer class's reusability on the installed framework"),
     "trace": ("layerlint.runtime.cli", "run a model once and report every shared layer instance "
                                        "(imports and runs your code)"),
+    "server": ("layerlint.server.cli", "run the language server over stdio for editors (diagnostics, "
+                                       "quick fixes, hover)"),
 }
 
 
@@ -62,12 +68,18 @@ def build_parser() -> argparse.ArgumentParser:
                        help="files or folders to check (default: the current folder)")
     check.add_argument("--select", type=_codes, metavar="CODES",
                        help="comma-separated codes or prefixes to enable (e.g. LL001,LL003 or ALL); "
-                            "replaces the default set")
+                            "replaces the configured or default set")
     check.add_argument("--extend-select", type=_codes, default=(), metavar="CODES",
                        help="codes to enable in addition to the default set (e.g. LL003)")
     check.add_argument("--ignore", type=_codes, default=(), metavar="CODES", help="codes or prefixes to disable")
     check.add_argument("--format", choices=sorted(FORMATS), default="text", help="output format (default: text)")
-    check.add_argument("--lang", metavar="LANG", help="language of messages (e.g. en, zh); default: the locale")
+    check.add_argument("--lang", metavar="LANG",
+                       help="language of messages (e.g. en, zh); default: `lang` in the configuration, "
+                            "then the locale")
+    check.add_argument("--statistics", action="store_true", help="print the number of findings per rule instead")
+    check.add_argument("--show-settings", action="store_true",
+                       help="print the settings that apply to the first PATH (from pyproject.toml "
+                            "[tool.layerlint] or layerlint.toml, and the options) and exit")
     check.add_argument("--no-progress", action="store_true", help="never draw a progress bar")
     check.add_argument("--jobs", "-j", type=int, default=os.cpu_count() or 1, metavar="N",
                        help="worker processes (default: all cores); the output order does not depend on it")
@@ -117,24 +129,38 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def run_check(args: argparse.Namespace) -> int:
-    set_language(args.lang)
-    select = args.select
-    if args.extend_select:
-        defaults = tuple(rule.code for rule in ALL_RULES if rule.enabled_by_default)
-        select = (select or defaults) + args.extend_select
-    selection = Selection(select=select, ignore=args.ignore)
+    def configure(path: str) -> Settings:
+        return with_overrides(settings_for(path), args.select, args.extend_select, args.ignore)
+
+    try:
+        settings = configure(args.paths[0])
+    except ConfigError as error:
+        print(f"layerlint: {error}", file=sys.stderr)
+        return EXIT_ERROR
+    lang = args.lang or settings.lang
+    set_language(lang)
+    if args.show_settings:
+        print(settings.describe())
+        return EXIT_CLEAN
     if args.fix or args.diff:
         from layerlint.fix.engine import run_fix_command
 
-        return run_fix_command(args.paths, selection, unsafe=args.unsafe_fixes, diff=args.diff,
-                               out=sys.stdout, format=args.format, lang=args.lang)
+        return run_fix_command(args.paths, settings.selection(), unsafe=args.unsafe_fixes, diff=args.diff,
+                               out=sys.stdout, format=args.format, lang=lang)
     progress = Progress("checking", enabled=False if args.no_progress else None)
-    cache = None if args.no_cache else Cache(args.cache_dir, repr(selection))
+    cache = None if args.no_cache else Cache(args.cache_dir, "")
     try:
-        diagnostics = check_paths(args.paths, selection, progress=progress, jobs=max(1, args.jobs), cache=cache)
+        diagnostics = check_paths(args.paths, progress=progress, jobs=max(1, args.jobs), cache=cache,
+                                  configure=configure, fixes=args.format in FORMATS_WITH_FIXES)
+    except ConfigError as error:
+        print(f"layerlint: {error}", file=sys.stderr)
+        return EXIT_ERROR
     finally:
         progress.close()
-    sys.stdout.write(FORMATS[args.format](diagnostics, args.lang))
+    if args.statistics:
+        sys.stdout.write(statistics(diagnostics, lang))
+    else:
+        sys.stdout.write(FORMATS[args.format](diagnostics, lang))
     if any(could_not_check(d) for d in diagnostics):
         return EXIT_ERROR
     return EXIT_FINDINGS if diagnostics else EXIT_CLEAN

@@ -9,6 +9,7 @@ cache never see half a file; the last one to finish keeps its index.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
@@ -30,6 +31,15 @@ def _stat_key(path: str) -> list[int] | None:
     except OSError:
         return None
     return [status.st_mtime_ns, status.st_size]
+
+
+def _respelled(diagnostic: Diagnostic, stored: str, path: str) -> Diagnostic:
+    """The same finding, with the file named as this run names it (`a.py` or `/abs/a.py`)."""
+    def span(old):
+        return dataclasses.replace(old, path=path) if old.path == stored else old
+
+    return dataclasses.replace(diagnostic, span=span(diagnostic.span), related=tuple(
+        dataclasses.replace(r, span=span(r.span)) for r in diagnostic.related))
 
 
 class Cache:
@@ -57,23 +67,27 @@ class Cache:
             self._stats[path] = _stat_key(path)
         return self._stats[path]
 
-    def lookup(self, path: str) -> list[Diagnostic] | None:
-        entry = self.entries.get(os.path.abspath(path))
-        if entry is None or entry[0] != self._stat(path):
-            return None
-        if any(self._stat(dependency) != stamp for dependency, stamp in entry[1]):
-            return None
+    def lookup(self, path: str, settings: str = "") -> list[Diagnostic] | None:
+        """The stored findings when nothing they depend on changed; None otherwise, and for any
+        entry this version cannot read (the cache is a hint, never a reason to fail)."""
         try:
-            return [from_record(record) for record in entry[2]]
-        except (KeyError, TypeError, ValueError):  # written by another layout: recompute
+            stamp, dependencies, records, stored_as, stored_settings = self.entries[os.path.abspath(path)]
+            if stored_settings != settings or stamp != self._stat(path) or any(
+                    self._stat(d) != s for d, s in dependencies):
+                return None
+            found = [from_record(record) for record in records]
+        except (KeyError, TypeError, ValueError, IndexError, AttributeError):
             return None
+        return [_respelled(d, stored_as, path) for d in found] if stored_as != path else found
 
-    def store(self, path: str, diagnostics: list[Diagnostic], dependencies: Iterable[str] = ()) -> None:
+    def store(self, path: str, diagnostics: list[Diagnostic], dependencies: Iterable[str] = (),
+              settings: str = "") -> None:
         stamp = self._stat(path)
         if stamp is None:
             return
         deps = [[d, self._stat(d)] for d in sorted(set(dependencies)) if d != os.path.abspath(path)]
-        self.entries[os.path.abspath(path)] = [stamp, deps, [to_record(d) for d in diagnostics]]
+        self.entries[os.path.abspath(path)] = [stamp, deps, [to_record(d) for d in diagnostics], path,
+                                               settings]
         self._dirty = True
 
     def save(self) -> None:

@@ -11,7 +11,7 @@ import sys
 import tokenize
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Sequence
+from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from layerlint.diagnostics import Diagnostic, could_not_check
 from layerlint.static import problems
@@ -124,8 +124,9 @@ def _silenced(diagnostic: Diagnostic, noqa: dict[int, frozenset[str] | None]) ->
 
 
 def check_source(text: str, path: str = "<string>", selection: Selection | None = None,
-                 project: Project | None = None) -> list[Diagnostic]:
-    """All findings for one module's source text, sorted by position."""
+                 project: Project | None = None, fixes: bool = True) -> list[Diagnostic]:
+    """All findings for one module's source text, sorted by position. `fixes=False` skips building
+    the fixes (a libcst parse per finding), for callers that only show the findings."""
     selection = selection or Selection()
     try:
         tree = ast.parse(text, filename=path)
@@ -139,7 +140,7 @@ def check_source(text: str, path: str = "<string>", selection: Selection | None 
         module = project.module_name(Path(path)) if project else ""
         analyzer = Analyzer(tree, path, module, project.find_class if project else None)
         facts = analyzer.run()
-        context = RuleContext(path, text, text.splitlines())
+        context = RuleContext(path, text, text.splitlines(), fixes)
         found: dict[tuple, Diagnostic] = {}
         for rule in selection.rules():
             for diagnostic in rule.check(facts, context):
@@ -174,7 +175,8 @@ def discover(paths: Sequence[str], exclude: Callable[[Path], bool] | None = None
                         yield path, None
 
 
-def check_file(path: str, selection: Selection | None = None, project: Project | None = None) -> list[Diagnostic]:
+def check_file(path: str, selection: Selection | None = None, project: Project | None = None,
+               fixes: bool = True) -> list[Diagnostic]:
     """Findings for one file; a file that cannot hold one (see `prefilter`) is not even parsed."""
     try:
         data = read_bytes(path)
@@ -185,7 +187,7 @@ def check_file(path: str, selection: Selection | None = None, project: Project |
         text = decode(data).text
     except UnreadableSource as error:
         return [problems.unreadable(path, str(error))]
-    return check_source(text, path, selection, project)
+    return check_source(text, path, selection, project, fixes)
 
 
 _worker_project: Project | None = None
@@ -196,10 +198,10 @@ def _start_worker(roots: list[Path]) -> None:
     _worker_project = Project(roots=roots)
 
 
-def _check_in_worker(job: tuple[str, Selection]) -> tuple[list[Diagnostic], list[str]]:
+def _check_in_worker(job: tuple[str, Selection, bool]) -> tuple[list[Diagnostic], list[str]]:
     project = _worker_project or Project()
     project.reads = set()
-    return check_file(job[0], job[1], project), sorted(project.reads)
+    return check_file(job[0], job[1], project, job[2]), sorted(project.reads)
 
 
 def _roots(paths: Sequence[str]) -> list[Path]:
@@ -208,39 +210,47 @@ def _roots(paths: Sequence[str]) -> list[Path]:
 
 def check_paths(paths: Sequence[str] = (".",), selection: Selection | None = None,
                 progress: Callable[[int, int | None], None] | None = None, jobs: int = 1,
-                cache: Cache | None = None) -> list[Diagnostic]:
-    """Findings for every Python file under `paths`, in path order whatever the number of jobs."""
+                cache: Cache | None = None, configure: Callable[[str], Any] | None = None,
+                fixes: bool = True) -> list[Diagnostic]:
+    """Findings for every Python file under `paths`, in path order whatever the number of jobs.
+
+    `configure(path)`, when given, returns the file's `layerlint.config.Settings` (its selection,
+    exclusions, severity overrides and allow-list), replacing `selection`."""
     selection = selection or Selection()
     results: dict[str, list[Diagnostic]] = {}
-    files = list(discover(paths))
+    exclude = (lambda p: configure(str(p)).excluded(str(p))) if configure else None
+    files = list(discover(paths, exclude))
+    selections = {path: configure(path).selection(path) if configure else selection for path, _ in files}
     todo = []
     for path, problem in files:
         if problem is not None:
             results[path] = [problems.unreadable(path, problem)]
-        elif cache is not None and (cached := cache.lookup(path)) is not None:
+        elif cache is not None and (cached := cache.lookup(path, f"{selections[path]!r}{fixes}")) is not None:
             results[path] = cached
         else:
             todo.append(path)
     done = len(files) - len(todo)
-    for path, (diagnostics, reads) in _run(todo, selection, _roots(paths), jobs):
+    for path, (diagnostics, reads) in _run([(p, selections[p], fixes) for p in todo], _roots(paths), jobs):
         results[path] = diagnostics
         if cache is not None and not any(could_not_check(d) for d in diagnostics):
-            cache.store(path, diagnostics, reads)
+            cache.store(path, diagnostics, reads, f"{selections[path]!r}{fixes}")
         done += 1
         if progress is not None:
             progress(done, len(files))
     if cache is not None:
         cache.save()
+    if configure is not None:
+        return [d for path, _ in files for d in configure(path).apply(results[path])]
     return [d for path, _ in files for d in results[path]]
 
 
-def _run(paths: list[str], selection: Selection, roots: list[Path],
+def _run(jobs_to_do: list[tuple[str, Selection, bool]], roots: list[Path],
          jobs: int) -> Iterator[tuple[str, tuple[list[Diagnostic], list[str]]]]:
     """Checks files in this process or in `jobs` worker processes, yielding as results come in."""
-    if jobs <= 1 or len(paths) < 2 * PARALLEL_THRESHOLD:
+    if jobs <= 1 or len(jobs_to_do) < 2 * PARALLEL_THRESHOLD:
         _start_worker(roots)
-        for path in paths:
-            yield path, _check_in_worker((path, selection))
+        for job in jobs_to_do:
+            yield job[0], _check_in_worker(job)
         return
     import concurrent.futures
     import multiprocessing
@@ -248,5 +258,5 @@ def _run(paths: list[str], selection: Selection, roots: list[Path],
     context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
     with concurrent.futures.ProcessPoolExecutor(jobs, mp_context=context, initializer=_start_worker,
                                                 initargs=(roots,)) as pool:
-        chunk = max(1, min(64, len(paths) // (jobs * 8)))
-        yield from zip(paths, pool.map(_check_in_worker, [(p, selection) for p in paths], chunksize=chunk))
+        chunk = max(1, min(64, len(jobs_to_do) // (jobs * 8)))
+        yield from zip((job[0] for job in jobs_to_do), pool.map(_check_in_worker, jobs_to_do, chunksize=chunk))

@@ -31,4 +31,5 @@ def shared_state_diagnostic(code: str, name: str, severity: Severity, shared: Sh
     related.append(Related(context.span(instance.node), Text(N_("`{label}` is created here"), args)))
     return Diagnostic(code=code, name=name, severity=severity, span=context.span(primary),
                       message=Text(template, args), help=Text(help_template, args), related=tuple(related),
-                      fix=split_instance_fix(context.text, list(shared.events), Applicability.UNSAFE))
+                      fix=split_instance_fix(context.text, list(shared.events), Applicability.UNSAFE)
+                      if context.fixes else None)

@@ -30,6 +30,7 @@ class RuleContext:
     path: str
     text: str
     lines: list[str]
+    fixes: bool = True  # build fixes (libcst, slow): off when nobody will look at them
 
     def span(self, node: ast.AST) -> Span:
         line = getattr(node, "lineno", 1)

@@ -83,7 +83,7 @@ class ReuseShapeMismatch(Rule):
         if crash.first is not crash.second:
             related.insert(0, Related(context.span(crash.first.site()), Text(first_note, args)))
         names = split_names(instance.name(), 2)
-        fix = split_instance_fix(context.text, events, Applicability.SAFE)
+        fix = split_instance_fix(context.text, events, Applicability.SAFE) if context.fixes else None
         return Diagnostic(
             code=self.code, name=self.name, severity=self.severity,
             span=context.span(crash.second.site()),

@@ -58,7 +58,7 @@ class RepeatedInstanceInContainer(Rule):
                                 "weights and state"), args),
                 help=Text(N_("build one instance per slot, e.g. `[{cls}(...) for _ in range(n)]`"), args),
                 related=(Related(context.span(instance.node), Text(N_("the one {cls} instance is created here"), args)),),
-                fix=comprehension_fix(context.text, alias),
+                fix=comprehension_fix(context.text, alias) if context.fixes else None,
             )
 
 

@@ -79,7 +79,7 @@ class LayerCreatedInForward(Rule):
                 code=self.code, name=self.name, severity=severity, span=context.span(built.instance.node),
                 message=Text(message, args),
                 help=Text(N_("create it once in `__init__` (or `build`) and call that instance here"), args),
-                fix=move_to_init_fix(context.text, built, facts),
+                fix=move_to_init_fix(context.text, built, facts) if context.fixes else None,
             )
 
 
