@@ -1,0 +1,46 @@
+"""`layerlint server`: the language server over stdio (add_arguments, run).
+
+Importable without the `lsp` extra, so `layerlint --help` works everywhere; `run` says what to
+install when pygls is missing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+EXIT_OK, EXIT_ERROR = 0, 2
+INSTALL_HINT = "layerlint server needs the language-server extra: pip install 'layerlint[lsp]'"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.description = ("Run the layerlint language server over stdio, for editors: diagnostics while "
+                          "you type, quick fixes, and layer verdicts on hover. The edited code is "
+                          "parsed, never imported or executed.")
+    parser.add_argument("--stdio", action="store_true",
+                        help="talk LSP over stdin/stdout (the default and only transport; accepted "
+                             "because many editors pass it)")
+    parser.add_argument("--log-file", metavar="PATH", help="write the server's log to this file "
+                                                           "(default: standard error)")
+    parser.add_argument("--log-level", default="warning",
+                        choices=["debug", "info", "warning", "error"], help="default: warning")
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        from layerlint.server.server import serve
+    except ImportError as error:
+        print(f"{INSTALL_HINT} ({error})", file=sys.stderr)
+        return EXIT_ERROR
+    handler: logging.Handler = (logging.FileHandler(args.log_file, encoding="utf-8")
+                                if getattr(args, "log_file", None) else logging.StreamHandler(sys.stderr))
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(getattr(logging, str(getattr(args, "log_level", "warning")).upper(), logging.WARNING))
+    # stdout carries the protocol: anything else printed there would corrupt it.
+    stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
+    sys.stdout = sys.stderr
+    serve(stdin, stdout)
+    return EXIT_OK
