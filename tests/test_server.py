@@ -268,3 +268,16 @@ def test_shutdown_and_exit_cleanly():
 def test_command_line_help():
     result = subprocess.run(SERVER + ["--help"], check=False, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0 and "--log-file" in result.stdout
+
+
+def test_project_configuration_applies_and_reloads(tmp_path):
+    from layerlint.server.cli import project_settings
+
+    model = tmp_path / "model.py"
+    model.write_text("x = 1\n")
+    assert project_settings(str(model)).selection.ignore == ()
+    (tmp_path / "layerlint.toml").write_text('ignore = ["LL001"]\n')
+    assert project_settings(str(model)).selection.ignore == ("LL001",)
+    (tmp_path / "layerlint.toml").write_text('ignore = ["LL002"]\nlang = "zh"\n')
+    settings = project_settings(str(model))
+    assert settings.selection.ignore == ("LL002",) and settings.lang == "zh"

@@ -148,11 +148,24 @@ def parse(table: dict[str, Any], source: str) -> Settings:
     )
 
 
-@functools.lru_cache(maxsize=1024)
 def _settings_in(folder: str) -> Settings | None:
+    """Re-read whenever a configuration file in `folder` appears, changes or goes (the editor server
+    lives long; a change to pyproject.toml must apply without a restart)."""
+    stamps = []
     for name in CONFIG_FILES:
+        try:
+            status = os.stat(os.path.join(folder, name))
+            stamps.append((status.st_mtime_ns, status.st_size))
+        except OSError:
+            stamps.append(None)
+    return _load_settings(folder, tuple(stamps))
+
+
+@functools.lru_cache(maxsize=1024)
+def _load_settings(folder: str, stamps: tuple) -> Settings | None:
+    for name, stamp in zip(CONFIG_FILES, stamps):
         candidate = os.path.join(folder, name)
-        if not os.path.isfile(candidate):
+        if stamp is None:
             continue
         try:
             with open(candidate, "rb") as handle:

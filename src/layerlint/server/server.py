@@ -141,6 +141,8 @@ class LayerlintServer(LanguageServer):
         """On the worker thread: the findings of one text and their LSP form."""
         path = state.path or state.uri
         findings = check_source(text, path, settings.selection, fixes=False)
+        if settings.apply is not None:
+            findings = settings.apply(findings)
         converter = convert.Converter(state.uri, path, LineIndex(text), encoding, settings.lang)
         return CheckResult(version, text, settings, findings,
                            [converter.diagnostic(finding) for finding in findings], encoding)

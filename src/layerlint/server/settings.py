@@ -26,6 +26,7 @@ from layerlint.static.checker import Selection
 class Settings:
     selection: Selection = field(default_factory=Selection)
     lang: str | None = None
+    apply: Any = None  # the configuration's severity overrides and allow-list, if any
 
 
 @dataclass(frozen=True)
@@ -100,4 +101,4 @@ def combine(base: Settings, editor: EditorSettings) -> Settings:
         selection = replace(selection, select=current + editor.extend_select)
     if editor.ignore:
         selection = replace(selection, ignore=tuple(selection.ignore) + editor.ignore)
-    return Settings(selection=selection, lang=editor.lang or base.lang)
+    return Settings(selection=selection, lang=editor.lang or base.lang, apply=base.apply)
