@@ -67,6 +67,8 @@ class Span:
     cell: int | None = None  # notebook cell number, when the file is a notebook
 
     def location(self) -> str:
+        if self.cell is not None:  # ruff's notebook style
+            return f"{self.path}:cell {self.cell}:{self.line}:{self.column}"
         return f"{self.path}:{self.line}:{self.column}"
 
 

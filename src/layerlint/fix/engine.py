@@ -14,6 +14,7 @@ with `--unsafe-fixes`) and writes nothing.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import os
 import sys
@@ -25,9 +26,10 @@ from typing import IO, Sequence
 from layerlint.diagnostics import Applicability, Diagnostic, Fix, could_not_check
 from layerlint.fix.positions import apply_edits, overlapping, parses
 from layerlint.i18n import N_, translate
-from layerlint.static.checker import Project, Selection, check_source, discover
+from layerlint.static import notebook
+from layerlint.static.checker import NOTEBOOK_SUFFIX, Project, Selection, check_source, discover
 from layerlint.static import problems
-from layerlint.static.source import UnreadableSource, read
+from layerlint.static.source import UnreadableSource, read, read_bytes
 
 MAX_ROUNDS = 5
 
@@ -132,6 +134,8 @@ def fix_file(path: str, selection: Selection | None = None, unsafe: bool = False
     """Fixes one file: (result, unified diff of the change). Writes only when `write` and the fixed
     text parses; the file keeps its encoding and line endings. Raises `UnreadableSource`."""
     selection = selection or Selection()
+    if path.endswith(NOTEBOOK_SUFFIX):
+        return _fix_notebook(path, selection, unsafe, write, project)
     source = read(path)
     text = source.text
     diagnostics = check_source(text, path, selection, project)
@@ -145,6 +149,27 @@ def fix_file(path: str, selection: Selection | None = None, unsafe: bool = False
     diff = unified_diff(text, result.text, path)
     if write:
         write_atomically(path, result.text, source.encoding)
+    return result, diff
+
+
+def _fix_notebook(path: str, selection: Selection, unsafe: bool, write: bool,
+                  project: Project | None) -> tuple[FixResult, str]:
+    """The code cells are fixed as one text and put back; outputs and metadata stay as they were."""
+    data = read_bytes(path)
+    book = notebook.load(data)
+    diagnostics = check_source(book.text, path, selection, project)
+    if any(could_not_check(d) for d in diagnostics):
+        found = notebook.remap(diagnostics, book)
+        return FixResult(book.text, [], [(d, UNCHECKED) for d in found], found), ""
+    result = apply_fixes(book.text, diagnostics, unsafe, path=path, selection=selection, project=project)
+    result = dataclasses.replace(result, remaining=notebook.remap(list(result.remaining), book),
+                                 skipped=[(d, why) for d, why in zip(notebook.remap([d for d, _ in result.skipped], book),
+                                                                     [why for _, why in result.skipped])])
+    if result.text == book.text or not parses(result.text):
+        return result, ""
+    diff = unified_diff(book.text, result.text, path)
+    if write:
+        write_atomically(path, notebook.dumps(notebook.updated(book, result.text), data), "utf-8")
     return result, diff
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from layerlint.diagnostics import Diagnostic, could_not_check
-from layerlint.static import problems
+from layerlint.static import notebook, problems
 from layerlint.static.analyzer import Analyzer, ClassInfo
 from layerlint.static.rules import ALL_RULES, Rule
 from layerlint.static.rules.base import RuleContext
@@ -27,7 +27,8 @@ SKIPPED_DIRECTORIES = frozenset({
     "build", "dist", "node_modules", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".eggs",
     "site-packages", ".ipynb_checkpoints", ".layerlint_cache",
 })
-PYTHON_SUFFIXES = (".py", ".pyi")
+NOTEBOOK_SUFFIX = ".ipynb"
+PYTHON_SUFFIXES = (".py", ".pyi", NOTEBOOK_SUFFIX)
 PARALLEL_THRESHOLD = 16  # fewer files than twice this are checked in-process: workers cost a start-up
 NOQA = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]+(?:[\s,]+[A-Z]+[0-9]+)*))?", re.IGNORECASE)
 
@@ -182,6 +183,11 @@ def check_file(path: str, selection: Selection | None = None, project: Project |
         data = read_bytes(path)
         if b"\x00" in data:
             raise UnreadableSource("binary file (contains NUL bytes)")
+        if path.endswith(NOTEBOOK_SUFFIX):  # JSON first: a broken notebook is reported, not skipped
+            book = notebook.load(data)
+            if not may_hold_findings(book.text.encode()):
+                return []
+            return notebook.remap(check_source(book.text, path, selection, project, fixes), book)
         if not may_hold_findings(data):
             return []
         text = decode(data).text
