@@ -156,8 +156,8 @@ def check_source(text: str, path: str = "<string>", selection: Selection | None 
 
 def discover(paths: Sequence[str], exclude: Callable[[Path], bool] | None = None) -> Iterator[tuple[str, str | None]]:
     """Files to check, in a stable order, as (path, problem): explicit files are always checked;
-    folders are walked for Python files, skipping virtual-env, build, cache and VCS folders, and
-    not following symbolic links to folders (no loops, nothing outside what was given)."""
+    folders are walked for Python files and notebooks, skipping virtual-env, build, cache and VCS
+    folders, and not following symbolic links (no loops, nothing outside what was given)."""
     for given in paths:
         if os.path.isfile(given):
             yield given, None
@@ -172,6 +172,8 @@ def discover(paths: Sequence[str], exclude: Callable[[Path], bool] | None = None
             for name in sorted(files):
                 if name.endswith(PYTHON_SUFFIXES):
                     path = os.path.join(folder, name)
+                    if os.path.islink(path):  # it may lead outside what was given: only when named
+                        continue
                     if exclude is None or not exclude(Path(path)):
                         yield path, None
 
