@@ -31,7 +31,7 @@ from layerlint.static.checker import NOTEBOOK_SUFFIX, Project, Selection, check_
 from layerlint.static import problems
 from layerlint.static.source import UnreadableSource, read, read_bytes
 
-MAX_ROUNDS = 5
+MAX_ROUNDS = 50  # fixes inserting at one place (several moves into __init__) apply one per round
 
 NO_FIX = N_("no automatic fix is available")
 UNSAFE = N_("the fix is unsafe: use --unsafe-fixes to apply it")

@@ -14,6 +14,8 @@ import functools
 import re
 from typing import Iterator
 
+from layerlint.static.source import parse as parse_quietly
+
 LINE_BREAK = re.compile(r"\r\n|\r|\n")  # what Python's tokenizer counts as the end of a line
 
 
@@ -122,14 +124,14 @@ def _key(node: ast.AST) -> tuple:
 def parse(text: str) -> Source | None:
     """The `Source` of a text (cached: the rules of one file ask for it once per finding)."""
     try:
-        return Source(text, ast.parse(text))
+        return Source(text, parse_quietly(text))
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
 
 
 def parses(text: str) -> bool:
     try:
-        ast.parse(text)
+        parse_quietly(text)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return False
     return True

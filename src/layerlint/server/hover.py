@@ -15,6 +15,7 @@ from layerlint.catalog import lookup
 from layerlint.static.analyzer import Analyzer, ContainerValue, LayerValue
 from layerlint.static.facts import CallEvent, Instance, ModuleFacts
 from layerlint.static.names import split_framework
+from layerlint.static.source import parse
 
 FRAMEWORK_NAMES = {"keras": "Keras 3", "tf_keras": "tf_keras", "torch": "PyTorch"}
 
@@ -34,7 +35,7 @@ class Analysis:
     @classmethod
     def of(cls, text: str, path: str) -> Analysis | None:
         try:
-            tree = ast.parse(text, filename=path)
+            tree = parse(text, path)
             analyzer = Analyzer(tree, path)
             facts = analyzer.run()
         except Exception:  # a broken or unanalysable file has no hover; the diagnostics say why

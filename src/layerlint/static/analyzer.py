@@ -11,7 +11,9 @@ is walked twice so that a call inside it is seen on its second iteration.
 from __future__ import annotations
 
 import ast
+import functools
 import itertools
+import re
 from dataclasses import dataclass, field
 from typing import Any, Iterator
 
@@ -196,11 +198,13 @@ class _Frame:
 
 
 class Analyzer:
-    def __init__(self, tree: ast.Module, path: str, module_name: str = "", resolver: Any = None):
+    def __init__(self, tree: ast.Module, path: str, module_name: str = "", resolver: Any = None,
+                 text: str | None = None):
         self.tree = tree
+        self.lines = text.splitlines() if text is not None else None
         import_nodes: list[ast.Import | ast.ImportFrom] = []
         self._class_nodes: list[ast.ClassDef] = []
-        for node in ast.walk(tree):  # the one full traversal: imports and classes, wherever they are
+        for node in _statements(tree.body):  # statements only: expressions hold neither
             if isinstance(node, (ast.Import, ast.ImportFrom)):
                 import_nodes.append(node)
             elif isinstance(node, ast.ClassDef):
@@ -215,6 +219,7 @@ class Analyzer:
         self._aliased_seen: set[tuple[int, int]] = set()
         self._constructed: list[Instance] = []
         self._if_tokens: dict[int, int] = {}
+        self._conditions: dict[int, tuple[str, bool] | None] = {}
 
     # -- entry points ---------------------------------------------------------------------------
 
@@ -234,21 +239,36 @@ class Analyzer:
         for info in self.classes.values():
             if info.is_layer:
                 self._analyze_layer_class(info)
-        for function in self._relevant_functions(framework_names | layer_classes):
+        for function in self._relevant_functions(layer_classes):
             self._analyze_function(function, None)
         return self.facts
 
-    def _relevant_functions(self, relevant: set[str]) -> list[ast.FunctionDef]:
-        """Plain functions that can touch a layer: they name a framework, a layer class, a module-level
-        layer, or call a function that does. The rest are not interpreted at all."""
-        relevant = relevant | {name for name, value in self.globals.items()
-                               if isinstance(value, (LayerValue, ContainerValue))}
+    def _names_a_layer(self, function: ast.AST, relevant: set[str]) -> tuple[bool, set[str]]:
+        """Whether a function names a layer (`Dense`, `nn.Linear`, an alias of one, a layer class of
+        this file, a module-level layer), and the identifiers it uses. Read from the function's text
+        when the source is at hand: a regular expression is far cheaper than walking its nodes."""
+        if self.lines is not None:
+            segment = "\n".join(self.lines[function.lineno - 1:function.end_lineno])
+            names = set(_IDENTIFIER.findall(segment))
+        else:
+            names = {n.id if isinstance(n, ast.Name) else n.attr
+                     for n in ast.walk(function) if isinstance(n, (ast.Name, ast.Attribute))}
+        return not names.isdisjoint(relevant), names
+
+    def _relevant_functions(self, layer_classes: set[str]) -> list[ast.FunctionDef]:
+        """Plain functions that can touch a layer: they name a layer class (not merely the framework:
+        `torch.cat` is no layer), a module-level layer, or call a function that does. The rest are
+        not interpreted at all."""
         if self.imports.star_imports_framework():
             return list(self._plain_functions())
+        relevant = layer_classes | _catalog_names() | {
+            name for name, value in self.globals.items() if isinstance(value, (LayerValue, ContainerValue))} | {
+            alias for alias, qualified in self.imports.names.items() if _is_layer_class_name(qualified)}
         functions = list(self._plain_functions())
-        names = {id(f): {n.id for n in ast.walk(f) if isinstance(n, ast.Name)} for f in functions}
+        scanned = {id(f): self._names_a_layer(f, relevant) for f in functions}
+        names = {key: value[1] for key, value in scanned.items()}
         by_name = {f.name: f for f in functions}
-        chosen = {id(f) for f in functions if names[id(f)] & relevant}
+        chosen = {id(f) for f in functions if scanned[id(f)][0]}
         changed = True
         while changed:  # a function calling a relevant function is relevant too
             changed = False
@@ -397,7 +417,9 @@ class Analyzer:
     def _branch(self, statement: ast.If, arm: str) -> Branch:
         """The arm of an `if` as a branch. Tests on the same flag (`if self.pre_norm:` ... `if not
         self.pre_norm:`) are one condition, so their arms exclude each other within a pass."""
-        condition = _condition_key(statement.test)
+        if id(statement) not in self._conditions:
+            self._conditions[id(statement)] = _condition_key(statement.test)
+        condition = self._conditions[id(statement)]
         if condition is not None:
             key, negated = condition
             return Branch(key, 0, arm if not negated else ("else" if arm == "if" else "if"))
@@ -1051,13 +1073,47 @@ def _layer_values(values: Any, seen: set[int] | None = None) -> Iterator[LayerVa
             yield from _layer_values(value.elements(), seen)
 
 
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+@functools.lru_cache(maxsize=None)
+def _catalog_names() -> frozenset[str]:
+    names = {"Sequential"}
+    for framework in catalog.FRAMEWORKS:
+        names.update(catalog.load(framework).entries)
+    return frozenset(names)
+
+
+def _statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
+    """Every statement, however nested in compound statements, without visiting expressions."""
+    for statement in body:
+        yield statement
+        for name in ("body", "orelse", "finalbody"):
+            inner = getattr(statement, name, None)
+            if inner:
+                yield from _statements(inner)
+        for handler in getattr(statement, "handlers", ()):
+            yield from _statements(handler.body)
+        for case in getattr(statement, "cases", ()):
+            yield from _statements(case.body)
+
+
+def _is_layer_class_name(qualified: str | None) -> bool:
+    split = split_framework(qualified) if qualified else None
+    return split is not None and split[1][:1].isupper()
+
+
+@functools.lru_cache(maxsize=4096)
+def _adds_weights(node: ast.ClassDef) -> bool:
+    return any(isinstance(n, ast.Call) and (getattr(n.func, "attr", None) in ("add_weight", "Parameter")
+                                            or getattr(n.func, "id", None) == "Parameter")
+               for n in ast.walk(node))
+
+
 def _composite_traits(framework: str, name: str, children: list[Instance], node: ast.ClassDef | None = None) -> LayerTraits:
     """A user layer or Sequential is judged by what it holds: it shares whatever its children keep."""
     child_traits = [c.traits for c in children if c.traits is not None]
-    adds_weights = node is not None and any(
-        isinstance(n, ast.Call) and (getattr(n.func, "attr", None) in ("add_weight", "Parameter")
-                                     or getattr(n.func, "id", None) == "Parameter")
-        for n in ast.walk(node))
+    adds_weights = node is not None and _adds_weights(node)
     return LayerTraits(
         framework=framework, name=name, category=COMPOSITE,
         weights=adds_weights or any(t.weights for t in child_traits),

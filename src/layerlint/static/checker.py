@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import ast
 import io
 import os
 import re
@@ -20,7 +19,7 @@ from layerlint.static.rules import ALL_RULES, Rule
 from layerlint.static.rules.base import RuleContext
 from layerlint.static.cache import Cache
 from layerlint.static.prefilter import may_hold_findings
-from layerlint.static.source import UnreadableSource, decode, read, read_bytes
+from layerlint.static.source import UnreadableSource, decode, parse, read, read_bytes
 
 SKIPPED_DIRECTORIES = frozenset({
     ".git", ".hg", ".svn", ".bzr", "__pycache__", ".venv", "venv", ".env", "env", ".tox", ".nox",
@@ -91,7 +90,7 @@ class Project:
         if path not in self._analyzers:
             self._analyzers[path] = None  # against import cycles
             try:
-                tree = ast.parse(read(str(path)).text)
+                tree = parse(read(str(path)).text, str(path))
             except (UnreadableSource, SyntaxError, ValueError, RecursionError, MemoryError):
                 return None
             analyzer = Analyzer(tree, str(path), self.module_name(path), self.find_class)
@@ -130,7 +129,7 @@ def check_source(text: str, path: str = "<string>", selection: Selection | None 
     the fixes (a libcst parse per finding), for callers that only show the findings."""
     selection = selection or Selection()
     try:
-        tree = ast.parse(text, filename=path)
+        tree = parse(text, path)
     except SyntaxError as error:
         return [problems.syntax_error(path, error)]
     except RecursionError:
@@ -139,7 +138,7 @@ def check_source(text: str, path: str = "<string>", selection: Selection | None 
         return [problems.unreadable(path, f"cannot be parsed: {type(error).__name__}: {error}")]
     try:
         module = project.module_name(Path(path)) if project else ""
-        analyzer = Analyzer(tree, path, module, project.find_class if project else None)
+        analyzer = Analyzer(tree, path, module, project.find_class if project else None, text)
         facts = analyzer.run()
         context = RuleContext(path, text, text.splitlines(), fixes)
         found: dict[tuple, Diagnostic] = {}
@@ -150,7 +149,9 @@ def check_source(text: str, path: str = "<string>", selection: Selection | None 
         return [problems.unreadable(path, "nested too deeply to analyse")]
     except Exception as error:  # a bug of ours must not stop the run: it is reported as LL903
         return [problems.internal_error(path, error)]
-    noqa = noqa_lines(text)
+    if not found:
+        return []
+    noqa = noqa_lines(text)  # tokenizing costs: only when there is something to silence
     return sorted((d for d in found.values() if not _silenced(d, noqa)), key=lambda d: d.sort_key)
 
 

@@ -3,8 +3,10 @@ cookie), and a clear reason when that is impossible (binary, undecodable, unread
 
 from __future__ import annotations
 
+import ast
 import io
 import tokenize
+import warnings
 from dataclasses import dataclass
 
 MAX_BYTES = 50 * 1024 * 1024  # larger files are not model code; refuse rather than exhaust memory
@@ -57,3 +59,11 @@ def read_bytes(path: str) -> bytes:
     if len(data) > MAX_BYTES:
         raise UnreadableSource(f"larger than {MAX_BYTES // (1024 * 1024)} MB; not checked")
     return data
+
+
+def parse(text: str, path: str = "<string>") -> ast.Module:
+    """`ast.parse` without the SyntaxWarnings CPython prints for odd code (`"\\d"`, `[1] [2]`): they
+    belong to the checked code's own compile, not to a lint run's output."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return ast.parse(text, filename=path)
