@@ -255,7 +255,7 @@ def test_github_annotation_of_the_article_model(monkeypatch):
                             "endColumn=30,title=LL001 reuse-shape-mismatch::`self.batchnorm` (BatchNormalization)")
     assert "%0A  examples/keras/article_buggy.py:16:13: first call" in first
     assert "%0A  help: give each call site" in first
-    assert summary == "Found 1 finding(s) (1 error)."
+    assert summary == "Found 1 finding(s) (1 error(s))."
 
 
 def test_github_escaping_follows_the_workflow_command_rules():

@@ -14,7 +14,7 @@ from typing import Sequence
 
 from layerlint import __version__
 from layerlint.diagnostics import could_not_check
-from layerlint.i18n import set_language
+from layerlint.i18n import rule_documentation, rule_summary, set_language
 from layerlint.report import FORMATS
 from layerlint.report.progress import Progress
 from layerlint.static.cache import DEFAULT_DIRECTORY, Cache
@@ -97,6 +97,8 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("rules", help="list the rules with their codes, names and severities")
 
     explain = commands.add_parser("explain", help="print a rule's documentation or a layer class's verdict")
+    explain.add_argument("--lang", metavar="LANG", help="language of the documentation (e.g. en, zh); "
+                                                        "default: the locale")
     explain.add_argument("subject", metavar="CODE|CLASS",
                          help="a rule code (LL001), a rule name (reuse-shape-mismatch) or a layer class "
                               "(BatchNormalization, torch.nn.BatchNorm2d)")
@@ -121,7 +123,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "rules":
         return run_rules()
     if args.command == "explain":
-        return run_explain(args.subject)
+        return run_explain(args.subject, args.lang)
     if getattr(args, "unavailable", None):
         print(f"layerlint {args.command}: not available in this installation", file=sys.stderr)
         return EXIT_ERROR
@@ -169,17 +171,17 @@ def run_check(args: argparse.Namespace) -> int:
 def run_rules() -> int:
     for rule in ALL_RULES:
         default = "" if rule.enabled_by_default else "  (off by default)"
-        print(f"{rule.code}  {rule.name:<32} {rule.severity.label:<8} {rule.summary()}{default}")
+        print(f"{rule.code}  {rule.name:<32} {rule.severity.label:<8} {rule_summary(rule)}{default}")
     for code, (name, summary) in PROBLEMS.items():
         print(f"{code}  {name:<32} {'error':<8} {summary}")
     return EXIT_CLEAN
 
 
-def run_explain(subject: str) -> int:
+def run_explain(subject: str, lang: str | None = None) -> int:
     rule = find(subject)
     if rule is not None:
         print(f"{rule.code} {rule.name} ({rule.severity.label})\n")
-        print(rule.documentation())
+        print(rule_documentation(rule, lang))
         return EXIT_CLEAN
     if subject.upper() in PROBLEMS:
         name, summary = PROBLEMS[subject.upper()]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Sequence
 
-from layerlint.diagnostics import Diagnostic, could_not_check
+from layerlint.diagnostics import Diagnostic, Severity, could_not_check
 from layerlint.i18n import N_, translate
 
 
@@ -20,19 +20,26 @@ def render_one(diagnostic: Diagnostic, lang: str | None = None) -> str:
     return "\n".join(lines)
 
 
+_SEVERITY_COUNTS = {Severity.ERROR: N_("{count} error(s)"), Severity.WARNING: N_("{count} warning(s)"),
+                    Severity.INFO: N_("{count} info")}
+
+
 def summary(diagnostics: Sequence[Diagnostic], lang: str | None = None) -> str:
+    """Whole-sentence templates, so a translation can order the words as its language needs."""
     if not diagnostics:
         return translate(N_("All checks passed."), lang)
     findings = [d for d in diagnostics if not could_not_check(d)]
     counts = Counter(d.severity for d in findings)
-    parts = [f"{counts[s]} {translate(s.label, lang)}" for s in sorted(counts, reverse=True)]
+    details = translate(N_(", "), lang).join(
+        translate(_SEVERITY_COUNTS[s], lang).format(count=counts[s]) for s in sorted(counts, reverse=True))
+    sentences = []
+    if findings:
+        sentences.append(translate(N_("Found {count} finding(s) ({details})."), lang).format(
+            count=len(findings), details=details))
     problems = len(diagnostics) - len(findings)
-    text = translate(N_("Found {count} finding(s)"), lang).format(count=len(findings))
-    if parts:
-        text += f" ({', '.join(parts)})"
     if problems:
-        text += "; " + translate(N_("{count} file(s) could not be checked"), lang).format(count=problems)
-    return text + "."
+        sentences.append(translate(N_("{count} file(s) could not be checked."), lang).format(count=problems))
+    return " ".join(sentences)
 
 
 def render(diagnostics: Sequence[Diagnostic], lang: str | None = None) -> str:
