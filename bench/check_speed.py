@@ -1,0 +1,127 @@
+"""How fast `layerlint check` is on real framework code, as ratios measured in one run.
+
+The corpus is the installed sources of keras, keras_hub, tf_keras and torch (whichever are installed).
+Measured, each as a fresh process where it is a command:
+  floor  -- `ast.parse` of every corpus file in this process (reading included): the cost of merely
+            parsing, which a linter that parses everything cannot beat on one core;
+  cold   -- `layerlint check` with an empty cache (default --jobs: all cores);
+  warm   -- again, with the cache filled and nothing changed;
+  touch1 -- again, after one file changed;
+  ruff   -- `ruff check --no-cache` on the same folders, when ruff is installed.
+Printed: seconds, the ratio to the floor and to ruff, files per second and the peak resident memory of
+the largest process. Goals (issue 8): cold <= 0.75x floor and <= 1.0x ruff; warm <= 0.05x floor;
+peak memory < 300 MB.
+
+    python bench/check_speed.py [--jobs N] [--repeat K]
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import importlib.util
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+PACKAGES = ("keras", "keras_hub", "tf_keras", "torch")
+MEASURE = r"""
+import json, resource, subprocess, sys, time
+start = time.perf_counter()
+result = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+elapsed = time.perf_counter() - start
+peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+print(json.dumps({"seconds": elapsed, "peak_mb": peak, "code": result.returncode, "err": result.stderr.decode()[-300:]}))
+"""
+
+
+def corpus_roots() -> list[str]:
+    roots = []
+    for name in PACKAGES:
+        spec = importlib.util.find_spec(name)  # finds the folder without importing the package
+        if spec is not None and spec.submodule_search_locations:
+            roots.append(list(spec.submodule_search_locations)[0])
+    return roots
+
+
+def corpus_files(roots: list[str]) -> list[str]:
+    from layerlint.static.checker import discover
+
+    return [path for path, problem in discover(roots) if problem is None and path.endswith(".py")]
+
+
+def floor(files: list[str]) -> float:
+    start = time.perf_counter()
+    for path in files:
+        try:
+            with open(path, "rb") as handle:
+                ast.parse(handle.read())
+        except (SyntaxError, ValueError, RecursionError):
+            pass
+    return time.perf_counter() - start
+
+
+def measure(command: list[str]) -> dict:
+    output = subprocess.run([sys.executable, "-c", MEASURE, *command], capture_output=True, text=True, check=True)
+    return json.loads(output.stdout)
+
+
+def best(command: list[str], repeat: int, before=None) -> dict:
+    runs = []
+    for _ in range(repeat):
+        if before is not None:
+            before()
+        runs.append(measure(command))
+    return min(runs, key=lambda run: run["seconds"])
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--repeat", type=int, default=1, help="runs per measurement; the fastest counts")
+    args = parser.parse_args()
+    roots = corpus_roots()
+    if not roots:
+        print("none of keras, keras_hub, tf_keras, torch is installed: no corpus", file=sys.stderr)
+        return 2
+    files = corpus_files(roots)
+    lines = sum(Path(f).read_bytes().count(b"\n") for f in files)
+    print(f"corpus: {len(files)} files, {lines:,} lines from {', '.join(Path(r).name for r in roots)}")
+    cache = tempfile.mkdtemp(prefix="layerlint-bench-cache-")
+    layerlint = [sys.executable, "-m", "layerlint", "check", "--no-progress", "--jobs", str(args.jobs),
+                 "--cache-dir", cache, *roots]
+    results: dict[str, dict] = {"floor": {"seconds": min(floor(files) for _ in range(args.repeat)), "peak_mb": None}}
+    results["cold"] = best(layerlint, args.repeat, before=lambda: shutil.rmtree(cache, ignore_errors=True))
+    results["warm"] = best(layerlint, args.repeat)
+    victim = Path(files[len(files) // 2])
+    original = victim.read_bytes()
+
+    def touch() -> None:
+        victim.write_bytes(original + b"\n# layerlint bench\n")
+
+    try:
+        results["touch1"] = best(layerlint, args.repeat, before=touch)
+    finally:
+        victim.write_bytes(original)
+    ruff = shutil.which("ruff") or shutil.which("ruff", path=os.path.dirname(sys.executable))
+    if ruff:
+        results["ruff"] = best([ruff, "check", "--no-cache", "--exit-zero", "--quiet", *roots], args.repeat)
+    shutil.rmtree(cache, ignore_errors=True)
+    base, ruff_time = results["floor"]["seconds"], results.get("ruff", {}).get("seconds")
+    print(f"{'run':<8}{'seconds':>9}{'x floor':>9}{'x ruff':>8}{'files/s':>10}{'peak MB':>9}")
+    for name, run in results.items():
+        seconds = run["seconds"]
+        versus_ruff = f"{seconds / ruff_time:8.2f}" if ruff_time else f"{'-':>8}"
+        peak = f"{run['peak_mb']:9.0f}" if run.get("peak_mb") else f"{'-':>9}"
+        print(f"{name:<8}{seconds:9.2f}{seconds / base:9.2f}{versus_ruff}{len(files) / seconds:10.0f}{peak}")
+    print("goals: cold <= 0.75x floor and <= 1.0x ruff; warm <= 0.05x floor; peak < 300 MB")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
