@@ -39,8 +39,8 @@ def _zeros(framework: str, shape: tuple[int, ...]):
     return numpy.zeros(shape, dtype="float32")
 
 
-def run_example(source: str, name: str, expr: str, shapes: list[tuple[int, ...]]) -> BaseException | None:
-    """Builds the model and calls it once; returns the exception it raised, or None when it ran."""
+def build_and_call(source: str, name: str, expr: str, shapes: list[tuple[int, ...]]):
+    """Builds the model as the `# run:` line says, calls it once on zeros and returns the output."""
     framework = framework_of(source)
     module = types.ModuleType(name)
     module.__file__ = name
@@ -49,11 +49,17 @@ def run_example(source: str, name: str, expr: str, shapes: list[tuple[int, ...]]
         exec(compile(source, name, "exec"), module.__dict__)
         model = eval(expr, module.__dict__)
         inputs = [_zeros(framework, shape) for shape in shapes]
-        model(inputs if len(inputs) > 1 else inputs[0])
-    except Exception as error:  # the verdict under test is exactly whether this raises
-        return error
+        return model(inputs if len(inputs) > 1 else inputs[0])
     finally:
         sys.modules.pop(name, None)
+
+
+def run_example(source: str, name: str, expr: str, shapes: list[tuple[int, ...]]) -> BaseException | None:
+    """Builds the model and calls it once; returns the exception it raised, or None when it ran."""
+    try:
+        build_and_call(source, name, expr, shapes)
+    except Exception as error:  # the verdict under test is exactly whether this raises
+        return error
     return None
 
 

@@ -8,14 +8,12 @@ import ast
 import io
 import os
 import stat
-import sys
-import types
 from collections import Counter
 from pathlib import Path
 
 import pytest
 
-from example_runner import ROOT, framework_of, run_lines
+from example_runner import ROOT, build_and_call, framework_of, run_lines
 from layerlint.diagnostics import Applicability, Diagnostic, Edit, Fix, Severity, Span, Text
 from layerlint.fix import apply_fixes, comprehension_fix, fix_file, move_to_init_fix, run_fix_command, \
     split_instance_fix
@@ -61,34 +59,16 @@ def fixed(source: str, unsafe: bool = True, selection: Selection = ALL, path: st
     return apply_fixes(source, check_source(source, path, selection), unsafe, path=path, selection=selection)
 
 
-def build_and_call(source: str, name: str, expr: str, shapes: list[tuple[int, ...]]):
+def output_shape(source: str, name: str, expr: str, shapes: list[tuple[int, ...]]) -> tuple[int, ...]:
     """Builds the model as the `# run:` line says and returns its output's shape (raises on failure)."""
-    framework = framework_of(source)
-    pytest.importorskip(FRAMEWORK_MODULES[framework])
-    if framework == "torch":
-        import torch
-
-        inputs = [torch.zeros(shape) for shape in shapes]
-    else:
-        import numpy
-
-        inputs = [numpy.zeros(shape, dtype="float32") for shape in shapes]
-    module = types.ModuleType(name)
-    module.__file__ = name
-    sys.modules[name] = module
-    try:
-        exec(compile(source, name, "exec"), module.__dict__)
-        model = eval(expr, module.__dict__)
-        output = model(inputs if len(inputs) > 1 else inputs[0])
-    finally:
-        sys.modules.pop(name, None)
-    return tuple(int(d) for d in output.shape)
+    pytest.importorskip(FRAMEWORK_MODULES[framework_of(source)])
+    return tuple(int(d) for d in build_and_call(source, name, expr, shapes).shape)
 
 
 def article_fixed_shape(folder: str = "keras") -> tuple[int, ...]:
     source = (ROOT / "examples" / folder / "article_fixed.py").read_text(encoding="utf-8")
     (expr, shapes), = run_lines(source)
-    return build_and_call(source, f"article_fixed_{folder}", expr, shapes)
+    return output_shape(source, f"article_fixed_{folder}", expr, shapes)
 
 
 # --- every INVALID example of every rule -------------------------------------------------------
@@ -114,7 +94,7 @@ def test_fixed_example_runs_with_the_real_framework(request, code, source):
     ident = request.node.callspec.id
     text = (CASES_DIR / f"{ident}.fixed").read_text(encoding="utf-8")
     for expr, shapes in run_lines(text):
-        shape = build_and_call(text, ident.replace("-", "_"), expr, shapes)
+        shape = output_shape(text, ident.replace("-", "_"), expr, shapes)
         if code == "LL001":
             wanted = article_fixed_shape() if ident == "LL001-invalid-0" else CORRECTED_SHAPES.get(ident)
             if wanted is not None:
@@ -158,7 +138,7 @@ def test_fixed_article_is_the_articles_corrected_model(folder):
     assert called["maxpool"] == 2 and called["batchnorm"] == 1 and called["batchnorm_2"] == 1
     assert check_source(result.text, "article.py") == []
     (expr, shapes), = run_lines(result.text)
-    assert build_and_call(result.text, f"article_{folder}", expr, shapes) == article_fixed_shape(folder)
+    assert output_shape(result.text, f"article_{folder}", expr, shapes) == article_fixed_shape(folder)
 
 
 # --- PyTorch: a size declared in the constructor --------------------------------------------------
@@ -192,7 +172,7 @@ def test_torch_batchnorm_gets_the_size_each_call_site_sees():
     assert "x = self.bn_2(self.conv2(x))" in result.text
     assert check_source(result.text, "net.py", ALL) == []
     (expr, shapes), = run_lines(result.text)
-    assert build_and_call(result.text, "torch_net", expr, shapes) == (2, 16, 24, 24)
+    assert output_shape(result.text, "torch_net", expr, shapes) == (2, 16, 24, 24)
 
 
 def test_torch_keeper_is_the_call_site_matching_the_declared_size():
@@ -202,7 +182,7 @@ def test_torch_keeper_is_the_call_site_matching_the_declared_size():
     assert "self.bn_2 = nn.BatchNorm2d(num_features=6)" in result.text
     assert "x = self.bn_2(self.conv1(x))" in result.text and "x = self.bn(self.conv2(x))" in result.text
     (expr, shapes), = run_lines(result.text)
-    assert build_and_call(result.text, "torch_keeper", expr, shapes) == (2, 16, 24, 24)
+    assert output_shape(result.text, "torch_keeper", expr, shapes) == (2, 16, 24, 24)
 
 
 def test_split_builder_on_the_analyzers_events_for_torch():
@@ -290,7 +270,7 @@ def test_move_to_init_uses_constants_only():
     assert "return layers.Dense(self.units)(x)" in result.text  # self.units is no constructor-time value
     assert [d.code for d in check_source(result.text, "m.py", ALL)] == ["LL005"]
     (expr, shapes), = run_lines(result.text)
-    assert build_and_call(result.text, "move_head", expr, shapes) == (2, 3)
+    assert output_shape(result.text, "move_head", expr, shapes) == (2, 3)
 
 
 def test_move_to_init_refuses_a_construction_in_a_loop():
