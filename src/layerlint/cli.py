@@ -7,6 +7,7 @@ be checked or run (unreadable or unparsable file, bad arguments, missing framewo
 from __future__ import annotations
 
 import argparse
+import functools
 import importlib
 import os
 import sys
@@ -131,8 +132,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def run_check(args: argparse.Namespace) -> int:
+    @functools.lru_cache(maxsize=None)  # one lookup per folder and run, not three per file
+    def folder_settings(folder: str) -> Settings:
+        return with_overrides(settings_for(folder), args.select, args.extend_select, args.ignore)
+
     def configure(path: str) -> Settings:
-        return with_overrides(settings_for(path), args.select, args.extend_select, args.ignore)
+        return folder_settings(path if os.path.isdir(path) else os.path.dirname(os.path.abspath(path)))
 
     try:
         settings = configure(args.paths[0])

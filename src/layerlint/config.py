@@ -72,10 +72,14 @@ class Settings:
             return PurePath(path).as_posix()
 
     def ignored_for(self, path: str) -> tuple[str, ...]:
+        if not self.per_file_ignores:
+            return ()
         relative = self._relative(path)
         return tuple(code for pattern, codes in self.per_file_ignores if _matches(relative, pattern) for code in codes)
 
     def excluded(self, path: str) -> bool:
+        if not self.exclude and not self.extend_exclude:
+            return False
         relative = self._relative(path)
         return any(_matches(relative, pattern) for pattern in self.exclude + self.extend_exclude)
 
