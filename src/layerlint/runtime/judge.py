@@ -22,6 +22,7 @@ from layerlint.diagnostics import Confidence, Diagnostic, Related, Span, Text
 from layerlint.i18n import N_
 from layerlint.runtime.records import CallRecord, LayerInstance, TraceReport
 from layerlint.static.rules import BY_CODE
+from layerlint.static.verdicts import sharing_kind
 
 UNKNOWN_SPAN = Span("<unknown>", 1, 1)
 _FRAMEWORK_PACKAGES = {"keras": ("keras.",), "tf_keras": ("tf_keras.",), "torch": ("torch.",)}
@@ -466,8 +467,9 @@ def _verdict(inst: LayerInstance, calls: list[CallRecord]) -> Diagnostic | None:
     traits = inst.traits
     first, second = calls[0], calls[1]
     count = len(calls)
+    kind = sharing_kind(traits, inst.composite)
     if inst.composite:
-        if not traits.weights:
+        if kind is None:
             return None
         related = [Related(_site(first), _related_note(first, True))]
         related += [Related(_site(c), _related_note(c, False)) for c in calls[2:]]
@@ -482,11 +484,11 @@ def _verdict(inst: LayerInstance, calls: list[CallRecord]) -> Diagnostic | None:
     related = [Related(_site(first), _related_note(first, True))]
     related += [Related(_site(c), _related_note(c, False)) for c in calls[2:]]
     args = {"count": count}
-    if traits.statistics or traits.normalizes:
+    if kind == "statistics":
         key = ("LL002-live" if not inst.from_catalog else
                "LL002-statistics" if traits.statistics else "LL002-normalizes")
         return _diagnostic("LL002", key, inst, _site(second), args, related)
-    if traits.weights:
+    if kind == "weights":
         return _diagnostic("LL003", "LL003" if inst.from_catalog else "LL003-live", inst, _site(second),
                            args, related)
     return None

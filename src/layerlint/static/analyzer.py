@@ -218,6 +218,7 @@ class Analyzer:
         self._returns: list[list[Any]] = []
         self._aliased_seen: set[tuple[int, int]] = set()
         self._constructed: list[Instance] = []
+        self._scope_starts: list[int] = [0]  # where each function's constructions begin in `_constructed`
         self._if_tokens: dict[int, int] = {}
         self._conditions: dict[int, tuple[str, bool] | None] = {}
 
@@ -371,7 +372,9 @@ class Analyzer:
 
     def _walk_function(self, function: ast.FunctionDef, env: dict[str, Any], frame: _Frame) -> Any:
         self._returns.append([])
+        self._scope_starts.append(len(self._constructed))
         self._walk_block(function.body, env, frame)
+        self._scope_starts.pop()
         returned = self._returns.pop()
         result = returned[0] if returned else NOTHING
         for value in returned[1:]:
@@ -896,6 +899,8 @@ class Analyzer:
             framework, name = split
             if name in ("Input", "InputLayer") and framework != "torch":
                 return self._input_tensor(node)
+            if name in ("Model", "Functional") and framework != "torch" and (node.args or node.keywords):
+                return self._functional_model(framework, name, node, env, frame)
             if name[:1].isupper() and name not in ("Model", "Input"):
                 return self._construct(framework, name, node, env, frame)
         if qualified.rsplit(".", 1)[-1] in ("deepcopy", "clone_layer", "clone_model") and node.args:
@@ -965,6 +970,16 @@ class Analyzer:
         elif name in ("Bidirectional", "TimeDistributed") and children_values and isinstance(children_values[0], LayerValue):
             instance.wrapped = children_values[0].instance
             instance.traits = children_values[0].instance.traits
+        self._note_construction(instance, frame)
+        return LayerValue(instance)
+
+    def _functional_model(self, framework: str, name: str, node: ast.Call, env: dict[str, Any], frame: _Frame) -> Any:
+        """`keras.Model(inputs, outputs)`: a composite of the layers built in the same function."""
+        for argument in node.args:
+            self._eval(argument, env, frame)
+        children = self._constructed[self._scope_starts[-1]:]
+        instance = Instance(name, framework, _composite_traits(framework, name, children), None,
+                            self._arguments(node, env), node, composite=True, children=list(children))
         self._note_construction(instance, frame)
         return LayerValue(instance)
 

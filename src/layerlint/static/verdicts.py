@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from layerlint.catalog import LayerTraits
 from layerlint.static.facts import CallEvent, exclusive
 
 
@@ -64,17 +65,22 @@ def crash_of(events: list[CallEvent]) -> Crash | None:
     return None
 
 
+def sharing_kind(traits: LayerTraits, composite: bool) -> str | None:
+    """What two calls of one instance share, when they run: "statistics" (running statistics, or the
+    per-feature parameters of a normalization), "weights", or nothing worth a word. The static rules
+    and the runtime tracer both decide through this one function."""
+    if not composite and (traits.statistics or (traits.normalizes and traits.weights)):
+        return "statistics"
+    if traits.weights or traits.statistics:
+        return "weights"
+    return None
+
+
 def judge(events: list[CallEvent]) -> Crash | Shared | None:
     """The verdict for the calls of one instance that can run in one pass (at least two)."""
     crash = crash_of(events)
     if crash is not None:
         return crash
     instance = events[0].instance
-    traits = instance.traits
-    if traits is None:
-        return None
-    if not instance.composite and (traits.statistics or (traits.normalizes and traits.weights)):
-        return Shared("statistics", tuple(events))
-    if traits.weights or traits.statistics:
-        return Shared("weights", tuple(events))
-    return None
+    kind = sharing_kind(instance.traits, instance.composite) if instance.traits is not None else None
+    return Shared(kind, tuple(events)) if kind else None

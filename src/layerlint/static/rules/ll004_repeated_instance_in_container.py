@@ -9,6 +9,7 @@ from layerlint.fix.builders import comprehension_fix
 from layerlint.i18n import N_
 from layerlint.static.facts import ModuleFacts
 from layerlint.static.rules.base import Rule, RuleContext
+from layerlint.static.verdicts import sharing_kind
 
 
 class RepeatedInstanceInContainer(Rule):
@@ -50,12 +51,14 @@ class RepeatedInstanceInContainer(Rule):
             if traits is None or not (traits.weights or traits.statistics):
                 continue
             count = alias.count
-            args = {"label": instance.name(), "cls": instance.class_name,
-                    "slots": Text(N_("{count} slots") if count else N_("several slots"), {"count": count})}
+            kind = sharing_kind(traits, instance.composite)
+            args = {"label": instance.name(), "cls": instance.class_name, "kind": kind,
+                    "slots": Text(N_("{count} slots") if count else N_("several slots"), {"count": count}),
+                    "state": Text(N_("running statistics") if kind == "statistics" else N_("weights"))}
             yield Diagnostic(
                 code=self.code, name=self.name, severity=self.severity, span=context.span(alias.node),
                 message=Text(N_("one {cls} instance fills {slots} of this container: every slot shares its "
-                                "weights and state"), args),
+                                "{state}"), args),
                 help=Text(N_("build one instance per slot, e.g. `[{cls}(...) for _ in range(n)]`"), args),
                 related=(Related(context.span(instance.node), Text(N_("the one {cls} instance is created here"), args)),),
                 fix=comprehension_fix(context.text, alias) if context.fixes else None,
