@@ -22,7 +22,11 @@ def shared_state_diagnostic(code: str, name: str, severity: Severity, shared: Sh
     spans = [context.span(site) for site in sites]
     one_line = len({span.line for span in spans}) < len(spans)
     lines = ", ".join(f"{span.line}:{span.column}" if one_line else str(span.line) for span in spans)
-    args = {"label": instance.name(), "cls": instance.class_name, "lines": lines,
+    traits = instance.traits
+    state = (N_("running statistics and normalization parameters") if traits and traits.statistics
+             else N_("normalization parameters (scale and offset)") if traits and traits.normalizes
+             else N_("trainable weights"))
+    args = {"label": instance.name(), "cls": instance.class_name, "lines": lines, "state": Text(state),
             "count": len(sites), "how": Text(N_("in a loop") if in_loop else N_("at lines {lines}"), {"lines": lines})}
     primary = shared.primary.site()
     related = [Related(context.span(site), Text(N_("also called here"))) for site in sites if site is not primary]

@@ -60,8 +60,7 @@ class SharedNormalizationState(Rule):
             if isinstance(verdict, Shared) and verdict.kind == "statistics" and not verdict.primary.instance.aliased_in:
                 yield shared_state_diagnostic(
                     self.code, self.name, self.severity, verdict, context,
-                    N_("`{label}` ({cls}) is called {how}: the calls silently share its running statistics "
-                       "and normalization parameters"),
+                    N_("`{label}` ({cls}) is called {how}: the calls silently share its {state}"),
                     N_("give each call site its own {cls}; if the sharing is intended, add `# noqa: LL002`"))
 
 

@@ -49,7 +49,7 @@ class SharedWeights(Rule):
             if isinstance(verdict, Shared) and verdict.kind == "weights" and not verdict.primary.instance.aliased_in:
                 yield shared_state_diagnostic(
                     self.code, self.name, self.severity, verdict, context,
-                    N_("`{label}` ({cls}) is called {how}: the calls share its trainable weights"),
+                    N_("`{label}` ({cls}) is called {how}: the calls share its {state}"),
                     N_("fine when the sharing is intended (siamese towers, tied weights); otherwise give "
                        "each call site its own {cls}"))
 
