@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from layerlint.catalog import lookup
-from layerlint.static.analyzer import Analyzer, ContainerValue, LayerValue
+from layerlint.static.analyzer import Analyzer
+from layerlint.static.values import ContainerValue, LayerValue
 from layerlint.static.facts import CallEvent, Instance, ModuleFacts
 from layerlint.static.names import split_framework
 from layerlint.static.source import parse

@@ -14,170 +14,23 @@ import ast
 import functools
 import itertools
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Iterator
 
 from layerlint import catalog
-from layerlint.catalog import COMPOSITE, LayerTraits
+from layerlint.static.classes import ClassInfo, composite_traits, framework_of_base
 from layerlint.static.facts import (AliasedContainer, Branch, BuiltInForward, CallEvent, Instance,
                                     ModuleFacts)
-from layerlint.static.names import (KERAS_MODEL_BASES, TORCH_MODEL_BASES, ImportMap, split_framework)
+from layerlint.static.names import ImportMap, split_framework
 from layerlint.static.shapes import UNKNOWN, Arguments, Shape, literal, merge, spec_for
+from layerlint.static.values import (NOTHING, ClassValue, ConstValue, ContainerValue, FunctionValue, LayerValue,
+                                     SelfValue, TensorValue, TupleValue, input_shapes, layer_values,
+                                     merge_attributes, merge_env, same_value)
 
 FORWARD_METHODS = ("call", "forward", "__call__")
 CONSTRUCTION_METHODS = ("__init__", "build")
 MAX_INLINE_DEPTH = 6
 MAX_UNROLL = 32
-
-# --- abstract values ----------------------------------------------------------------------------
-
-
-class _Unknown:
-    def __repr__(self) -> str:
-        return "<unknown>"
-
-
-NOTHING = _Unknown()
-
-
-@dataclass(frozen=True)
-class TensorValue:
-    shape: Shape | None
-
-
-@dataclass(frozen=True)
-class LayerValue:
-    instance: Instance
-    key: object = None
-
-
-@dataclass(eq=False)
-class ContainerValue:
-    items: list[Any] = field(default_factory=list)
-    mapping: dict[Any, Any] | None = None
-    family: Instance | None = None  # a comprehension: one construction, distinct instances
-    exact: bool = True  # False when the items only model a loop of unknown length
-
-    def elements(self) -> list[Any]:
-        return list(self.mapping.values()) if self.mapping is not None else self.items
-
-
-@dataclass(frozen=True)
-class ConstValue:
-    value: Any
-
-
-@dataclass(frozen=True)
-class FunctionValue:
-    node: ast.FunctionDef | ast.AsyncFunctionDef
-    owner: "ClassInfo | None" = None
-
-
-@dataclass(frozen=True)
-class SelfValue:
-    owner: "ClassInfo"
-
-
-@dataclass(frozen=True)
-class ClassValue:
-    info: "ClassInfo"
-
-
-@dataclass(frozen=True)
-class TupleValue:
-    items: tuple
-
-
-def _same_value(first: Any, second: Any) -> Any:
-    if first is second or first == second:
-        return first
-    if isinstance(first, TensorValue) and isinstance(second, TensorValue):
-        return TensorValue(merge(first.shape, second.shape))
-    if (isinstance(first, LayerValue) and isinstance(second, LayerValue) and first.key == second.key
-            and first.instance.class_name == second.instance.class_name):
-        return LayerValue(_either(first.instance, second.instance), first.key)
-    return NOTHING
-
-
-def _either(first: Instance, second: Instance) -> Instance:
-    """One layer of a class built by either of two `if` arms: its class is known, its arguments not."""
-    if first.alternative is second or second.alternative is first:
-        return first.merged or second.merged  # type: ignore[return-value]
-    merged = Instance(first.class_name, first.framework, first.traits, first.spec, Arguments(has_star=True),
-                      first.node, first.label, first.composite, first.children, first.wrapped)
-    first.alternative, first.merged = second, merged
-    return merged
-
-
-def _merge_attributes(before: dict[str, Any], body: dict[str, Any], orelse: dict[str, Any]) -> dict[str, Any]:
-    """Attributes after an `if` in a constructor: what both arms agree on, the union otherwise (an
-    attribute set in one arm only is taken as set: `if use_bn: self.bn = BatchNormalization()`)."""
-    merged = dict(before)
-    for name in body.keys() | orelse.keys():
-        if name in body and name in orelse:
-            merged[name] = _same_value(body[name], orelse[name])
-        else:
-            merged[name] = body.get(name, orelse.get(name))
-    return merged
-
-
-def merge_env(first: dict[str, Any], second: dict[str, Any]) -> dict[str, Any]:
-    return {name: _same_value(first[name], second[name]) for name in first.keys() & second.keys()}
-
-
-# --- classes ------------------------------------------------------------------------------------
-
-
-@dataclass(eq=False)
-class ClassInfo:
-    node: ast.ClassDef
-    bases: list["ClassInfo | str"]
-    framework: str | None = None  # set when a base resolves to a framework Model/Layer/Module
-    analyzer: "Analyzer | None" = None  # the analyzer of the file that defines the class
-    attributes: dict[str, Any] | None = None  # filled by running __init__/build abstractly
-    adds_weights: bool = False
-
-    @property
-    def name(self) -> str:
-        return self.node.name
-
-    def own_method(self, name: str) -> ast.FunctionDef | None:
-        for statement in self.node.body:
-            if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)) and statement.name == name:
-                return statement
-        return None
-
-    def mro(self) -> Iterator["ClassInfo"]:
-        seen: set[int] = set()
-        stack: list[ClassInfo] = [self]
-        while stack:
-            info = stack.pop(0)
-            if id(info) in seen:
-                continue
-            seen.add(id(info))
-            yield info
-            stack.extend(base for base in info.bases if isinstance(base, ClassInfo))
-
-    def method(self, name: str) -> tuple[ast.FunctionDef, "ClassInfo"] | None:
-        for info in self.mro():
-            found = info.own_method(name)
-            if found is not None:
-                return found, info
-        return None
-
-    @property
-    def is_layer(self) -> bool:
-        return self.framework is not None
-
-
-def _framework_of_base(qualified: str) -> str | None:
-    split = split_framework(qualified)
-    if split is None:
-        return None
-    framework, name = split
-    bases = TORCH_MODEL_BASES if framework == "torch" else KERAS_MODEL_BASES
-    return framework if name in bases else None
-
 
 # --- the interpreter ----------------------------------------------------------------------------
 
@@ -313,7 +166,7 @@ class Analyzer:
             if isinstance(base, ClassInfo):
                 found = base.framework or self._class_framework(base, seen)
             else:
-                found = _framework_of_base(base)
+                found = framework_of_base(base)
             if found:
                 return found
         return None
@@ -378,7 +231,7 @@ class Analyzer:
         returned = self._returns.pop()
         result = returned[0] if returned else NOTHING
         for value in returned[1:]:
-            result = _same_value(result, value)
+            result = same_value(result, value)
         return result
 
     def _inline(self, function: ast.FunctionDef, owner: ClassInfo | None, self_value: Any,
@@ -498,7 +351,7 @@ class Analyzer:
         else_leaves = self._walk_block(statement.orelse, else_env, frame)
         frame.branches = saved
         if attributes is not None and not body_leaves:
-            merged = dict(body_attributes) if else_leaves else _merge_attributes(before, body_attributes, attributes)
+            merged = dict(body_attributes) if else_leaves else merge_attributes(before, body_attributes, attributes)
             attributes.clear()
             attributes.update(merged)
         if body_leaves and else_leaves:
@@ -716,7 +569,7 @@ class Analyzer:
         frame.branches = (*saved, Branch(id(node), token, "else"))
         orelse = self._eval(node.orelse, env, frame)
         frame.branches = saved
-        return _same_value(body, orelse)
+        return same_value(body, orelse)
 
     def _expr_BinOp(self, node: ast.BinOp, env: dict[str, Any], frame: _Frame) -> Any:
         left = self._eval(node.left, env, frame)
@@ -978,7 +831,7 @@ class Analyzer:
         for argument in node.args:
             self._eval(argument, env, frame)
         children = self._constructed[self._scope_starts[-1]:]
-        instance = Instance(name, framework, _composite_traits(framework, name, children), None,
+        instance = Instance(name, framework, composite_traits(framework, name, children), None,
                             self._arguments(node, env), node, composite=True, children=list(children))
         self._note_construction(instance, frame)
         return LayerValue(instance)
@@ -998,7 +851,7 @@ class Analyzer:
         for child in instance.children:
             if seen[id(child)] > 1:
                 self._record_alias(child, node, seen[id(child)])
-        instance.traits = _composite_traits(instance.framework or "keras", "Sequential", instance.children)
+        instance.traits = composite_traits(instance.framework or "keras", "Sequential", instance.children)
 
     def _construct_user(self, info: ClassInfo, node: ast.Call, env: dict[str, Any], frame: _Frame) -> Any:
         for argument in node.args:
@@ -1006,8 +859,8 @@ class Analyzer:
         if not info.is_layer:
             return NOTHING
         attributes = self.class_attributes(info)
-        children = [v.instance for v in _layer_values(attributes.values())]
-        traits = _composite_traits(info.framework or "keras", info.name, children, info.node)
+        children = [v.instance for v in layer_values(attributes.values())]
+        traits = composite_traits(info.framework or "keras", info.name, children, info.node)
         instance = Instance(info.name, None, traits, None, self._arguments(node, env), node,
                             composite=True, children=children)
         self._note_construction(instance, frame)
@@ -1033,7 +886,7 @@ class Analyzer:
     def _call_layer(self, callee: LayerValue, node: ast.Call, env: dict[str, Any], frame: _Frame) -> Any:
         arguments = [self._eval(a, env, frame) for a in node.args]
         keywords = {k.arg: self._eval(k.value, env, frame) for k in node.keywords if k.arg}
-        inputs = _input_shapes(arguments[:1] or list(keywords.values())[:1])
+        inputs = input_shapes(arguments[:1] or list(keywords.values())[:1])
         if not frame.collecting:
             self.facts.events.append(CallEvent(callee.instance, callee.key, node, inputs, frame.branches,
                                                frame.loop, frame.repeat, frame.entry, frame.via))
@@ -1043,7 +896,7 @@ class Analyzer:
         if instance.class_name == "Sequential" and instance.children:
             value: Any = TensorValue(inputs[0] if inputs else None)
             for child in instance.children:
-                shapes = _input_shapes([value])
+                shapes = input_shapes([value])
                 value = self._layer_output(child, shapes, [value])
             return value
         if instance.wrapped is not None and instance.class_name == "Bidirectional":
@@ -1058,34 +911,10 @@ class Analyzer:
             return TensorValue(None)
         if instance.class_name == "Concatenate" and arguments and isinstance(arguments[0], (ContainerValue, TupleValue)):
             parts = arguments[0].elements() if isinstance(arguments[0], ContainerValue) else list(arguments[0].items)
-            return TensorValue(instance.spec.apply(instance.arguments, _input_shapes(parts)))
+            return TensorValue(instance.spec.apply(instance.arguments, input_shapes(parts)))
         if instance.framework == "torch" and instance.class_name in ("LSTM", "GRU", "RNN", "MultiheadAttention"):
             return TupleValue((TensorValue(instance.spec.apply(instance.arguments, inputs)), NOTHING))
         return TensorValue(instance.spec.apply(instance.arguments, inputs))
-
-
-def _input_shapes(values: list[Any]) -> tuple[Shape | None, ...]:
-    shapes = []
-    for value in values:
-        if isinstance(value, TensorValue):
-            shapes.append(value.shape)
-        elif isinstance(value, (ContainerValue, TupleValue)):
-            shapes.append(None)
-        else:
-            shapes.append(None)
-    return tuple(shapes)
-
-
-def _layer_values(values: Any, seen: set[int] | None = None) -> Iterator[LayerValue]:
-    seen = set() if seen is None else seen
-    for value in values:
-        if isinstance(value, LayerValue):
-            yield value
-        elif isinstance(value, ContainerValue) and id(value) not in seen:
-            seen.add(id(value))  # a list may hold itself
-            if value.family is not None:
-                yield LayerValue(value.family)
-            yield from _layer_values(value.elements(), seen)
 
 
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -1116,25 +945,6 @@ def _statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
 def _is_layer_class_name(qualified: str | None) -> bool:
     split = split_framework(qualified) if qualified else None
     return split is not None and split[1][:1].isupper()
-
-
-@functools.lru_cache(maxsize=4096)
-def _adds_weights(node: ast.ClassDef) -> bool:
-    return any(isinstance(n, ast.Call) and (getattr(n.func, "attr", None) in ("add_weight", "Parameter")
-                                            or getattr(n.func, "id", None) == "Parameter")
-               for n in ast.walk(node))
-
-
-def _composite_traits(framework: str, name: str, children: list[Instance], node: ast.ClassDef | None = None) -> LayerTraits:
-    """A user layer or Sequential is judged by what it holds: it shares whatever its children keep."""
-    child_traits = [c.traits for c in children if c.traits is not None]
-    adds_weights = node is not None and _adds_weights(node)
-    return LayerTraits(
-        framework=framework, name=name, category=COMPOSITE,
-        weights=adds_weights or any(t.weights for t in child_traits),
-        statistics=any(t.statistics for t in child_traits),
-        normalizes=False, source="inferred",
-    )
 
 
 def _condition_key(test: ast.expr) -> tuple[str, bool] | None:

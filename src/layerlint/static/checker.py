@@ -14,7 +14,8 @@ from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from layerlint.diagnostics import Diagnostic, could_not_check
 from layerlint.static import notebook, problems
-from layerlint.static.analyzer import Analyzer, ClassInfo
+from layerlint.static.analyzer import Analyzer
+from layerlint.static.classes import ClassInfo
 from layerlint.static.rules import ALL_RULES, Rule
 from layerlint.static.rules.base import RuleContext
 from layerlint.static.cache import Cache

@@ -1,0 +1,86 @@
+"""The classes of a checked module: what they derive from (a framework Model/Layer/Module, directly or
+through other classes of the tree) and how a user layer class is judged by the layers it holds."""
+
+from __future__ import annotations
+
+import ast
+import functools
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Iterator
+
+from layerlint.catalog import COMPOSITE, LayerTraits
+from layerlint.static.facts import Instance
+from layerlint.static.names import KERAS_MODEL_BASES, TORCH_MODEL_BASES, split_framework
+
+if TYPE_CHECKING:
+    from layerlint.static.analyzer import Analyzer
+
+
+@dataclass(eq=False)
+class ClassInfo:
+    node: ast.ClassDef
+    bases: list["ClassInfo | str"]
+    framework: str | None = None  # set when a base resolves to a framework Model/Layer/Module
+    analyzer: "Analyzer | None" = None  # the analyzer of the file that defines the class
+    attributes: dict[str, Any] | None = None  # filled by running __init__/build abstractly
+    adds_weights: bool = False
+
+    @property
+    def name(self) -> str:
+        return self.node.name
+
+    def own_method(self, name: str) -> ast.FunctionDef | None:
+        for statement in self.node.body:
+            if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)) and statement.name == name:
+                return statement
+        return None
+
+    def mro(self) -> Iterator["ClassInfo"]:
+        seen: set[int] = set()
+        stack: list[ClassInfo] = [self]
+        while stack:
+            info = stack.pop(0)
+            if id(info) in seen:
+                continue
+            seen.add(id(info))
+            yield info
+            stack.extend(base for base in info.bases if isinstance(base, ClassInfo))
+
+    def method(self, name: str) -> tuple[ast.FunctionDef, "ClassInfo"] | None:
+        for info in self.mro():
+            found = info.own_method(name)
+            if found is not None:
+                return found, info
+        return None
+
+    @property
+    def is_layer(self) -> bool:
+        return self.framework is not None
+
+
+def framework_of_base(qualified: str) -> str | None:
+    split = split_framework(qualified)
+    if split is None:
+        return None
+    framework, name = split
+    bases = TORCH_MODEL_BASES if framework == "torch" else KERAS_MODEL_BASES
+    return framework if name in bases else None
+
+
+@functools.lru_cache(maxsize=4096)
+def adds_weights(node: ast.ClassDef) -> bool:
+    return any(isinstance(n, ast.Call) and (getattr(n.func, "attr", None) in ("add_weight", "Parameter")
+                                            or getattr(n.func, "id", None) == "Parameter")
+               for n in ast.walk(node))
+
+
+def composite_traits(framework: str, name: str, children: list[Instance], node: ast.ClassDef | None = None) -> LayerTraits:
+    """A user layer or Sequential is judged by what it holds: it shares whatever its children keep."""
+    child_traits = [c.traits for c in children if c.traits is not None]
+    own_weights = node is not None and adds_weights(node)
+    return LayerTraits(
+        framework=framework, name=name, category=COMPOSITE,
+        weights=own_weights or any(t.weights for t in child_traits),
+        statistics=any(t.statistics for t in child_traits),
+        normalizes=False, source="inferred",
+    )
