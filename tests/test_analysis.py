@@ -152,3 +152,15 @@ def test_a_recursive_helper_does_not_hang():
         return self.step(self.fc(x), n - 1)
 """
     assert codes(source) == []
+
+
+def test_an_input_with_an_unknown_axis_keeps_its_known_feature_size():
+    source = """
+import keras
+from keras import layers
+inputs = keras.Input(shape=(None, 16))
+norm = layers.LayerNormalization()
+x = norm(inputs)
+y = norm(layers.Dense(8)(x))
+"""
+    assert codes(source) == ["LL001"]

@@ -792,8 +792,10 @@ class Analyzer:
         return TensorValue(Shape())
 
     def _arguments(self, node: ast.Call, env: dict[str, Any]) -> Arguments:
-        constants = {name: value.value for name, value in {**self.globals, **env}.items()
-                     if isinstance(value, ConstValue)}
+        def constants(name: str) -> Any:
+            value = env.get(name, self.globals.get(name))
+            return value.value if isinstance(value, ConstValue) else UNKNOWN
+
         arguments = Arguments()
         for argument in node.args:
             if isinstance(argument, ast.Starred):

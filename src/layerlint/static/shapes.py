@@ -10,7 +10,14 @@ import ast
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Sequence
 
-UNKNOWN: Any = None
+class _Unknown:
+    """What the source does not state; distinct from a literal `None` (`Input(shape=(None, 16))`)."""
+
+    def __repr__(self) -> str:
+        return "UNKNOWN"
+
+
+UNKNOWN: Any = _Unknown()
 
 
 @dataclass(frozen=True)
@@ -130,6 +137,7 @@ class Spec:
     def axis(self, arguments: Arguments) -> int | None:
         if self.feature_axis == "channels":
             fmt = arguments.get("data_format", None, "channels_last")
+            fmt = "channels_last" if fmt is None else fmt  # None: Keras's default image data format
             return 1 if fmt == "channels_first" else (-1 if fmt == "channels_last" else None)
         if isinstance(self.feature_axis, Arg):
             value = self.feature_axis.read(arguments)
@@ -328,13 +336,25 @@ def spec_for(framework: str | None, class_name: str) -> Spec | None:
     return SPECS.get(framework or "", {}).get(class_name)
 
 
-def literal(node: ast.expr | None, constants: Mapping[str, Any] | None = None) -> Any:
-    """The value of a literal expression (numbers, strings, tuples, True/None), else UNKNOWN."""
-    if node is None:
-        return UNKNOWN
-    if isinstance(node, ast.Name) and constants and node.id in constants:
-        return constants[node.id]
-    try:
-        return ast.literal_eval(node)
-    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
-        return UNKNOWN
+def literal(node: ast.expr | None, constants: Mapping[str, Any] | Callable[[str], Any] | None = None) -> Any:
+    """The value of a literal expression (numbers, strings, tuples and lists of them, True/None, a
+    negative number, a name bound to a constant), else UNKNOWN. Hand-written rather than
+    `ast.literal_eval`: most arguments are not literals, and raising for each is what costs."""
+    if isinstance(node, ast.Constant):
+        return node.value
+    if isinstance(node, ast.Name):
+        if constants is None:
+            return UNKNOWN
+        if callable(constants):
+            return constants(node.id)
+        return constants.get(node.id, UNKNOWN)
+    if isinstance(node, (ast.Tuple, ast.List)):
+        items = [literal(element, constants) for element in node.elts]
+        if any(item is UNKNOWN for item in items) or any(isinstance(e, ast.Starred) for e in node.elts):
+            return UNKNOWN
+        return tuple(items) if isinstance(node, ast.Tuple) else items
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+        value = literal(node.operand, constants)
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return -value if isinstance(node.op, ast.USub) else value
+    return UNKNOWN
