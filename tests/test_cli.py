@@ -74,7 +74,7 @@ def test_noqa_silences_one_code_on_its_line(capsys, tmp_path):
 
 
 def test_bad_input_gets_one_diagnostic_each_and_the_run_goes_on(capsys, tmp_path):
-    model = "from keras.layers import Dense\n"  # bad files that could hold a finding, so they are parsed
+    model = "from keras.layers import Dense\nhead = Dense(8)\n"  # bad files that could hold a finding: parsed
     (tmp_path / "a_syntax.py").write_text("def forward(:\n")
     (tmp_path / "b_binary.py").write_bytes(b"\x00\x01\x02")
     (tmp_path / "c_latin1.py").write_bytes(model.encode() + b"x = '\xe9'\n")

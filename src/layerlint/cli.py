@@ -21,7 +21,7 @@ from layerlint.report.progress import Progress
 from layerlint.static.cache import DEFAULT_DIRECTORY, Cache
 from layerlint.config import ConfigError, Settings, settings_for, with_overrides
 from layerlint.report.statistics import statistics
-from layerlint.static.checker import check_paths
+from layerlint.static.checker import check_paths, tune_garbage_collection
 from layerlint.static.problems import PROBLEMS
 from layerlint.static.rules import ALL_RULES, find
 
@@ -156,6 +156,7 @@ def run_check(args: argparse.Namespace) -> int:
                                out=sys.stdout, format=args.format, lang=lang)
     progress = Progress("checking", enabled=False if args.no_progress else None)
     cache = None if args.no_cache else Cache(args.cache_dir, "")
+    tune_garbage_collection()
     try:
         diagnostics = check_paths(args.paths, progress=progress, jobs=max(1, args.jobs), cache=cache,
                                   configure=configure, fixes=args.format in FORMATS_WITH_FIXES)

@@ -74,6 +74,7 @@ class Analyzer:
         self._scope_starts: list[int] = [0]  # where each function's constructions begin in `_constructed`
         self._if_tokens: dict[int, int] = {}
         self._conditions: dict[int, tuple[str, bool] | None] = {}
+        self._touches_layers: dict[int, bool] = {}
 
     # -- entry points ---------------------------------------------------------------------------
 
@@ -108,6 +109,25 @@ class Analyzer:
             names = {n.id if isinstance(n, ast.Name) else n.attr
                      for n in ast.walk(function) if isinstance(n, (ast.Name, ast.Attribute))}
         return not names.isdisjoint(relevant), names
+
+    def _may_touch_layers(self, function: ast.FunctionDef) -> bool:
+        """Whether a plain function names a layer, a module-level layer, or a function that does."""
+        key = id(function)
+        if key not in self._touches_layers:
+            self._touches_layers[key] = False  # against recursion: assume not while deciding
+            relevant = self._layer_names()
+            touches, names = self._names_a_layer(function, relevant)
+            if not touches:
+                callees = [v.node for n in names if isinstance(v := self.globals.get(n), FunctionValue)
+                           and v.owner is None and v.node is not function]
+                touches = any(self._may_touch_layers(callee) for callee in callees)
+            self._touches_layers[key] = touches
+        return self._touches_layers[key]
+
+    def _layer_names(self) -> set[str]:
+        return ({name for name, info in self.classes.items() if info.is_layer} | _catalog_names()
+                | {name for name, value in self.globals.items() if isinstance(value, (LayerValue, ContainerValue))}
+                | {alias for alias, qualified in self.imports.names.items() if _is_layer_class_name(qualified)})
 
     def _relevant_functions(self, layer_classes: set[str]) -> list[ast.FunctionDef]:
         """Plain functions that can touch a layer: they name a layer class (not merely the framework:
@@ -235,7 +255,8 @@ class Analyzer:
         return result
 
     def _inline(self, function: ast.FunctionDef, owner: ClassInfo | None, self_value: Any,
-                call: ast.Call, env: dict[str, Any], frame: _Frame, skip: int = 0) -> Any:
+                call: ast.Call, env: dict[str, Any], frame: _Frame, skip: int = 0,
+                evaluated: tuple[list[Any], dict[str, Any]] | None = None) -> Any:
         if frame.depth >= MAX_INLINE_DEPTH or id(function) in frame.active:
             return NOTHING
         if owner is not None and owner.analyzer is not None and owner.analyzer is not self:
@@ -245,8 +266,9 @@ class Analyzer:
             foreign = _Frame(frame.entry, frame.collecting, owner, depth=frame.depth + 1,
                              active=(*frame.active, id(function)))
             return owner.analyzer._walk_function(function, owner.analyzer._bind_parameters(function, self_value, []), foreign)
-        arguments = [self._eval(a, env, frame) for a in call.args[skip:]]
-        keywords = {k.arg: self._eval(k.value, env, frame) for k in call.keywords if k.arg}
+        arguments, keywords = evaluated or (
+            [self._eval(a, env, frame) for a in call.args[skip:]],
+            {k.arg: self._eval(k.value, env, frame) for k in call.keywords if k.arg})
         inner_env = self._bind_parameters(function, self_value, arguments, keywords)
         inner = _Frame(frame.entry, frame.collecting, owner or frame.owner, frame.branches, frame.loop,
                        frame.repeat, (*frame.via, call), frame.depth + 1, (*frame.active, id(function)))
@@ -694,7 +716,14 @@ class Analyzer:
     def _call_function_value(self, callee: FunctionValue, node: ast.Call, env: dict[str, Any], frame: _Frame,
                              base: Any) -> Any:
         if callee.owner is None:
-            return self._inline(callee.node, None, NOTHING, node, env, frame)
+            arguments = [self._eval(a, env, frame) for a in node.args]
+            keywords = {k.arg: self._eval(k.value, env, frame) for k in node.keywords if k.arg}
+            passes_layers = any(isinstance(v, (LayerValue, ContainerValue)) for v in [*arguments, *keywords.values()])
+            if not passes_layers and not self._may_touch_layers(callee.node):
+                # A helper that is handed no layer and names none cannot call one: not inlined, which
+                # keeps deep call graphs of plain code (and their loops) from multiplying the work.
+                return TensorValue(None) if any(isinstance(v, TensorValue) for v in arguments) else NOTHING
+            return self._inline(callee.node, None, NOTHING, node, env, frame, evaluated=(arguments, keywords))
         if isinstance(base, SelfValue):
             return self._inline(callee.node, callee.owner, base, node, env, frame)
         if isinstance(base, ClassValue) and node.args:  # `Parent.method(self, ...)`

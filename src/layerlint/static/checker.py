@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import gc
 import io
 import os
 import re
@@ -208,6 +209,20 @@ def _start_worker(roots: list[Path]) -> None:
     _worker_project = Project(roots=roots)
 
 
+def tune_garbage_collection() -> None:
+    """For a process that only checks: every parse makes many objects, and with the default
+    thresholds each young collection keeps rescanning the ASTs and facts held for the run (half of a
+    cold check's time on large trees). Fewer, larger collections; what exists now is never rescanned."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 100)
+
+
+def _start_checking_process(roots: list[Path]) -> None:
+    tune_garbage_collection()
+    _start_worker(roots)
+
+
 def _check_in_worker(job: tuple[str, Selection, bool]) -> tuple[list[Diagnostic], list[str]]:
     project = _worker_project or Project()
     project.reads = set()
@@ -266,7 +281,7 @@ def _run(jobs_to_do: list[tuple[str, Selection, bool]], roots: list[Path],
     import multiprocessing
 
     context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
-    with concurrent.futures.ProcessPoolExecutor(jobs, mp_context=context, initializer=_start_worker,
+    with concurrent.futures.ProcessPoolExecutor(jobs, mp_context=context, initializer=_start_checking_process,
                                                 initargs=(roots,)) as pool:
         chunk = max(1, min(64, len(jobs_to_do) // (jobs * 8)))
         yield from zip((job[0] for job in jobs_to_do), pool.map(_check_in_worker, jobs_to_do, chunksize=chunk))
