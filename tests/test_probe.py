@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import subprocess
+import sys
 
 import pytest
 
@@ -201,3 +203,22 @@ def test_explain_class():
     assert "(= MaxPooling2D)" in alias
     assert "tf_keras.layers.Dense" in probe.explain_class(None, "Dense")
     assert probe.explain_class(None, "NoSuchLayer") is None
+
+
+@pytest.mark.parametrize("backend", ["jax", "torch"])
+def test_keras_other_backends_measure_the_same_traits(tmp_path, backend):
+    """What a class keeps and pins does not depend on the backend; the error text may."""
+    pytest.importorskip("keras")
+    pytest.importorskip(backend)
+    out = tmp_path / "catalog.json"
+    env = dict(os.environ, KERAS_BACKEND=backend, TF_CPP_MIN_LOG_LEVEL="3")
+    done = subprocess.run([sys.executable, "-m", "layerlint", "probe", "--framework", "keras", "--backend", backend,
+                           "--format", "json", "--output", str(out), "BatchNormalization", "Dense", "MaxPool2D",
+                           "Dropout", "LayerNormalization"], capture_output=True, text=True, env=env, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    measured = json.loads(out.read_text())
+    assert measured["versions"]["backend"] == backend
+    for name, entry in measured["classes"].items():
+        traits = lookup("keras", name)
+        assert (entry["weights"], entry["statistics"], entry["sizing"], sorted(entry["pins"])) == (
+            traits.weights, traits.statistics, traits.sizing, sorted(traits.pins)), name

@@ -11,6 +11,7 @@ import subprocess
 import sys
 import textwrap
 import threading
+from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
@@ -524,7 +525,7 @@ def test_cli_run(torch, tmp_path, capsys):
 
 
 # ---------------------------------------------------------------------------------------------
-# Keras 3 on the torch backend (a subprocess: the backend is chosen at import time)
+# Keras 3 on the torch and JAX backends (a subprocess: the backend is chosen at import time)
 # ---------------------------------------------------------------------------------------------
 KERAS_TORCH_SCRIPT = """
 import numpy as np, keras
@@ -549,12 +550,20 @@ except LayerReuseError as error:
 """
 
 
-def test_keras_torch_backend_subprocess(tmp_path):
+@pytest.mark.parametrize("backend", ["torch", "jax"])
+def test_keras_other_backends_subprocess(tmp_path, backend):
     pytest.importorskip("keras")
-    pytest.importorskip("torch")
-    script = tmp_path / "keras_torch.py"
-    script.write_text(textwrap.dedent(KERAS_TORCH_SCRIPT))
-    env = dict(os.environ, KERAS_BACKEND="torch")
-    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, env=env, timeout=120)
+    pytest.importorskip(backend)
+    script = tmp_path / f"keras_{backend}.py"
+    script.write_text(textwrap.dedent(KERAS_TORCH_SCRIPT).replace('"torch"', repr(backend)))
+    env = dict(os.environ, KERAS_BACKEND=backend)
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, env=env, timeout=180)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.split() == ["LL001", "2"]
+
+
+def test_cli_gives_a_keras_model_its_inputs_as_one_list(keras, capsys):
+    example = Path(__file__).resolve().parent.parent / "examples" / "keras" / "functional_shared.py"
+    assert cli([f"{example}:build_model", "--input-shape", "2,12", "--input-shape", "2,12"]) == 1
+    out = capsys.readouterr().out
+    assert "LL002 [warning]" in out and "BatchNormalization" in out

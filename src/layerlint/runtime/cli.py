@@ -118,6 +118,11 @@ def load_model(target: str) -> Any:
     raise CannotRun(f"{name} is a {type(obj).__name__}, not a model, a model class or a factory")
 
 
+def _is_keras_layer(model: Any) -> bool:
+    torch_module = sys.modules.get("torch.nn.modules.module")
+    return not (torch_module is not None and isinstance(model, torch_module.Module) and not _is_keras(model))
+
+
 def make_inputs(model: Any, shapes: list[tuple[int, ...]], dtype: str) -> list[Any]:
     import numpy as np
 
@@ -132,8 +137,7 @@ def make_inputs(model: Any, shapes: list[tuple[int, ...]], dtype: str) -> list[A
             arrays.append(rng.integers(0, 2, size=shape).astype(np_dtype))
         else:
             arrays.append(rng.standard_normal(shape).astype(np_dtype))
-    torch_module = sys.modules.get("torch.nn.modules.module")
-    if torch_module is not None and isinstance(model, torch_module.Module) and not _is_keras(model):
+    if not _is_keras_layer(model):
         import torch
 
         return [torch.from_numpy(a) for a in arrays]
@@ -161,6 +165,8 @@ def run(args: argparse.Namespace) -> int:
         shapes = [_parse_shape(text) for text in args.input_shapes]
         model = load_model(args.target)
         inputs = make_inputs(model, shapes, args.dtype)
+        if len(inputs) > 1 and _is_keras_layer(model):
+            inputs = [inputs]  # a Keras model takes several inputs as one list, not as arguments
         report = trace(model, *inputs, raise_on_error=False)
     except CannotRun as exc:
         print(f"layerlint trace: error: {exc}", file=err)
