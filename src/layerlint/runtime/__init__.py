@@ -4,7 +4,7 @@
     with layerlint.runtime.tracing() as report:         # any layer call inside the block
         model.fit(x, y, epochs=1, steps_per_epoch=1)
 
-Supports Keras 3 (TensorFlow or torch backend), tf_keras and PyTorch `nn.Module`s: subclassed,
+Supports Keras 3 (TensorFlow, JAX or torch backend), tf_keras and PyTorch `nn.Module`s: subclassed,
 functional, Sequential and nested models. Only the frameworks already imported are hooked; none
 is imported by `import layerlint.runtime`.
 
@@ -13,7 +13,8 @@ Inside compiled code the hooks run when the framework runs Python: `tf.function`
 with symbolic shapes (the batch size may be None) — later calls of the compiled graph are not
 seen. `torch.compile` / TorchDynamo either traces through the hooks (calls recorded while
 compiling) or falls back to eager; `torch.jit.script`/`trace` modules are not nn.Module
-`__call__`s and are not recorded. JAX is not supported (the Keras JAX backend is untested here).
+`__call__`s and are not recorded. Under `jax.jit` the calls are recorded once, while JAX traces
+the function, with abstract shapes.
 """
 
 from __future__ import annotations
