@@ -13,8 +13,8 @@ Inside compiled code the hooks run when the framework runs Python: `tf.function`
 with symbolic shapes (the batch size may be None) — later calls of the compiled graph are not
 seen. `torch.compile` / TorchDynamo either traces through the hooks (calls recorded while
 compiling) or falls back to eager; `torch.jit.script`/`trace` modules are not nn.Module
-`__call__`s and are not recorded. Under `jax.jit` the calls are recorded once, while JAX traces
-the function, with abstract shapes.
+`__call__`s and are not recorded. Under `jax.jit` (Keras `fit` on JAX) the Python calls happen while JAX traces
+the function, so they would be recorded then, with abstract shapes (eager JAX calls are tested; jit is not).
 """
 
 from __future__ import annotations
