@@ -24,6 +24,7 @@ import pytest
 
 from layerlint.runtime import TraceReport, trace
 from layerlint.runtime.html import render_html, write_html_report
+from zoo import keras_article
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
@@ -139,27 +140,6 @@ def keras():
 @pytest.fixture(scope="module")
 def torch():
     return pytest.importorskip("torch")
-
-
-def keras_article(keras):
-    """The seed article's model: Conv2D(6,4) -> BN -> MaxPool -> Conv2D(16,4) -> the same BN -> MaxPool."""
-    layers = keras.layers
-
-    class Net(keras.Model):
-        def __init__(self):
-            super().__init__()
-            self.conv1 = layers.Conv2D(6, 4)
-            self.bn = layers.BatchNormalization()
-            self.pool = layers.MaxPooling2D(2, 2)
-            self.conv2 = layers.Conv2D(16, 4)
-            self.bn2 = self.bn
-
-        def call(self, x):
-            x = self.pool(self.bn(self.conv1(x)))
-            x = self.pool(self.bn2(self.conv2(x)))
-            return x
-
-    return Net()
 
 
 def torch_shared(torch):
@@ -283,9 +263,8 @@ def test_keras_article_page_structure(pages):
     assert bn.attrs["data-diagnostics"] == diag.attrs["id"]
     assert "first called with 6 features but receives 16" in diag.find("p", cls="message").text()
     sites = diag.find_all("li", cls="site")
-    here = Path(__file__).name
-    assert [s.find("code").text().split(":")[0].endswith(here) for s in sites] == [True, True]
-    assert "x = self.pool(self.bn2(self.conv2(x)))" in sites[0].find("pre").text()
+    assert [s.find("code").text().split(":")[0].endswith("zoo.py") for s in sites] == [True, True]
+    assert "return self.pool(self.bn2(self.conv2(x), training=training))" in sites[0].find("pre").text()
     assert "built here for 6 features" in sites[1].text()
     assert "forward pass raised ValueError" in dom.find(id="forward-error").text()
     # every call in the table

@@ -18,6 +18,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 import pytest
 
 from layerlint.diagnostics import Severity
+from zoo import keras_article
 from layerlint.runtime import LayerReuseError, trace, tracing
 from layerlint.runtime import hooks
 from layerlint.testing import assert_no_unsafe_reuse
@@ -54,26 +55,6 @@ def np():
     return pytest.importorskip("numpy")
 
 
-def keras_article(keras, fixed=False):
-    layers = keras.layers
-
-    class Net(keras.Model):
-        def __init__(self):
-            super().__init__()
-            self.conv1 = layers.Conv2D(6, 4)
-            self.bn = layers.BatchNormalization()
-            self.pool = layers.MaxPooling2D(2, 2)
-            self.conv2 = layers.Conv2D(16, 4)
-            self.bn2 = layers.BatchNormalization() if fixed else self.bn
-
-        def call(self, x):
-            x = self.pool(self.bn(self.conv1(x)))
-            x = self.pool(self.bn2(self.conv2(x)))
-            return x
-
-    return Net()
-
-
 def test_keras_article_crash_is_ll001_with_chained_error(keras, np):
     x = np.zeros((2, 28, 28, 1), "float32")
     original_call = keras.layers.Layer.__dict__["__call__"]
@@ -86,7 +67,7 @@ def test_keras_article_crash_is_ll001_with_chained_error(keras, np):
     assert diag.severity is Severity.ERROR and diag.origin == "runtime"
     message = diag.message.render()
     assert "bn (BatchNormalization)" in message and "6 features" in message and "16 features" in message
-    assert diag.span.path.endswith("test_trace.py")
+    assert diag.span.path.endswith("zoo.py")  # where the model makes the call
     built = diag.related[0]
     assert built.message.render() == "built here for 6 features"
     assert built.span.line == diag.span.line - 1  # the first `self.bn(...)` line
@@ -228,37 +209,18 @@ def tf_keras():
     return pytest.importorskip("tf_keras")
 
 
-def tf_keras_article(tf_keras, fixed=False):
-    layers = tf_keras.layers
-
-    class Net(tf_keras.Model):
-        def __init__(self):
-            super().__init__()
-            self.conv1 = layers.Conv2D(6, 4)
-            self.bn = layers.BatchNormalization()
-            self.pool = layers.MaxPooling2D(2, 2)
-            self.conv2 = layers.Conv2D(16, 4)
-            self.bn2 = layers.BatchNormalization() if fixed else self.bn
-
-        def call(self, x, training=None):
-            x = self.pool(self.bn(self.conv1(x), training=training))
-            return self.pool(self.bn2(self.conv2(x), training=training))
-
-    return Net()
-
-
 def test_tf_keras_article_and_fix(tf_keras, np):
     x = np.zeros((2, 28, 28, 1), "float32")
     original_call = tf_keras.layers.Layer.__dict__["__call__"]
     with pytest.raises(LayerReuseError) as info:
-        trace(tf_keras_article(tf_keras), x, training=True)
+        trace(keras_article(tf_keras), x, training=True)
     assert isinstance(info.value.__cause__, ValueError)
     diag = the(info.value.report, "LL001")
     assert "bn (BatchNormalization)" in diag.message.render()
     assert diag.related[0].message.render() == "built here for 6 features"
     assert tf_keras.layers.Layer.__dict__["__call__"] is original_call
     assert_clean_hooks()
-    model = tf_keras_article(tf_keras, fixed=True)
+    model = keras_article(tf_keras, fixed=True)
     report = trace(model, x, training=True)
     assert report.diagnostics == []
     assert [c.training for c in report.instance("bn").calls] == [True]
