@@ -288,7 +288,7 @@ def test_torch_article_crash_restores_hooks_and_mode(torch):
     diag = the(info.value.report, "LL001")
     assert "bn (BatchNorm2d)" in diag.message.render()
     assert "receives 16 features" in diag.message.render()
-    assert diag.related[0].message.render() == "built here for 6 features"
+    assert diag.related[0].message.render() == "called here with 6 features"  # BatchNorm2d(6): declared, not built
     assert diag.help.render() == "give each call site its own BatchNorm2d instance"
     assert torch_hooks(torch) == before
     assert_clean_hooks()
@@ -467,7 +467,7 @@ def test_cli_run(torch, tmp_path, capsys):
     assert cli([f"{path}:Net", "--input-shape", "2,1,28,28"]) == 1
     out = capsys.readouterr().out.splitlines()
     assert "article_model.py:14:" in out[0] and "LL001 [error]" in out[0]
-    assert out[1].startswith("  ") and out[1].endswith("built here for 6 features")
+    assert out[1].startswith("  ") and out[1].endswith("called here with 6 features")
     assert out[2] == "  help: give each call site its own BatchNorm2d instance"
     assert out[-1].startswith("forward pass raised RuntimeError: running_mean should contain 16")
 

@@ -244,6 +244,8 @@ def _explained_by(a: tuple, b: tuple, inst_obj: Any) -> Any | None:
 MSG = {
     "LL001": N_("{instance} ({class_name}) was first called with {expected} features but "
                 "receives {received} features here; a reused layer keeps the feature size it was built for"),
+    "LL001-declared": N_("{instance} ({class_name}) is declared for {expected} features but receives "
+                         "{received} features here; a reused module keeps the size its constructor gave it"),
     "LL001-live": N_("{instance} ({class_name}, not in the catalog; judged from the live object) was first "
                      "called with {expected} features but receives {received} features here; "
                      "a reused layer keeps the feature size it was built for"),
@@ -308,8 +310,11 @@ def _mismatch(inst: LayerInstance, built: CallRecord, failing: CallRecord) -> Di
         if call is not built and call is not failing and call.seq < failing.seq:
             related.append(Related(_site(call), Text(N_("also called here with {features} features"),
                                                        {"features": inst.feature_of(call)})))
-    return _diagnostic("LL001", "LL001" if inst.from_catalog else "LL001-live", inst, _site(failing),
-                       {"expected": expected, "received": received}, related)
+    declared = inst.from_catalog and inst.traits.sizing == "constructor"
+    key = "LL001-declared" if declared else "LL001" if inst.from_catalog else "LL001-live"
+    if declared:
+        related[0] = Related(_site(built), Text(N_("called here with {expected} features"), {"expected": expected}))
+    return _diagnostic("LL001", key, inst, _site(failing), {"expected": expected, "received": received}, related)
 
 
 # -- the report --------------------------------------------------------------------------------
