@@ -15,6 +15,7 @@ The result is a catalog document, the format of `catalog/data/<framework>.json`.
 
 from __future__ import annotations
 
+import abc
 import argparse
 import datetime as _dt
 import importlib
@@ -144,15 +145,18 @@ class _Inputs:
 # Framework adapters
 
 
-class _Adapter:
+class _Adapter(abc.ABC):
+    """What the probe needs of one framework: its public layer classes, inputs, calls and state."""
+
     name = ""
     layouts: dict = {}
     specs: dict = {}
     unprobed: dict = {}
     module_label = ""
 
+    @abc.abstractmethod
     def public_classes(self) -> dict[str, type]:
-        raise NotImplementedError
+        """Public name -> class of every layer class the framework exports."""
 
     def first_call_fallbacks(self, name: str) -> list[str]:
         for tag, kind in (("1D", "seq"), ("2D", "img"), ("3D", "vol"),
