@@ -129,19 +129,6 @@ def edge_labels(edge) -> list[str]:
 # ---------------------------------------------------------------------------------------------
 # the models
 # ---------------------------------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def keras():
-    keras = pytest.importorskip("keras")
-    if keras.backend.backend() != "tensorflow":
-        pytest.skip("these tests run Keras 3 on the TensorFlow backend")
-    return keras
-
-
-@pytest.fixture(scope="module")
-def torch():
-    return pytest.importorskip("torch")
-
-
 def torch_shared(torch):
     """Same-shape BatchNorm2d shared by three convolutions (LL002), a shared ReLU (stateless), a
     Linear applied twice (LL003) and a Linear subclass with markup in its class name (LL003)."""

@@ -43,14 +43,6 @@ def assert_clean_hooks():
 # Keras 3, TensorFlow backend
 # ---------------------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
-def keras():
-    keras = pytest.importorskip("keras")
-    if keras.backend.backend() != "tensorflow":
-        pytest.skip("these tests run Keras 3 on the TensorFlow backend")
-    return keras
-
-
-@pytest.fixture(scope="module")
 def np():
     return pytest.importorskip("numpy")
 
@@ -245,11 +237,6 @@ def test_tf_keras_functional_and_nested(tf_keras, np):
 # ---------------------------------------------------------------------------------------------
 # PyTorch
 # ---------------------------------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def torch():
-    return pytest.importorskip("torch")
-
-
 def torch_article(torch, fixed=False):
     nn = torch.nn
 
