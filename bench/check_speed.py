@@ -50,7 +50,7 @@ def corpus_roots() -> list[str]:
 
 
 def corpus_files(roots: list[str]) -> list[str]:
-    from layerlint.static.checker import discover
+    from layerlint.api import discover
 
     return [path for path, problem in discover(roots) if problem is None and path.endswith(".py")]
 

@@ -5,7 +5,6 @@ atomically, rejects fixes that do not parse, and is idempotent; a hypothesis tes
 from __future__ import annotations
 
 import ast
-import io
 import os
 import stat
 from collections import Counter
@@ -15,8 +14,9 @@ import pytest
 
 from example_runner import ROOT, build_and_call, framework_of, run_lines
 from layerlint.diagnostics import Applicability, Diagnostic, Edit, Fix, Severity, Span, Text
-from layerlint.fix import apply_fixes, comprehension_fix, fix_file, move_to_init_fix, run_fix_command, \
-    split_instance_fix
+from layerlint import api
+from layerlint.cli import main
+from layerlint.fix import apply_fixes, comprehension_fix, move_to_init_fix, split_instance_fix
 from layerlint.fix.engine import BREAKS, UNSAFE
 from layerlint.fix.positions import parse
 from layerlint.static.analyzer import Analyzer
@@ -314,51 +314,57 @@ def test_unsafe_fixes_need_the_flag():
 ARTICLE = (ROOT / "examples" / "keras" / "article_buggy.py").read_text(encoding="utf-8")
 
 
+def fix_file(path: str, unsafe: bool = False):
+    [result] = api.fix_paths([path], unsafe=unsafe)
+    return result
+
+
+def fix_command(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main(["check", "--no-cache", *argv])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
 def test_crlf_and_latin1_coding_survive_an_atomic_write(tmp_path):
     text = "# -*- coding: latin-1 -*-\n# café\n" + ARTICLE
     path = tmp_path / "model.py"
     path.write_bytes(text.replace("\n", "\r\n").encode("latin-1"))
     os.chmod(path, 0o640)
-    result, diff = fix_file(str(path), Selection(), unsafe=False, write=True)
-    assert [d.code for d in result.applied] == ["LL001"] and diff
+    result = fix_file(str(path))
+    assert [d.code for d in result.applied] == ["LL001"] and result.diff
     data = path.read_bytes()
     assert data.startswith(b"# -*- coding: latin-1 -*-\r\n# caf\xe9\r\n")
     assert b"\n" not in data.replace(b"\r\n", b"")
     assert b"        self.batchnorm_2 = BatchNormalization()\r\n" in data
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o640
     assert [p.name for p in tmp_path.iterdir()] == ["model.py"]  # no temporary file left
-    again, diff = fix_file(str(path), Selection(), unsafe=False, write=True)
-    assert not again.applied and diff == "" and path.read_bytes() == data  # idempotent
+    again = fix_file(str(path))
+    assert not again.applied and again.diff == "" and path.read_bytes() == data  # idempotent
 
 
-def test_diff_writes_nothing_and_fix_writes(tmp_path):
+def test_diff_writes_nothing_and_fix_writes(capsys, tmp_path):
     path = tmp_path / "model.py"
     path.write_text(ARTICLE, encoding="utf-8")
-    out, err = io.StringIO(), io.StringIO()
-    assert run_fix_command([str(path)], Selection(), unsafe=False, diff=True, out=out, err=err) == 1
-    assert path.read_text(encoding="utf-8") == ARTICLE
-    assert "+        self.batchnorm_2 = BatchNormalization()" in out.getvalue()
-    assert "Would fix 1 finding(s) in 1 file(s)." in err.getvalue()
-    out, err = io.StringIO(), io.StringIO()
-    assert run_fix_command([str(path)], Selection(), unsafe=False, diff=False, out=out, err=err) == 0
-    assert "self.batchnorm_2" in path.read_text(encoding="utf-8")
-    assert "All checks passed." in out.getvalue()
-    assert "Fixed 1 finding(s) in 1 file(s)." in err.getvalue()
-    out, err = io.StringIO(), io.StringIO()
-    assert run_fix_command([str(path)], Selection(), unsafe=False, diff=True, out=out, err=err) == 0
-    assert out.getvalue() == ""
+    code, out, err = fix_command(capsys, "--diff", str(path))
+    assert code == 1 and path.read_text(encoding="utf-8") == ARTICLE
+    assert "+        self.batchnorm_2 = BatchNormalization()" in out
+    assert "Would fix 1 finding(s) in 1 file(s)." in err
+    code, out, err = fix_command(capsys, "--fix", str(path))
+    assert code == 0 and "self.batchnorm_2" in path.read_text(encoding="utf-8")
+    assert "All checks passed." in out and "Fixed 1 finding(s) in 1 file(s)." in err
+    code, out, err = fix_command(capsys, "--diff", str(path))
+    assert code == 0 and out == ""
 
 
-def test_fix_command_reports_what_remains_and_what_cannot_be_checked(tmp_path):
+def test_fix_command_reports_what_remains_and_what_cannot_be_checked(capsys, tmp_path):
     loop = dict((p.id, p.values[1]) for p in INVALID)["LL001-invalid-1"]
     (tmp_path / "loop.py").write_text(loop, encoding="utf-8")
-    out, err = io.StringIO(), io.StringIO()
-    assert run_fix_command([str(tmp_path)], Selection(), unsafe=True, diff=False, out=out, err=err) == 1
-    assert "LL001" in out.getvalue() and "Fixed 0 finding(s) in 0 file(s)." in err.getvalue()
-    (tmp_path / "broken.py").write_text("def (:\n", encoding="utf-8")
-    out, err = io.StringIO(), io.StringIO()
-    assert run_fix_command([str(tmp_path)], Selection(), unsafe=True, diff=False, out=out, err=err) == 2
-    assert (tmp_path / "broken.py").read_text(encoding="utf-8") == "def (:\n"
+    code, out, err = fix_command(capsys, "--fix", "--unsafe-fixes", str(tmp_path))
+    assert code == 1 and "LL001" in out and "Fixed 0 finding(s) in 0 file(s)." in err
+    broken = "from keras import layers\nbn = layers.Dense(8)\ndef (:\n"
+    (tmp_path / "broken.py").write_text(broken, encoding="utf-8")
+    code, out, err = fix_command(capsys, "--fix", "--unsafe-fixes", str(tmp_path))
+    assert code == 2 and "LL901" in out and (tmp_path / "broken.py").read_text(encoding="utf-8") == broken
 
 
 # --- random models --------------------------------------------------------------------------------

@@ -38,7 +38,7 @@ def test_plugin_runs_layerlint_defaults_unless_the_option_selects(monkeypatch):
     def codes() -> set[str]:
         return {message.split()[0] for _, _, message, _ in Plugin(None, "m.py", INVALID[0].splitlines(True)).run()}
 
-    monkeypatch.setattr(Plugin, "selection", Plugin.selection)
+    monkeypatch.setattr(Plugin, "overrides", Plugin.overrides)
     Plugin.parse_options(SimpleNamespace(layerlint_select=None))
     assert "LL003" not in codes()
     Plugin.parse_options(SimpleNamespace(layerlint_select=["all"]))

@@ -13,7 +13,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from layerlint.cli import main
-from layerlint.static.checker import Selection, check_paths, check_source
+from layerlint import api
+from layerlint.static.checker import Selection, check_source
+
+
+def check_paths(paths, **options):
+    return [d for result in api.check_paths(paths, **options) for d in result.diagnostics]
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTICLE = (ROOT / "examples" / "keras" / "article_buggy.py").read_text()

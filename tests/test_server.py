@@ -271,13 +271,16 @@ def test_command_line_help():
 
 
 def test_project_configuration_applies_and_reloads(tmp_path):
-    from layerlint.server.cli import project_settings
+    from layerlint.server.settings import settings_for
 
     model = tmp_path / "model.py"
     model.write_text("x = 1\n")
-    assert project_settings(str(model)).selection.ignore == ()
+    assert settings_for(str(model))[0].selection.ignore == ()
     (tmp_path / "layerlint.toml").write_text('ignore = ["LL001"]\n')
-    assert project_settings(str(model)).selection.ignore == ("LL001",)
+    assert settings_for(str(model))[0].selection.ignore == ("LL001",)
     (tmp_path / "layerlint.toml").write_text('ignore = ["LL002"]\nlang = "zh"\n')
-    settings = project_settings(str(model))
-    assert settings.selection.ignore == ("LL002",) and settings.lang == "zh"
+    settings, error = settings_for(str(model))
+    assert settings.selection.ignore == ("LL002",) and settings.lang == "zh" and error is None
+    (tmp_path / "layerlint.toml").write_text('exclude = 5\n')  # robustness review H4: defaults and a message
+    settings, error = settings_for(str(model))
+    assert settings.selection.ignore == () and "exclude" in error

@@ -2,27 +2,41 @@
 
 The library API is the product; the `layerlint` command is a thin client of it:
 
-    check_source(text, path=...)  findings for one module's source (never imports or runs it)
-    check_paths(paths)            findings for every Python file under the paths
+    check_paths(paths)            findings for every Python file under the paths, with the files'
+                                  `[tool.layerlint]` configuration, as `layerlint check` reports them
+    check_text(text, path)        the same for one text (the configuration of `path` applies)
+    check_source(text, path=...)  one module's findings with an explicit `Selection` and no configuration
     trace(model, *inputs)         run one forward pass and report shared layer instances
     tracing()                     record every layer call made inside a `with` block
+
+None of the checks imports or runs the checked code. `layerlint.api` has the whole pipeline (per-file
+results, fixing, the cache, worker processes).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Sequence
 
-__version__ = "0.1.0"  # before the imports below: submodules (the cache key) read it
-
-from layerlint.diagnostics import (  # noqa: E402
-    Applicability, Confidence, Diagnostic, Fix, Related, Severity, Span, Text,
-)
-from layerlint.static.checker import Selection, check_paths, check_source  # noqa: E402
+from layerlint._version import __version__
+from layerlint.api import check_text
+from layerlint.config import Overrides
+from layerlint.diagnostics import Applicability, Confidence, Diagnostic, Fix, Related, Severity, Span, Text
+from layerlint.static.checker import check_source
+from layerlint.static.selection import Selection
 
 __all__ = [
-    "Applicability", "Confidence", "Diagnostic", "Fix", "Related", "Selection", "Severity", "Span", "Text",
-    "check_paths", "check_source", "trace", "tracing",
+    "Applicability", "Confidence", "Diagnostic", "Fix", "Overrides", "Related", "Selection", "Severity", "Span",
+    "Text", "__version__", "check_paths", "check_source", "check_text", "trace", "tracing",
 ]
+
+
+def check_paths(paths: Sequence[str] = (".",), overrides: Overrides = Overrides(), *,
+                jobs: int = 1) -> list[Diagnostic]:
+    """Findings for every Python file and notebook under `paths`, in path order, each file checked with
+    its `[tool.layerlint]` / `layerlint.toml` settings and `overrides` on top (as `layerlint check`)."""
+    from layerlint import api
+
+    return [d for result in api.check_paths(paths, overrides, jobs=jobs) for d in result.diagnostics]
 
 
 def trace(model: Any, *inputs: Any, **kwargs: Any) -> Any:

@@ -7,21 +7,20 @@ be checked or run (unreadable or unparsable file, bad arguments, missing framewo
 from __future__ import annotations
 
 import argparse
-import functools
 import importlib
 import os
 import sys
 from typing import Sequence
 
-from layerlint import __version__
-from layerlint.diagnostics import could_not_check
-from layerlint.i18n import rule_documentation, rule_summary, set_language
+from layerlint import api
+from layerlint._version import __version__
+from layerlint.config import ConfigError, Overrides, resolve
+from layerlint.diagnostics import Diagnostic, could_not_check
+from layerlint.i18n import N_, rule_documentation, rule_summary, set_language, translate
 from layerlint.report import FORMATS
 from layerlint.report.progress import Progress
-from layerlint.static.cache import DEFAULT_DIRECTORY, Cache
-from layerlint.config import ConfigError, Settings, settings_for, with_overrides
 from layerlint.report.statistics import statistics
-from layerlint.static.checker import check_paths, tune_garbage_collection
+from layerlint.static.cache import DEFAULT_DIRECTORY, Cache
 from layerlint.static.problems import PROBLEMS
 from layerlint.static.rules import ALL_RULES, find
 
@@ -52,7 +51,26 @@ DELEGATED = {
 
 
 def _codes(value: str) -> tuple[str, ...]:
-    return tuple(part.strip().upper() for part in value.split(",") if part.strip())
+    codes = tuple(part.strip().upper() for part in value.split(",") if part.strip())
+    if not codes:
+        raise argparse.ArgumentTypeError("expected comma-separated rule codes or prefixes, e.g. LL001,LL003")
+    return codes
+
+
+def _positive(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, not {value!r}")
+    return number
+
+
+def _cache_folder() -> str:
+    """`$LAYERLINT_CACHE_DIR` when set to something: an empty value means unset, never the current
+    folder (which would get the cache's `.gitignore` and be ignored by git)."""
+    return os.environ.get("LAYERLINT_CACHE_DIR") or DEFAULT_DIRECTORY
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -82,10 +100,11 @@ def build_parser() -> argparse.ArgumentParser:
                        help="print the settings that apply to the first PATH (from pyproject.toml "
                             "[tool.layerlint] or layerlint.toml, and the options) and exit")
     check.add_argument("--no-progress", action="store_true", help="never draw a progress bar")
-    check.add_argument("--jobs", "-j", type=int, default=os.cpu_count() or 1, metavar="N",
-                       help="worker processes (default: all cores); the output order does not depend on it")
+    check.add_argument("--jobs", "-j", type=_positive, default=os.cpu_count() or 1, metavar="N",
+                       help="worker processes (default: all cores; never more than the cores); the output "
+                            "order does not depend on it")
     check.add_argument("--no-cache", action="store_true", help="neither read nor write the result cache")
-    check.add_argument("--cache-dir", default=os.environ.get("LAYERLINT_CACHE_DIR", DEFAULT_DIRECTORY),
+    check.add_argument("--cache-dir", default=_cache_folder(),
                        metavar="DIR", help="where the result cache lives (default: ./.layerlint_cache, "
                                            "or $LAYERLINT_CACHE_DIR)")
     check.add_argument("--fix", action="store_true",
@@ -114,6 +133,23 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        return _main(argv)
+    except BrokenPipeError:  # `layerlint explain LL001 | head`: the reader is gone, and that is fine
+        _silence_stdout()
+        return EXIT_FINDINGS
+
+
+def _silence_stdout() -> None:
+    """Points stdout at /dev/null so that the interpreter's final flush does not fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
@@ -132,46 +168,83 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def run_check(args: argparse.Namespace) -> int:
-    @functools.lru_cache(maxsize=None)  # one lookup per folder and run, not three per file
-    def folder_settings(folder: str) -> Settings:
-        return with_overrides(settings_for(folder), args.select, args.extend_select, args.ignore)
-
-    def configure(path: str) -> Settings:
-        return folder_settings(path if os.path.isdir(path) else os.path.dirname(os.path.abspath(path)))
-
     try:
-        settings = configure(args.paths[0])
+        overrides = Overrides(select=args.select, extend_select=args.extend_select, ignore=args.ignore,
+                              lang=args.lang)
+        settings = resolve(args.paths[0], overrides)
     except ConfigError as error:
-        print(f"layerlint: {error}", file=sys.stderr)
-        return EXIT_ERROR
-    lang = args.lang or settings.lang
-    set_language(lang)
+        return _configuration_error(error)
+    set_language(settings.lang)
     if args.show_settings:
         print(settings.describe())
         return EXIT_CLEAN
-    if args.fix or args.diff:
-        from layerlint.fix.engine import run_fix_command
+    fixing = args.fix or args.diff
+    if fixing:
+        from layerlint.fix.builders import libcst_missing
 
-        return run_fix_command(args.paths, settings.selection(), unsafe=args.unsafe_fixes, diff=args.diff,
-                               out=sys.stdout, format=args.format, lang=lang)
+        if libcst_missing():
+            print("layerlint: fixing needs libcst; install it with `pip install 'layerlint[fix]'`", file=sys.stderr)
+            return EXIT_ERROR
     progress = Progress("checking", enabled=False if args.no_progress else None)
-    cache = None if args.no_cache else Cache(args.cache_dir, "")
-    tune_garbage_collection()
+    cache = None if args.no_cache else Cache(args.cache_dir or DEFAULT_DIRECTORY, "")
+    api.tune_garbage_collection()
     try:
-        diagnostics = check_paths(args.paths, progress=progress, jobs=max(1, args.jobs), cache=cache,
-                                  configure=configure, fixes=args.format in FORMATS_WITH_FIXES)
+        if fixing:
+            results = api.fix_paths(args.paths, overrides, unsafe=args.unsafe_fixes, write=not args.diff,
+                                    jobs=args.jobs, cache=cache, progress=progress)
+        else:
+            results = api.check_paths(args.paths, overrides, jobs=args.jobs, cache=cache, progress=progress,
+                                      fixes=args.format in FORMATS_WITH_FIXES)
     except ConfigError as error:
-        print(f"layerlint: {error}", file=sys.stderr)
-        return EXIT_ERROR
+        return _configuration_error(error)
     finally:
         progress.close()
+    diagnostics = [d for result in results for d in result.diagnostics]
+    if fixing:
+        return _report_fixes(results, diagnostics, args, settings.lang)
     if args.statistics:
-        sys.stdout.write(statistics(diagnostics, lang))
+        sys.stdout.write(statistics(diagnostics, settings.lang))
     else:
-        sys.stdout.write(FORMATS[args.format](diagnostics, lang))
+        sys.stdout.write(FORMATS[args.format](diagnostics, settings.lang))
+    return _exit_code(diagnostics)
+
+
+def _configuration_error(error: ConfigError) -> int:
+    print(f"layerlint: configuration error: {error}", file=sys.stderr)
+    return EXIT_ERROR
+
+
+def _exit_code(diagnostics: Sequence[Diagnostic]) -> int:
     if any(could_not_check(d) for d in diagnostics):
         return EXIT_ERROR
     return EXIT_FINDINGS if diagnostics else EXIT_CLEAN
+
+
+def _report_fixes(results: list[api.FileResult], remaining: list[Diagnostic], args: argparse.Namespace,
+                  lang: str | None) -> int:
+    """--fix: the findings that remain on stdout, "Fixed N finding(s) in M file(s)." on stderr.
+    --diff: the diff of what --fix would change on stdout, "Would fix …" on stderr; exit 1 when there
+    is something to fix or a finding remains. A file that could not be written keeps its findings
+    on stdout and makes the exit code 2."""
+    changed = [result for result in results if result.diff and result.write_error is None]
+    for result in results:
+        if result.write_error is not None:
+            print(f"layerlint: {result.path}: " + translate(N_("the fixed file was not written: {reason}"), lang)
+                  .format(reason=result.write_error.render(lang)), file=sys.stderr)
+    if args.diff:
+        sys.stdout.write("".join(result.diff for result in changed))
+        template = N_("Would fix {count} finding(s) in {files} file(s).")
+    else:
+        sys.stdout.write(FORMATS[args.format](remaining, lang))
+        template = N_("Fixed {count} finding(s) in {files} file(s).")
+    fixed = sum(len(result.applied) for result in changed)
+    print(translate(template, lang).format(count=fixed, files=len(changed)), file=sys.stderr)
+    if any(result.write_error is not None for result in results):
+        return EXIT_ERROR
+    code = _exit_code(remaining)
+    if args.diff and code == EXIT_CLEAN and changed:
+        return EXIT_FINDINGS
+    return code
 
 
 def run_rules() -> int:

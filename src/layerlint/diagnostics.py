@@ -8,6 +8,7 @@ in any language for which a translation catalog exists.
 from __future__ import annotations
 
 import enum
+import string
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
@@ -108,6 +109,8 @@ class Diagnostic:
     confidence: Confidence = Confidence.HIGH
     fix: Fix | None = None
     origin: str = "static"  # "static" or "runtime"
+    layer: str | None = None  # the shared instance as the code names it (`self.norm`), for allow-shared
+    layer_class: str | None = None  # its class (`LayerNormalization`), for allow-shared
 
     @property
     def sort_key(self) -> tuple:
@@ -167,6 +170,7 @@ def to_record(diagnostic: Diagnostic) -> dict[str, Any]:
         "related": [[list(vars(r.span).values()), _text_record(r.message)] for r in diagnostic.related],
         "fix": None if fix is None else [_text_record(fix.title), fix.applicability.value,
                                          [[e.start, e.end, e.replacement] for e in fix.edits]],
+        "layer": diagnostic.layer, "layer_class": diagnostic.layer_class,
     }
 
 
@@ -179,7 +183,33 @@ def from_record(record: dict[str, Any]) -> Diagnostic:
         related=tuple(Related(Span(*span), _text_from(message)) for span, message in record["related"]),  # type: ignore[arg-type]
         fix=None if fix is None else Fix(_text_from(fix[0]), Applicability(fix[1]),  # type: ignore[arg-type]
                                          tuple(Edit(*edit) for edit in fix[2])),
+        layer=record.get("layer"), layer_class=record.get("layer_class"),
     )
+
+
+def renders_safely(diagnostic: Diagnostic) -> bool:
+    """Whether every text of a finding renders with plain `{name}` fields its arguments fill: a
+    record read back from the cache (a file anyone can edit) must neither crash the report nor
+    blow it up (`{x:>300000000}`)."""
+    texts = [diagnostic.message, diagnostic.help, *(r.message for r in diagnostic.related)]
+    if diagnostic.fix is not None:
+        texts.append(diagnostic.fix.title)
+    return all(text is None or _plain_template(text) for text in texts)
+
+
+def _plain_template(text: Text) -> bool:
+    if not isinstance(text, Text) or not isinstance(text.template, str):
+        return False
+    try:
+        fields = list(string.Formatter().parse(text.template))
+    except ValueError:
+        return False
+    for _, name, spec, conversion in fields:
+        if name is None:
+            continue
+        if spec or conversion or name not in text.args:
+            return False
+    return all(_plain_template(v) for v in text.args.values() if isinstance(v, Text))
 
 
 def could_not_check(diagnostic: Diagnostic) -> bool:

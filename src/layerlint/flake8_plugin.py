@@ -8,9 +8,9 @@ Registered under the `flake8.extension` entry point group with the code prefix `
 The plugin checks the text flake8 read (`lines`), so `flake8 -` (standard input), editors that pipe
 the buffer, and `nbqa flake8` all see the same result as `layerlint check`.
 
-The rules that run are layerlint's defaults (LL003 is off), or those named by the plugin's option
-`--layerlint-select` (`layerlint-select = ALL` in the flake8 config), which works as `layerlint check
---select`: codes or prefixes, replacing the default set. flake8's own `--select`/`--ignore` then filter
+The file is checked with its `[tool.layerlint]` / `layerlint.toml` configuration, as by `layerlint
+check`; the plugin's option `--layerlint-select` (`layerlint-select = ALL` in the flake8 config) works
+as `layerlint check --select`: codes or prefixes, replacing the configured or default set. flake8's own `--select`/`--ignore` then filter
 what is reported, as for any plugin: `flake8 --select LL` shows only layerlint's findings. `# noqa`
 comments work both ways (layerlint and flake8 read them). Messages are one line, as flake8 needs;
 related places and help are in `layerlint check`'s own output.
@@ -20,14 +20,16 @@ from __future__ import annotations
 
 from typing import Any, Iterator
 
-from layerlint import __version__
-from layerlint.static.checker import Selection, check_source
+from layerlint._version import __version__
+from layerlint.api import check_text
+from layerlint.config import ConfigError, Overrides
 
 
 class Plugin:
     name = "layerlint"
     version = __version__
-    selection = Selection()
+    overrides = Overrides()
+    option_error: str | None = None
 
     def __init__(self, tree: Any, filename: str, lines: list[str]):
         self.tree = tree  # flake8's tree is not reused: the checker parses the text itself
@@ -48,10 +50,20 @@ class Plugin:
         if isinstance(codes, str):
             codes = codes.split(",")
         codes = tuple(code.strip().upper() for code in codes or () if code.strip())
-        cls.selection = Selection(select=codes) if codes else Selection()
+        try:
+            cls.overrides, cls.option_error = (Overrides(select=codes) if codes else Overrides()), None
+        except ConfigError as error:
+            cls.overrides, cls.option_error = Overrides(), f"--layerlint-select: {error}"
 
     def run(self) -> Iterator[tuple[int, int, str, type]]:
         text = "".join(self.lines)
-        for diagnostic in check_source(text, self.filename, self.selection):
+        try:
+            if self.option_error:
+                raise ConfigError(self.option_error)
+            found = check_text(text, self.filename, self.overrides)
+        except ConfigError as error:
+            yield 1, 0, f"LL902 configuration error: {' '.join(str(error).split())}", type(self)
+            return
+        for diagnostic in found:
             message = " ".join(diagnostic.message.render().split())
             yield diagnostic.span.line, max(diagnostic.span.column - 1, 0), f"{diagnostic.code} {message}", type(self)

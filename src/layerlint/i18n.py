@@ -64,9 +64,15 @@ def _environment_languages() -> list[str]:
     return []
 
 
-def _environment_language() -> str | None:
-    languages = _environment_languages()
-    return languages[0] if languages else None
+_LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(?:[_-][A-Za-z0-9]{1,8})*")
+
+
+def is_language_tag(lang: str) -> bool:
+    """A language as people write it (`zh`, `zh_CN`, `zh-Hans-CN`, `pt_BR.UTF-8`), never a path: the
+    name becomes a folder under the catalogs, and a repository's configuration must not be able to
+    point it at a catalog of its own choosing (`lang = "/some/dir"`, `"../../x"`)."""
+    tag = re.split(r"[.@]", lang.strip(), maxsplit=1)[0]
+    return tag in ("C", "POSIX") or bool(_LANGUAGE_TAG.fullmatch(tag))
 
 
 @functools.cache
@@ -78,7 +84,7 @@ def language_candidates(lang: str) -> tuple[str, ...]:
     """
     tag = re.split(r"[.@]", lang.strip(), maxsplit=1)[0].replace("-", "_")
     parts = [part for part in tag.split("_") if part]
-    if not parts or tag in ("C", "POSIX"):
+    if not parts or tag in ("C", "POSIX") or not is_language_tag(tag):
         return ()
     language = parts[0].lower()
     if language == "en":
@@ -113,8 +119,11 @@ def _catalog(lang: str, dirs: tuple[Path, ...]) -> gettext.NullTranslations:
         for directory in dirs:
             path = directory / candidate / "LC_MESSAGES" / f"{DOMAIN}.mo"
             if path.is_file():
-                with open(path, "rb") as handle:
-                    return gettext.GNUTranslations(handle)
+                try:
+                    with open(path, "rb") as handle:
+                        return gettext.GNUTranslations(handle)
+                except (OSError, ValueError, UnicodeDecodeError):  # a corrupt catalog: English
+                    continue
     return gettext.NullTranslations()
 
 

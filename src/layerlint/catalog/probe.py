@@ -31,7 +31,7 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-from layerlint import __version__
+from layerlint._version import __version__
 from layerlint.report.progress import Progress
 
 from . import (COMPOSITE, DATA_DIR, FRAMEWORKS, PINS_RANK, RANDOM_STATE, RUNNING_STATISTICS,

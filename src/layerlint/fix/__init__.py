@@ -12,7 +12,7 @@ from typing import Any
 
 _EXPORTS = {
     "split_instance_fix": "builders", "comprehension_fix": "builders", "move_to_init_fix": "builders",
-    "FixResult": "engine", "apply_fixes": "engine", "fix_file": "engine", "run_fix_command": "engine",
+    "FixResult": "engine", "apply_fixes": "engine",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -23,7 +23,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any, Sequence
 from urllib.parse import quote
 
-from layerlint import __version__
+from layerlint._version import __version__
 from layerlint.diagnostics import Diagnostic, Edit, Severity, Span
 from layerlint.i18n import N_, translate
 from layerlint.static.problems import PROBLEMS

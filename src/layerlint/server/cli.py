@@ -10,7 +10,6 @@ import argparse
 import logging
 import sys
 
-from layerlint.server.settings import Settings, set_config_loader
 
 EXIT_OK, EXIT_ERROR = 0, 2
 INSTALL_HINT = "layerlint server needs the language-server extra: pip install 'layerlint[lsp]'"
@@ -29,19 +28,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         choices=["debug", "info", "warning", "error"], help="default: warning")
 
 
-def project_settings(path: str | None) -> Settings | None:
-    """The `[tool.layerlint]` / `layerlint.toml` settings of a file, re-read when the file changes."""
-    if path is None:
-        return None
-    from layerlint.config import ConfigError, settings_for
-
-    try:
-        found = settings_for(path)
-    except ConfigError:
-        return None  # a broken configuration: the defaults, until it is fixed
-    return Settings(selection=found.selection(path), lang=found.lang, apply=found.apply)
-
-
 def run(args: argparse.Namespace) -> int:
     try:
         from layerlint.server.server import serve
@@ -57,6 +43,5 @@ def run(args: argparse.Namespace) -> int:
     # stdout carries the protocol: anything else printed there would corrupt it.
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
     sys.stdout = sys.stderr
-    set_config_loader(project_settings)
     serve(stdin, stdout)
     return EXIT_OK

@@ -27,14 +27,16 @@ from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 
-from layerlint import __version__
+from layerlint import api
+from layerlint._version import __version__
+from layerlint.config import FileSettings
 from layerlint.diagnostics import Applicability, Diagnostic
 from layerlint.server import convert
 from layerlint.server import settings as settings_module
 from layerlint.server.hover import Analysis
 from layerlint.server.hover import hover as hover_at
 from layerlint.server.positions import UTF16, LineIndex
-from layerlint.server.settings import Settings, settings_for
+from layerlint.server.settings import settings_for
 from layerlint.static.checker import check_source
 
 logger = logging.getLogger("layerlint.server")
@@ -50,7 +52,7 @@ QUICKFIX = types.CodeActionKind.QuickFix
 class CheckResult:
     version: int | None
     text: str
-    settings: Settings
+    settings: FileSettings
     findings: list[Diagnostic]
     diagnostics: list[types.Diagnostic]  # findings[i] as LSP
     encoding: str
@@ -81,6 +83,20 @@ class LayerlintServer(LanguageServer):
                          text_document_sync_kind=types.TextDocumentSyncKind.Incremental)
         self.documents: dict[str, DocumentState] = {}
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="layerlint-check")
+        self.shown_errors: set[str] = set()
+
+    def settings(self, path: str | None) -> FileSettings:
+        """The document's settings; an unusable configuration is shown to the user once, and the
+        defaults apply until it is fixed."""
+        settings, error = settings_for(path)
+        if error is not None and error not in self.shown_errors:
+            self.shown_errors.add(error)
+            logger.warning("%s", error)
+            try:
+                self.window_show_message(types.ShowMessageParams(type=types.MessageType.Error, message=error))
+            except Exception:
+                logger.exception("showing the configuration error failed")
+        return settings
 
     # --- documents -------------------------------------------------------------------------------
 
@@ -120,7 +136,7 @@ class LayerlintServer(LanguageServer):
             state.dirty = False
             document = self.workspace.get_text_document(state.uri)
             text, version = document.source, document.version
-            settings = settings_for(state.path)
+            settings = self.settings(state.path)
             started = time.perf_counter()
             try:
                 result = await asyncio.get_running_loop().run_in_executor(
@@ -138,14 +154,12 @@ class LayerlintServer(LanguageServer):
             self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(
                 uri=state.uri, diagnostics=result.diagnostics, version=version))
 
-    def _check(self, state: DocumentState, text: str, version: int | None, settings: Settings,
+    def _check(self, state: DocumentState, text: str, version: int | None, settings: FileSettings,
                encoding: str) -> CheckResult:
         """On the worker thread: the findings of one text and their LSP form."""
         path = state.path or state.uri
         with _no_garbage_collection():  # a collection in mid-check doubles the latency of that keystroke
-            findings = check_source(text, path, settings.selection, fixes=False)
-        if settings.apply is not None:
-            findings = settings.apply(findings)
+            findings = api.check_text(text, path, settings=settings, fixes=False)
         converter = convert.Converter(state.uri, path, LineIndex(text), encoding, settings.lang)
         return CheckResult(version, text, settings, findings,
                            [converter.diagnostic(finding) for finding in findings], encoding)
@@ -153,7 +167,7 @@ class LayerlintServer(LanguageServer):
     async def current_result(self, state: DocumentState) -> CheckResult | None:
         """The check result of the document's current text (checking it now if needed)."""
         document = self.workspace.get_text_document(state.uri)
-        settings = settings_for(state.path)
+        settings = self.settings(state.path)
         result = state.result
         if (result is None or result.text != document.source or result.settings != settings
                 or result.encoding != self.encoding):
@@ -193,8 +207,7 @@ class LayerlintServer(LanguageServer):
             return []
         if any(result.findings[i].fix is None for i in wanted) and not result.fixes_attached:
             result.findings = await asyncio.get_running_loop().run_in_executor(
-                self.executor, _attach_fixes, result.text, result.findings, state.path or state.uri,
-                result.settings)
+                self.executor, _with_fixes, result, state.path or state.uri)
             result.fixes_attached = True
         index = LineIndex(result.text)
         converter = convert.Converter(state.uri, state.path, index, result.encoding, result.settings.lang)
@@ -283,14 +296,17 @@ def _no_garbage_collection() -> Iterator[None]:
             gc.enable()
 
 
-def _attach_fixes(text: str, findings: list[Diagnostic], path: str, settings: Settings) -> list[Diagnostic]:
-    """The findings again, this time with their fixes: diagnostics are published without them (fix
-    building costs a parse per finding), so they are built only when the editor asks for actions."""
+def _with_fixes(result: CheckResult, path: str) -> list[Diagnostic]:
+    """The published findings again, each with its fix: diagnostics are published without fixes (a
+    fix costs a parse per finding), so fixes are built when the editor asks for actions, by the same
+    pipeline and settings, and matched to the published findings by code and place, never by index."""
     try:
-        return check_source(text, path, settings.selection, fixes=True)
+        built = api.check_text(result.text, path, settings=result.settings, fixes=True)
     except Exception:
         logger.exception("building the fixes of %s failed", path)
-        return findings
+        return result.findings
+    by_place = {(d.code, d.span): d for d in built}
+    return [by_place.get((d.code, d.span), d) for d in result.findings]
 
 
 def _is_python(uri: str, language_id: str | None) -> bool:

@@ -1,9 +1,7 @@
-"""What the server checks each document with.
-
-`settings_for(path)` is called for every check of a document. It starts from the configuration
-found for the file (by the loader plugged in with `set_config_loader`; none by default, so the
-rules' defaults) and applies what the editor sent on top, ruff-style: the editor's `select`
-replaces the file's, `extendSelect` adds to it, `ignore` adds to it.
+"""What the server checks each document with: the file's `[tool.layerlint]` configuration, resolved by
+`layerlint.config.resolve` exactly as `layerlint check` resolves it, with what the editor sent as
+`Overrides` on top (ruff-style: the editor's `select` replaces the file's, `extendSelect` and `ignore`
+add to it, `lang` wins).
 
 Editor settings come from `initializationOptions` and from `workspace/didChangeConfiguration`,
 either flat or under a `layerlint` key:
@@ -11,22 +9,16 @@ either flat or under a `layerlint` key:
     {"select": ["LL001", "LL003"], "extendSelect": "LL005", "ignore": ["LL004"], "lang": "en"}
 
 Codes may be a list or a comma-separated string; prefixes and `ALL` work as on the command line.
+A configuration that cannot be used gives the defaults and a message for the user, never a dead check.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
-from layerlint.static.checker import Selection
-
-
-@dataclass(frozen=True)
-class Settings:
-    selection: Selection = field(default_factory=Selection)
-    lang: str | None = None
-    apply: Any = None  # the configuration's severity overrides and allow-list, if any
+from layerlint.config import ConfigError, FileSettings, Overrides, resolve
 
 
 @dataclass(frozen=True)
@@ -51,6 +43,9 @@ class EditorSettings:
                    ignore=_codes(raw.get("ignore")),
                    lang=lang if isinstance(lang, str) and lang else None)
 
+    def overrides(self) -> Overrides:
+        return Overrides(select=self.select, extend_select=self.extend_select, ignore=self.ignore, lang=self.lang)
+
 
 def _codes(value: Any) -> tuple[str, ...]:
     if value is None:
@@ -59,16 +54,7 @@ def _codes(value: Any) -> tuple[str, ...]:
     return tuple(str(part).strip().upper() for part in parts if str(part).strip())
 
 
-# A configuration loader maps a file's path to its `Settings` (from `[tool.layerlint]` and the like),
-# or None when no configuration applies. Plugged in by the configuration system; none by default.
-ConfigLoader = Callable[[str | None], "Settings | None"]
-_config_loader: ConfigLoader | None = None
 _editor = EditorSettings()
-
-
-def set_config_loader(loader: ConfigLoader | None) -> None:
-    global _config_loader
-    _config_loader = loader
 
 
 def set_editor_settings(raw: Any) -> EditorSettings:
@@ -78,27 +64,23 @@ def set_editor_settings(raw: Any) -> EditorSettings:
     return _editor
 
 
-def editor_settings() -> EditorSettings:
-    return _editor
+def settings_for(path: str | None) -> tuple[FileSettings, str | None]:
+    """The settings to check the document at `path` with (None: an unsaved, untitled document), and
+    the configuration error to show the user when the project's or the editor's settings are unusable
+    (the defaults apply meanwhile)."""
+    try:
+        overrides = _editor.overrides()
+    except ConfigError as error:
+        return FileSettings(), f"layerlint: editor settings: {error}"
+    try:
+        return resolve(path or "<untitled>", overrides), None
+    except ConfigError as error:
+        return resolve_defaults(overrides), f"layerlint: configuration error: {error}"
 
 
-def settings_for(path: str | None) -> Settings:
-    """The settings to check the document at `path` with (None: an unsaved, untitled document)."""
-    base = (_config_loader(path) if _config_loader is not None else None) or Settings()
-    return combine(base, _editor)
+def resolve_defaults(overrides: Overrides) -> FileSettings:
+    """The settings with no configuration file, for a project whose configuration is broken."""
+    from layerlint.static.selection import Selection
 
-
-def combine(base: Settings, editor: EditorSettings) -> Settings:
-    selection = base.selection
-    if editor.select is not None:
-        selection = replace(selection, select=editor.select)
-    if editor.extend_select:
-        from layerlint.static.rules import ALL_RULES
-
-        current = selection.select
-        if current is None:
-            current = tuple(rule.code for rule in ALL_RULES if rule.enabled_by_default)
-        selection = replace(selection, select=current + editor.extend_select)
-    if editor.ignore:
-        selection = replace(selection, ignore=tuple(selection.ignore) + editor.ignore)
-    return Settings(selection=selection, lang=editor.lang or base.lang, apply=base.apply)
+    selection = Selection(select=overrides.select, ignore=overrides.ignore).extended(overrides.extend_select)
+    return FileSettings(selection=selection, lang=overrides.lang)

@@ -1,10 +1,15 @@
-"""The result cache of `check`: a file whose size and modification time (and those of the files its
-analysis read, such as a parent class's module) are unchanged is not read again.
+"""The result cache of `check`: a file whose stamp (inode, size, modification and change times), and
+the stamps of the files its analysis read or looked for (a parent class's module), are unchanged is
+not read again. The change time moves on a rename or a `touch -r`, so contents swapped between files
+of equal size and time are still seen.
 
 Keyed by the layerlint version, the Python version, the settings and the catalog, so a change to any
 of them starts a fresh cache. Stored as JSON, never pickle: a cache folder found in a checked-out tree
-must not be able to run code. Writes are atomic (temporary file, then rename), so two runs sharing one
-cache never see half a file; the last one to finish keeps its index.
+must not be able to run code, and an entry that would not render is dropped. Writes are atomic
+(temporary file, then rename), so two runs sharing one cache never see half a file; the last one to
+finish keeps its index. The cache folder is layerlint's own: a folder or `.gitignore` there that is a
+symbolic link (a repository can commit one) is never followed, and a `.gitignore` is written only
+into a folder layerlint created.
 """
 
 from __future__ import annotations
@@ -18,9 +23,9 @@ import tempfile
 from pathlib import Path
 from typing import Any, Iterable
 
-from layerlint import __version__
+from layerlint._version import __version__
 from layerlint.catalog import catalog_fingerprint
-from layerlint.diagnostics import Diagnostic, from_record, to_record
+from layerlint.diagnostics import Diagnostic, from_record, renders_safely, to_record
 
 DEFAULT_DIRECTORY = ".layerlint_cache"
 
@@ -30,7 +35,7 @@ def _stat_key(path: str) -> list[int] | None:
         status = os.stat(path)
     except OSError:
         return None
-    return [status.st_mtime_ns, status.st_size]
+    return [status.st_mtime_ns, status.st_size, status.st_ino, status.st_ctime_ns]
 
 
 def _respelled(diagnostic: Diagnostic, stored: str, path: str) -> Diagnostic:
@@ -43,7 +48,9 @@ def _respelled(diagnostic: Diagnostic, stored: str, path: str) -> Diagnostic:
 
 
 class Cache:
-    def __init__(self, directory: str | os.PathLike, settings: str):
+    def __init__(self, directory: str | os.PathLike[str], settings: str):
+        if not str(directory):  # `--cache-dir ""`: not the current folder (it would get a `.gitignore`)
+            raise ValueError("the cache folder must not be empty")
         key = hashlib.sha256("\0".join([
             __version__, sys.version, settings, catalog_fingerprint(),
             os.environ.get("TF_USE_LEGACY_KERAS", ""),
@@ -56,7 +63,10 @@ class Cache:
 
     def _load(self) -> dict[str, list[Any]]:
         try:
-            with open(self.index_path, encoding="utf-8") as handle:
+            if self.root.is_symlink():
+                return {}
+            descriptor = os.open(self.index_path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+            with os.fdopen(descriptor, encoding="utf-8") as handle:
                 data = json.load(handle)
             return data if isinstance(data, dict) else {}
         except (OSError, ValueError):
@@ -76,6 +86,8 @@ class Cache:
                     self._stat(d) != s for d, s in dependencies):
                 return None
             found = [from_record(record) for record in records]
+            if not all(renders_safely(d) for d in found):
+                return None
         except (KeyError, TypeError, ValueError, IndexError, AttributeError):
             return None
         return [_respelled(d, stored_as, path) for d in found] if stored_as != path else found
@@ -94,13 +106,30 @@ class Cache:
         if not self._dirty:
             return
         try:
-            self.root.mkdir(parents=True, exist_ok=True)
-            ignore = self.root / ".gitignore"
-            if not ignore.exists():
-                ignore.write_text("# Created by layerlint: the result cache.\n*\n", encoding="utf-8")
+            created = self._make_folder()
+            if created:
+                descriptor = os.open(self.root / ".gitignore",
+                                     os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o644)
+                with os.fdopen(descriptor, "w", encoding="utf-8") as ignore:
+                    ignore.write("# Created by layerlint: the result cache.\n*\n")
+            if self.root.is_symlink():
+                return
             handle, temporary = tempfile.mkstemp(dir=self.root, prefix=".index-", suffix=".tmp")
             with os.fdopen(handle, "w", encoding="utf-8") as out:
                 json.dump(self.entries, out, separators=(",", ":"))
             os.replace(temporary, self.index_path)
-        except OSError:  # a read-only tree: run without a cache rather than fail
+        except OSError:  # a read-only tree, or a cache folder that is not ours: run without a cache
             pass
+
+    def _make_folder(self) -> bool:
+        """Creates the cache folder; True when this call created it (only then is it ours to put a
+        `.gitignore` in). A symbolic link in its place is refused."""
+        if self.root.is_symlink():
+            raise OSError("the cache folder is a symbolic link")
+        try:
+            self.root.mkdir(parents=True)
+        except FileExistsError:
+            if not self.root.is_dir() or self.root.is_symlink():
+                raise
+            return False
+        return True
