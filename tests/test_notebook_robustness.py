@@ -319,6 +319,10 @@ def test_x6_nbformat_3_says_it_is_not_supported(capsys, tmp_path):
     code, out = run(capsys, "check", "--no-cache", str(path))
     assert code == 2
     assert "old.ipynb:1:1: LL902 [error] cannot read the file: nbformat 3 is not supported" in out
+    with pytest.raises(UnreadableSource, match="nbformat 3 is not supported"):
+        notebook.load(b'{"worksheets": []}')
+    with pytest.raises(UnreadableSource, match="nbformat 2 is not supported"):
+        notebook.load(b'{"nbformat": 2, "cells": []}')
 
 
 # Rows 96 and 113: what was already right stays right
@@ -336,3 +340,18 @@ def test_positions_in_crlf_cells_with_magics_are_counted_within_the_cell(capsys,
     write(path, document(cell(["%matplotlib inline\r\n", *lines(HEAD.replace("\n", "\r\n"))]), cell(body)))
     code, out = run(capsys, "check", "--no-cache", str(path))
     assert code == 1 and f"{path}:cell 2:15:13: LL001" in out and f"{path}:cell 2:12:13: first call" in out
+
+
+def test_d6_a_new_line_among_lone_cr_endings_does_not_merge_with_an_empty_line():
+    data = json.dumps(document(cell("a = 1\rb = 2\r\n\n"))).encode()
+    book = notebook.load(data)
+    fixed = book.text.replace("b = 2\n", "b = 2\nadded = 3\n")
+    source = json.loads(notebook.fixed_bytes(book, fixed, data))["cells"][0]["source"]
+    assert notebook._split(source)[0] == ["a = 1", "b = 2", "added = 3", ""]
+    assert source.startswith("a = 1\rb = 2\r\n")
+
+
+def test_d6_notebook_without_code_cells_round_trips():
+    data = json.dumps(document({"cell_type": "markdown", "source": "# title"})).encode()
+    book = notebook.load(data)
+    assert book.text == "" and notebook.fixed_bytes(book, "", data) == data

@@ -81,7 +81,8 @@ def _document(data: bytes) -> dict[str, Any]:
     if not isinstance(document, dict):
         raise UnreadableSource("broken notebook: not a JSON object")
     version = document.get("nbformat")
-    if "worksheets" in document or (isinstance(version, int) and version < 4):
+    if "worksheets" in document or (isinstance(version, int) and version < 4):  # review X6
+        version = version if isinstance(version, int) and version < 4 else 3
         raise UnreadableSource(f"nbformat {version} is not supported; opening and saving the notebook "
                                "in Jupyter converts it to nbformat 4")
     if not isinstance(document.get("cells"), list):
@@ -194,7 +195,10 @@ def fixed_cells(book: Notebook, fixed_text: str) -> dict[int, list[str]]:
     placeholder = re.compile(r"([ \t]*)" + _PLACEHOLDER.format(index=r"(\d+)", token=book.token))
     cells: dict[int, list[str]] = {}
     current: list[str] | None = None
-    for line in fixed_text.split("\n")[: -1 if fixed_text.endswith("\n") else None]:
+    text_lines = fixed_text.split("\n")
+    if text_lines[-1] == "":  # after the final newline (or an empty text)
+        text_lines.pop()
+    for line in text_lines:
         if found := marker.fullmatch(line):
             current = cells.setdefault(int(found.group(1)), [])
             if current:
@@ -236,6 +240,9 @@ def _endings(cell: CellText, lines: list[str]) -> list[str]:
     for old, new, size in matcher.get_matching_blocks():
         for offset in range(size):
             endings[new + offset] = cell.endings[old + offset] or default
+    for index in range(len(lines) - 1):  # a lone CR before an empty line's LF would read as one CRLF
+        if endings[index] == "\r" and lines[index + 1] == "" and endings[index + 1].startswith("\n"):
+            endings[index] = "\r\n"
     if endings:
         ends_open = not cell.endings or cell.endings[-1] == ""
         endings[-1] = "" if ends_open else endings[-1]
