@@ -355,3 +355,16 @@ def test_d6_notebook_without_code_cells_round_trips():
     data = json.dumps(document({"cell_type": "markdown", "source": "# title"})).encode()
     book = notebook.load(data)
     assert book.text == "" and notebook.fixed_bytes(book, "", data) == data
+
+
+def test_row113_nan_duplicate_keys_and_escapes_outside_the_fixed_source_are_kept_byte_for_byte():
+    body = json.dumps(lines(BODY))
+    data = ('{"metadata": {"x": NaN, "y": 1E400, "k": 1, "k": 2, "s": "\\u00e9\\/"},\n "cells": [\n'
+            f'  {{"cell_type": "code", "source": "old", "source": {json.dumps(HEAD)}}},\n'
+            f'  {{"cell_type": "code", "source": {body}, "outputs": [{{"text": "caf\\u00e9"}}]}}\n'
+            ' ], "nbformat": 4, "nbformat": 4}\n').encode()
+    book = notebook.load(data)
+    out = notebook.fixed_bytes(book, _fixed_text(book), data)
+    start = data.index(body.encode())
+    assert out[:start] == data[:start] and out.endswith(data[start + len(body):])
+    assert_fixed(json.loads(out)["cells"][1]["source"])
