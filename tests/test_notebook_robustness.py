@@ -99,7 +99,7 @@ def test_d2_markers_carry_a_token_absent_from_the_notebook():
 
 
 def test_d2_fixed_text_with_markers_out_of_place_is_refused_not_written():
-    book = notebook.load(json.dumps(document(cell("a = 1\n"), cell("b = 2\n"))).encode())
+    book = notebook.load(json.dumps(document(cell(""), cell("b = 2\n"))).encode())
     first, second = [line for line in book.text.splitlines() if "layerlint cell" in line]
     with pytest.raises(notebook.LayoutError):
         notebook.fixed_bytes(book, book.text.replace(second, "c = 3"), b"")

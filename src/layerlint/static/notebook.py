@@ -200,9 +200,9 @@ def fixed_cells(book: Notebook, fixed_text: str) -> dict[int, list[str]]:
         text_lines.pop()
     for line in text_lines:
         if found := marker.fullmatch(line):
-            current = cells.setdefault(int(found.group(1)), [])
-            if current:
+            if int(found.group(1)) in cells:
                 raise LayoutError(f"cell {found.group(1)} twice in the fixed text")
+            current = cells[int(found.group(1))] = []
         elif current is None:
             raise LayoutError("text before the first cell marker")
         else:
