@@ -368,3 +368,20 @@ def test_row113_nan_duplicate_keys_and_escapes_outside_the_fixed_source_are_kept
     start = data.index(body.encode())
     assert out[:start] == data[:start] and out.endswith(data[start + len(body):])
     assert_fixed(json.loads(out)["cells"][1]["source"])
+
+
+def test_diff_of_a_notebook_fix_shows_cells_not_internal_markers(tmp_path):
+    """User trial: `check --diff` on a notebook showed `# %% layerlint cell 4` and magic placeholders."""
+    import subprocess
+    import sys
+
+    article = (Path(__file__).resolve().parent.parent / "examples" / "keras" / "article_buggy.py").read_text()
+    cells = [{"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [], "source": source}
+             for source in ("%matplotlib inline\n", article)]
+    path = tmp_path / "nb.ipynb"
+    path.write_text(json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}, indent=1))
+    result = subprocess.run([sys.executable, "-m", "layerlint", "check", "--no-cache", "--diff", str(path)],
+                            capture_output=True, text=True, timeout=120, check=False)
+    assert result.returncode == 1, result.stderr
+    assert f"--- a/{path}:cell 2" in result.stdout and "+        self.batchnorm_2 = BatchNormalization()" in result.stdout
+    assert "layerlint cell" not in result.stdout and "layerlint magic" not in result.stdout

@@ -143,15 +143,20 @@ def _fix_file(result: FileResult, settings: FileSettings, unsafe: bool, write: b
     outcome = apply_fixes(text, found, unsafe, recheck=recheck)
     if outcome.text == text or not parses(outcome.text):
         return
+    try:
+        if book:  # only the changed cells, in the file's own bytes; a diff per cell, no markers
+            new = notebook.fixed_bytes(book, outcome.text, data)
+            result.diff = notebook.fixed_diff(book, outcome.text, path)
+        else:
+            new = outcome.text.encode(source.encoding)  # type: ignore[union-attr]
+            result.diff = unified_diff(text, outcome.text, path)
+    except notebook.LayoutError as error:  # the fixed text no longer maps onto the cells: write nothing
+        result.diagnostics = [problems.internal_error(path, error)]
+        return
     result.applied = outcome.applied
     result.diagnostics = notebook.remap(outcome.remaining, book) if book else outcome.remaining
-    result.diff = unified_diff(text, outcome.text, path)
     if not write:
         return
-    if book:
-        new = notebook.dumps(notebook.updated(book, outcome.text), data).encode("utf-8")
-    else:
-        new = outcome.text.encode(source.encoding)  # type: ignore[union-attr]
     try:
         replace_file(path, new, data)
     except WriteRefused as refused:

@@ -263,21 +263,3 @@ def fixed_diff(book: Notebook, fixed_text: str, path: str) -> str:
         out += difflib.unified_diff([line + "\n" for line in book.cells[number].lines], [line + "\n" for line in lines],
                                     fromfile=f"a/{path}:cell {number}", tofile=f"b/{path}:cell {number}")
     return "".join(out)
-
-
-def updated(notebook: Notebook, text: str) -> dict[str, Any]:
-    """The notebook document with the changed cells of `text` (a fixed joined text) put back.
-    Kept for callers of the old API; `fixed_bytes` is what a fix should write."""
-    document = json.loads(json.dumps(notebook.document))  # a deep copy of plain JSON
-    for number, source in fixed_sources(notebook, text).items():
-        document["cells"][number - 1]["source"] = source
-    return document
-
-
-def dumps(document: dict[str, Any], original: bytes) -> str:
-    """The text of `original` with the cell sources that differ in `document` (made by `updated`)
-    replaced; a BOM in `original` comes back as a leading U+FEFF, which UTF-8 encodes as the BOM."""
-    before = json.loads(original.decode("utf-8-sig"))["cells"]
-    changed = {number: cell["source"] for number, (cell, old) in enumerate(zip(document["cells"], before), start=1)
-               if isinstance(cell, dict) and isinstance(old, dict) and cell.get("source") != old.get("source")}
-    return notebook_json.replace_sources(original, changed).decode("utf-8")
