@@ -120,50 +120,66 @@ def fix_paths(paths: Sequence[str] = (".",), overrides: Overrides = Overrides(),
 
 
 def _fix_file(result: FileResult, settings: FileSettings, unsafe: bool, write: bool, project: Project) -> None:
-    from layerlint.fix.engine import apply_fixes, unified_diff
-    from layerlint.fix.positions import parses
     from layerlint.writes import WriteRefused, replace_file
 
-    path = result.path
     try:
-        data = read_bytes(path)
-        book = notebook.load(data) if path.endswith(NOTEBOOK_SUFFIX) else None
-        source = None if book else decode(data)
+        data = read_bytes(result.path)
     except UnreadableSource as error:
-        result.diagnostics = [problems.unreadable(path, str(error))]
+        result.diagnostics = [problems.unreadable(result.path, str(error))]
         return
+    new, fixed = fix_bytes(data, result.path, settings=settings, unsafe=unsafe, project=project)
+    result.diagnostics, result.applied, result.diff = fixed.diagnostics, fixed.applied, fixed.diff
+    if new is None or not write:
+        return
+    try:
+        replace_file(result.path, new, data)
+    except WriteRefused as refused:
+        # Nothing was written: the findings are all still there, and the user must see them.
+        result.write_error = refused.reason
+        result.applied = []
+        result.diagnostics = check_bytes(data, result.path, settings=settings, project=project).diagnostics
+
+
+def check_bytes(data: bytes, path: str, overrides: Overrides = Overrides(), *, settings: FileSettings | None = None,
+                fixes: bool = False, project: Project | None = None) -> FileResult:
+    """A file's contents (a module or a notebook) as `check` reports them for `path`; for standard
+    input (`layerlint check - --stdin-filename PATH`), where nothing is read from disk."""
+    settings = settings or resolve(path, overrides)
+    if settings.excluded:
+        return FileResult(path, [])
+    return FileResult(path, settings.filter(_check_data(data, path, settings.selection, project, fixes)))
+
+
+def fix_bytes(data: bytes, path: str, overrides: Overrides = Overrides(), *, settings: FileSettings | None = None,
+              unsafe: bool = False, project: Project | None = None) -> tuple[bytes | None, FileResult]:
+    """The fixed contents (None when nothing changed) and what was fixed and what remains. Each
+    re-check of the fixed text is filtered by the same settings as the first check."""
+    from layerlint.fix.engine import apply_fixes, unified_diff
+    from layerlint.fix.positions import parses
+
+    settings = settings or resolve(path, overrides)
+    first = check_bytes(data, path, settings=settings, project=project)
+    if settings.excluded or any(could_not_check(d) for d in first.diagnostics):
+        return None, first
+    book = notebook.load(data) if path.endswith(NOTEBOOK_SUFFIX) else None
+    source = None if book else decode(data)
     text = book.text if book else source.text  # type: ignore[union-attr]
 
     def recheck(current: str) -> list[Diagnostic]:
         return settings.filter(check_source(current, path, settings.selection, project, True))
 
-    found = recheck(text)
-    if any(could_not_check(d) for d in found):
-        return
-    outcome = apply_fixes(text, found, unsafe, recheck=recheck)
+    outcome = apply_fixes(text, recheck(text), unsafe, recheck=recheck)
     if outcome.text == text or not parses(outcome.text):
-        return
+        return None, first
     try:
         if book:  # only the changed cells, in the file's own bytes; a diff per cell, no markers
-            new = notebook.fixed_bytes(book, outcome.text, data)
-            result.diff = notebook.fixed_diff(book, outcome.text, path)
-        else:
-            new = outcome.text.encode(source.encoding)  # type: ignore[union-attr]
-            result.diff = unified_diff(text, outcome.text, path)
+            return notebook.fixed_bytes(book, outcome.text, data), FileResult(
+                path, notebook.remap(outcome.remaining, book), outcome.applied,
+                notebook.fixed_diff(book, outcome.text, path))
+        return outcome.text.encode(source.encoding), FileResult(  # type: ignore[union-attr]
+            path, outcome.remaining, outcome.applied, unified_diff(text, outcome.text, path))
     except notebook.LayoutError as error:  # the fixed text no longer maps onto the cells: write nothing
-        result.diagnostics = [problems.internal_error(path, error)]
-        return
-    result.applied = outcome.applied
-    result.diagnostics = notebook.remap(outcome.remaining, book) if book else outcome.remaining
-    if not write:
-        return
-    try:
-        replace_file(path, new, data)
-    except WriteRefused as refused:
-        # Nothing was written: the findings are still there, and the user must see them.
-        result.write_error = refused.reason
-        result.applied = []
-        result.diagnostics = notebook.remap(found, book) if book else found
+        return None, FileResult(path, [problems.internal_error(path, error)])
 
 
 # --- a run: discovery, settings, roots -------------------------------------------------------------
@@ -278,10 +294,18 @@ def project_roots(paths: Sequence[str]) -> list[Path]:
 # --- checking files, in this process or in workers ------------------------------------------------
 
 def check_file(path: str, selection: Selection, project: Project | None = None, fixes: bool = False) -> list[Diagnostic]:
-    """Findings for one file before the settings filter them; a file that cannot hold one (see
-    `prefilter`) is not even parsed."""
+    """Findings for one file before the settings filter them."""
     try:
         data = read_bytes(path)
+    except UnreadableSource as error:
+        return [problems.unreadable(path, str(error))]
+    return _check_data(data, path, selection, project, fixes)
+
+
+def _check_data(data: bytes, path: str, selection: Selection, project: Project | None, fixes: bool) -> list[Diagnostic]:
+    """A file's findings from its bytes; contents that cannot hold one (see `prefilter`) are not even
+    parsed."""
+    try:
         if b"\x00" in data:
             raise UnreadableSource("binary file (contains NUL bytes)")
         if path.endswith(NOTEBOOK_SUFFIX):  # JSON first: a broken notebook is reported, not skipped

@@ -18,6 +18,7 @@ from layerlint.config import ConfigError, Overrides, resolve
 from layerlint.diagnostics import Diagnostic, could_not_check
 from layerlint.i18n import N_, rule_documentation, rule_summary, set_language, translate
 from layerlint.report import FORMATS
+from layerlint.report import text as text_report
 from layerlint.report.progress import Progress
 from layerlint.report.statistics import statistics
 from layerlint.static.cache import DEFAULT_DIRECTORY, Cache
@@ -84,7 +85,10 @@ def build_parser() -> argparse.ArgumentParser:
         description="Statically check Python files for unsafe reuse of layer instances. The checked "
                     "code is parsed, never imported or executed.", epilog=EPILOG)
     check.add_argument("paths", nargs="*", default=["."], metavar="PATH",
-                       help="files or folders to check (default: the current folder)")
+                       help="files or folders to check (default: the current folder); - reads standard input")
+    check.add_argument("--stdin-filename", metavar="PATH",
+                       help="the path standard input stands for: its configuration applies and findings "
+                            "name it; with --fix the fixed text is written to standard output")
     check.add_argument("--select", type=_codes, metavar="CODES",
                        help="comma-separated codes or prefixes to enable (e.g. LL001,LL003 or ALL); "
                             "replaces the configured or default set")
@@ -113,6 +117,17 @@ def build_parser() -> argparse.ArgumentParser:
                        help="with --fix or --diff, also apply unsafe fixes (they change parameter counts "
                             "and checkpoint keys)")
     check.add_argument("--diff", action="store_true", help="print the diff --fix would apply; write nothing")
+    check.add_argument("--exit-zero", action="store_true",
+                       help="exit with 0 even when findings are reported (2 still means a file could not be "
+                            "checked)")
+    check.add_argument("--output-file", "-o", metavar="FILE", help="write the report to FILE instead of standard output")
+    check.add_argument("--quiet", "-q", action="store_true",
+                       help="print the findings only: no summary line, no progress bar")
+    check.add_argument("--color", choices=("auto", "always", "never"), default="auto",
+                       help="colour the text output: auto (default) colours a terminal unless NO_COLOR is set; "
+                            "FORCE_COLOR forces it")
+    check.add_argument("--watch", action="store_true",
+                       help="check again whenever a checked file or a configuration file changes (Ctrl-C stops)")
 
     commands.add_parser("rules", help="list the rules with their codes, names and severities")
 
@@ -135,6 +150,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     try:
         return _main(argv)
+    except OutputError as error:
+        print(error, file=sys.stderr)
+        return EXIT_ERROR
     except BrokenPipeError:  # `layerlint explain LL001 | head`: the reader is gone, and that is fine
         _silence_stdout()
         return EXIT_FINDINGS
@@ -171,21 +189,42 @@ def run_check(args: argparse.Namespace) -> int:
     try:
         overrides = Overrides(select=args.select, extend_select=args.extend_select, ignore=args.ignore,
                               lang=args.lang)
-        settings = resolve(args.paths[0], overrides)
+        settings = resolve(_settings_path(args), overrides)
     except ConfigError as error:
         return _configuration_error(error)
     set_language(settings.lang)
     if args.show_settings:
         print(settings.describe())
         return EXIT_CLEAN
-    fixing = args.fix or args.diff
-    if fixing:
-        from layerlint.fix.builders import libcst_missing
+    if (args.fix or args.diff) and _libcst_missing():
+        return EXIT_ERROR
+    if "-" in args.paths:
+        return _check_stdin(args, overrides, settings.lang)
+    if args.watch:
+        from layerlint.watch import watch
 
-        if libcst_missing():
-            print("layerlint: fixing needs libcst; install it with `pip install 'layerlint[fix]'`", file=sys.stderr)
-            return EXIT_ERROR
-    progress = Progress("checking", enabled=False if args.no_progress else None)
+        return watch(lambda: _check_once(args, overrides, settings.lang), args.paths)
+    return _check_once(args, overrides, settings.lang)
+
+
+def _settings_path(args: argparse.Namespace) -> str:
+    if "-" in args.paths:
+        return args.stdin_filename or "-"
+    return args.paths[0]
+
+
+def _libcst_missing() -> bool:
+    from layerlint.fix.builders import libcst_missing
+
+    if libcst_missing():
+        print("layerlint: fixing needs libcst; install it with `pip install 'layerlint[fix]'`", file=sys.stderr)
+        return True
+    return False
+
+
+def _check_once(args: argparse.Namespace, overrides: Overrides, lang: str | None) -> int:
+    fixing = args.fix or args.diff
+    progress = Progress("checking", enabled=False if args.no_progress or args.quiet else None)
     cache = None if args.no_cache else Cache(args.cache_dir or DEFAULT_DIRECTORY, "")
     api.tune_garbage_collection()
     try:
@@ -201,12 +240,83 @@ def run_check(args: argparse.Namespace) -> int:
         progress.close()
     diagnostics = [d for result in results for d in result.diagnostics]
     if fixing:
-        return _report_fixes(results, diagnostics, args, settings.lang)
+        return _report_fixes(results, diagnostics, args, lang)
+    return _report(diagnostics, args, lang)
+
+
+def _check_stdin(args: argparse.Namespace, overrides: Overrides, lang: str | None) -> int:
+    """`check -`: the text comes from standard input and stands for `--stdin-filename` (its settings,
+    its name in the findings). With --fix the fixed text goes to standard output and the findings
+    that remain to standard error, so `layerlint check --fix - < m.py > fixed.py` works as ruff's."""
+    if args.paths != ["-"]:
+        print("layerlint: - (standard input) cannot be combined with other paths", file=sys.stderr)
+        return EXIT_ERROR
+    path = args.stdin_filename or "-"
+    data = sys.stdin.buffer.read()
+    try:
+        if args.fix or args.diff:
+            new, result = api.fix_bytes(data, path, overrides, unsafe=args.unsafe_fixes)
+            if args.diff:
+                _emit(result.diff, args)
+                return EXIT_FINDINGS if result.diff or result.diagnostics else _exit_code(result.diagnostics)
+            sys.stdout.buffer.write(new if new is not None else data)
+            sys.stdout.flush()
+            report = _render(result.diagnostics, args, lang, color=False)
+            sys.stderr.write(report)
+            return _final_code(result.diagnostics, args)
+        result = api.check_bytes(data, path, overrides, fixes=args.format in FORMATS_WITH_FIXES)
+    except ConfigError as error:
+        return _configuration_error(error)
+    return _report(result.diagnostics, args, lang)
+
+
+def _report(diagnostics: list[Diagnostic], args: argparse.Namespace, lang: str | None) -> int:
+    _emit(_render(diagnostics, args, lang, color=_use_color(args)), args)
+    return _final_code(diagnostics, args)
+
+
+def _render(diagnostics: Sequence[Diagnostic], args: argparse.Namespace, lang: str | None, color: bool) -> str:
     if args.statistics:
-        sys.stdout.write(statistics(diagnostics, settings.lang))
-    else:
-        sys.stdout.write(FORMATS[args.format](diagnostics, settings.lang))
-    return _exit_code(diagnostics)
+        return statistics(diagnostics, lang, json_format=args.format == "json")
+    if args.format == "text":
+        return text_report.render(diagnostics, lang, color=color, quiet=args.quiet)
+    return FORMATS[args.format](diagnostics, lang)
+
+
+def _use_color(args: argparse.Namespace) -> bool:
+    """ruff's and pytest's rule: --color wins; in `auto`, NO_COLOR turns colour off, FORCE_COLOR on,
+    otherwise a terminal gets colour and a pipe or a file does not."""
+    if args.color != "auto":
+        return args.color == "always"
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return not args.output_file and sys.stdout.isatty()
+
+
+def _emit(text: str, args: argparse.Namespace) -> None:
+    """To standard output, or to `--output-file` (created or truncated; a symbolic link there is
+    refused rather than followed)."""
+    if not args.output_file:
+        sys.stdout.write(text)
+        return
+    try:
+        descriptor = os.open(args.output_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0),
+                             0o666)
+        with os.fdopen(descriptor, "w", encoding="utf-8", errors="surrogateescape") as out:
+            out.write(text)
+    except OSError as error:
+        raise OutputError(f"layerlint: cannot write {args.output_file}: {error.strerror or error}") from None
+
+
+class OutputError(Exception):
+    """The report could not be written where it was asked to go."""
+
+
+def _final_code(diagnostics: Sequence[Diagnostic], args: argparse.Namespace) -> int:
+    code = _exit_code(diagnostics)
+    return EXIT_CLEAN if code == EXIT_FINDINGS and args.exit_zero else code
 
 
 def _configuration_error(error: ConfigError) -> int:
@@ -232,17 +342,18 @@ def _report_fixes(results: list[api.FileResult], remaining: list[Diagnostic], ar
             print(f"layerlint: {result.path}: " + translate(N_("the fixed file was not written: {reason}"), lang)
                   .format(reason=result.write_error.render(lang)), file=sys.stderr)
     if args.diff:
-        sys.stdout.write("".join(result.diff for result in changed))
+        _emit("".join(result.diff for result in changed), args)
         template = N_("Would fix {count} finding(s) in {files} file(s).")
     else:
-        sys.stdout.write(FORMATS[args.format](remaining, lang))
+        _emit(_render(remaining, args, lang, color=_use_color(args)), args)
         template = N_("Fixed {count} finding(s) in {files} file(s).")
     fixed = sum(len(result.applied) for result in changed)
-    print(translate(template, lang).format(count=fixed, files=len(changed)), file=sys.stderr)
+    if not args.quiet:
+        print(translate(template, lang).format(count=fixed, files=len(changed)), file=sys.stderr)
     if any(result.write_error is not None for result in results):
         return EXIT_ERROR
-    code = _exit_code(remaining)
-    if args.diff and code == EXIT_CLEAN and changed:
+    code = _final_code(remaining, args)
+    if args.diff and code == EXIT_CLEAN and changed and not args.exit_zero:
         return EXIT_FINDINGS
     return code
 

@@ -9,6 +9,7 @@ empty run gives an empty string (ruff prints nothing then either).
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from dataclasses import dataclass
 from typing import Sequence
@@ -37,8 +38,12 @@ def counts(diagnostics: Sequence[Diagnostic]) -> list[CodeCount]:
     return sorted(rows, key=lambda row: (-row.count, row.code))
 
 
-def statistics(diagnostics: Sequence[Diagnostic], lang: str | None = None) -> str:
+def statistics(diagnostics: Sequence[Diagnostic], lang: str | None = None, json_format: bool = False) -> str:
+    """The table above, or with `--format json` a list of {code, name, severity, count, fixable}."""
     rows = counts(diagnostics)
+    if json_format:
+        return json.dumps([{"code": row.code, "name": row.name, "severity": row.severity.label, "count": row.count,
+                            "fixable": row.fixable} for row in rows], indent=2) + "\n"
     if not rows:
         return ""
     table = [(str(row.count), row.code, row.name, translate(row.severity.label, lang), "[*]" if row.fixable else "")

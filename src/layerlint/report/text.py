@@ -1,22 +1,36 @@
 """`--format text`: `path:line:col: CODE [severity] message`, the related places indented under it,
-then the `help:` line, in the manner of ruff and rustc."""
+then the `help:` line, in the manner of ruff and rustc; in colour on request (`--color`)."""
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from typing import Sequence
 
-from layerlint.diagnostics import Diagnostic, Severity, could_not_check
+from layerlint.diagnostics import Diagnostic, Severity, Span, could_not_check
 from layerlint.i18n import N_, translate
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_BOLD, _RESET, _CYAN = "\x1b[1m", "\x1b[0m", "\x1b[36m"
+_SEVERITY_COLOUR = {Severity.ERROR: "\x1b[1;31m", Severity.WARNING: "\x1b[1;33m", Severity.INFO: "\x1b[1;34m"}
 
-def render_one(diagnostic: Diagnostic, lang: str | None = None) -> str:
-    lines = [f"{diagnostic.span.location()}: {diagnostic.code} [{translate(diagnostic.severity.label, lang)}] "
-             f"{diagnostic.message.render(lang)}"]
+
+def _location(span: Span) -> str:
+    """A file name may hold terminal escapes (`\x1b[2J`): shown escaped, never executed."""
+    return _CONTROL.sub(lambda match: f"\\x{ord(match.group()):02x}", span.location())
+
+
+def render_one(diagnostic: Diagnostic, lang: str | None = None, color: bool = False) -> str:
+    def paint(style: str, text: str) -> str:
+        return f"{style}{text}{_RESET}" if color else text
+
+    severity = diagnostic.severity
+    lines = [f"{paint(_BOLD, _location(diagnostic.span))}: {paint(_SEVERITY_COLOUR[severity], diagnostic.code)} "
+             f"[{translate(severity.label, lang)}] {diagnostic.message.render(lang)}"]
     for related in diagnostic.related:
-        lines.append(f"  {related.span.location()}: {related.message.render(lang)}")
+        lines.append(f"  {_location(related.span)}: {related.message.render(lang)}")
     if diagnostic.help is not None:
-        lines.append(f"  {translate(N_('help'), lang)}: {diagnostic.help.render(lang)}")
+        lines.append(f"  {paint(_CYAN, translate(N_('help'), lang))}: {diagnostic.help.render(lang)}")
     return "\n".join(lines)
 
 
@@ -42,7 +56,9 @@ def summary(diagnostics: Sequence[Diagnostic], lang: str | None = None) -> str:
     return " ".join(sentences)
 
 
-def render(diagnostics: Sequence[Diagnostic], lang: str | None = None) -> str:
-    blocks = [render_one(d, lang) for d in diagnostics]
-    return "\n\n".join(blocks + [summary(diagnostics, lang)]) + "\n"
+def render(diagnostics: Sequence[Diagnostic], lang: str | None = None, *, color: bool = False,
+           quiet: bool = False) -> str:
+    """The findings, then a summary sentence (left out with `quiet`, as `ruff -q` does)."""
+    blocks = [render_one(d, lang, color) for d in diagnostics] + ([] if quiet else [summary(diagnostics, lang)])
+    return "\n\n".join(blocks) + "\n" if blocks else ""
 
