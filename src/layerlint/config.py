@@ -247,7 +247,7 @@ def parse(table: Any, source: str) -> Settings:
 def _settings_in(folder: str) -> Settings | None:
     """Re-read whenever a configuration file in `folder` appears, changes or goes (the editor server
     lives long; a change to pyproject.toml must apply without a restart)."""
-    stamps = []
+    stamps: list[tuple[int, int, int] | None] = []
     for name in CONFIG_FILES:
         try:
             status = os.stat(os.path.join(folder, name))

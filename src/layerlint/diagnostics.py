@@ -113,7 +113,7 @@ class Diagnostic:
     layer_class: str | None = None  # its class (`LayerNormalization`), for allow-shared
 
     @property
-    def sort_key(self) -> tuple:
+    def sort_key(self) -> tuple[str, int, int, str]:
         return (self.span.path, self.span.line, self.span.column, self.code)
 
     def to_dict(self, lang: str | None = None) -> dict[str, Any]:

@@ -14,7 +14,7 @@ import difflib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from layerlint.diagnostics import Applicability, Diagnostic, Edit, Fix, could_not_check
+from layerlint.diagnostics import Applicability, Diagnostic, Edit, could_not_check
 from layerlint.fix.positions import apply_edits, overlapping, parses
 from layerlint.i18n import N_
 from layerlint.static.checker import Project, check_source
@@ -46,12 +46,16 @@ def applicable(diagnostic: Diagnostic, unsafe: bool) -> bool:
     return fix is not None and bool(fix.edits) and (fix.applicability is Applicability.SAFE or unsafe)
 
 
-def _signature(diagnostic: Diagnostic) -> tuple:
-    return (diagnostic.code, tuple((e.start, e.end, e.replacement) for e in diagnostic.fix.edits))
+def _edits(diagnostic: Diagnostic) -> tuple[Edit, ...]:
+    return diagnostic.fix.edits if diagnostic.fix is not None else ()
 
 
-def _compatible(fix: Fix, taken: list[Edit]) -> bool:
-    return not any(overlapping(edit, other) for edit in fix.edits for other in taken)
+def _signature(diagnostic: Diagnostic) -> tuple[object, ...]:
+    return (diagnostic.code, tuple((e.start, e.end, e.replacement) for e in _edits(diagnostic)))
+
+
+def _compatible(edits: tuple[Edit, ...], taken: list[Edit]) -> bool:
+    return not any(overlapping(edit, other) for edit in edits for other in taken)
 
 
 def apply_fixes(text: str, diagnostics: Sequence[Diagnostic], unsafe: bool, *, path: str = "<string>",
@@ -69,19 +73,19 @@ def apply_fixes(text: str, diagnostics: Sequence[Diagnostic], unsafe: bool, *, p
     current = text
     found = list(diagnostics)
     applied: list[Diagnostic] = []
-    broken: set[tuple] = set()
+    broken: set[tuple[object, ...]] = set()
     seen = {current}
     for _ in range(MAX_ROUNDS):
         candidates = sorted((d for d in found if applicable(d, unsafe) and _signature(d) not in broken),
-                            key=lambda d: (min(e.start for e in d.fix.edits), d.sort_key))
+                            key=lambda d: (min(e.start for e in _edits(d)), d.sort_key))
         if not candidates:
             break
         chosen: list[Diagnostic] = []
         taken: list[Edit] = []
         for diagnostic in candidates:
-            if _compatible(diagnostic.fix, taken):
+            if _compatible(_edits(diagnostic), taken):
                 chosen.append(diagnostic)
-                taken.extend(diagnostic.fix.edits)
+                taken.extend(_edits(diagnostic))
         result = apply_edits(current, taken)
         if not parses(result):
             # One of them breaks the text: keep, one by one, those that leave it parsable.
@@ -108,14 +112,14 @@ def apply_fixes(text: str, diagnostics: Sequence[Diagnostic], unsafe: bool, *, p
     return FixResult(current, applied, reasons, list(found))
 
 
-def _one_by_one(text: str, chosen: list[Diagnostic], broken: set[tuple]) -> tuple[list[Diagnostic], str]:
+def _one_by_one(text: str, chosen: list[Diagnostic], broken: set[tuple[object, ...]]) -> tuple[list[Diagnostic], str]:
     kept: list[Diagnostic] = []
     taken: list[Edit] = []
     for diagnostic in chosen:
-        trial = apply_edits(text, taken + list(diagnostic.fix.edits))
+        trial = apply_edits(text, taken + list(_edits(diagnostic)))
         if parses(trial):
             kept.append(diagnostic)
-            taken.extend(diagnostic.fix.edits)
+            taken.extend(_edits(diagnostic))
         else:
             broken.add(_signature(diagnostic))
     return kept, apply_edits(text, taken)

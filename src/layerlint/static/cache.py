@@ -25,7 +25,7 @@ from typing import Any, Iterable
 
 from layerlint._version import __version__
 from layerlint.catalog import catalog_fingerprint
-from layerlint.diagnostics import Diagnostic, from_record, renders_safely, to_record
+from layerlint.diagnostics import Diagnostic, Span, from_record, renders_safely, to_record
 
 DEFAULT_DIRECTORY = ".layerlint_cache"
 
@@ -40,7 +40,7 @@ def _stat_key(path: str) -> list[int] | None:
 
 def _respelled(diagnostic: Diagnostic, stored: str, path: str) -> Diagnostic:
     """The same finding, with the file named as this run names it (`a.py` or `/abs/a.py`)."""
-    def span(old):
+    def span(old: Span) -> Span:
         return dataclasses.replace(old, path=path) if old.path == stored else old
 
     return dataclasses.replace(diagnostic, span=span(diagnostic.span), related=tuple(
