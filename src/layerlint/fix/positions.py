@@ -1,7 +1,8 @@
-"""The one place where `ast` positions become character offsets into a file's text.
+"""The fix builders' view of a module: its text, its own `ast` tree, parent links.
 
 `ast` gives 1-based lines and 0-based columns counted in UTF-8 *bytes*; a `Fix` is made of `Edit`s
-between *character* offsets of the text (end exclusive). `Source` re-parses the text once, finds the
+between *character* offsets of the text (end exclusive); `layerlint.text.SourceText` converts one
+into the other. `Source` re-parses the text once, finds the
 node of its own tree that a fact's node stands for (checking that the text at that place really is
 that node, so a node of another file is never edited by position), and answers the few structural
 questions the fix builders ask: the statement around a node, its indentation, its parents.
@@ -11,12 +12,10 @@ from __future__ import annotations
 
 import ast
 import functools
-import re
 from typing import Iterator
 
 from layerlint.static.source import parse as parse_quietly
-
-LINE_BREAK = re.compile(r"\r\n|\r|\n")  # what Python's tokenizer counts as the end of a line
+from layerlint.text import SourceText
 
 
 class Source:
@@ -25,7 +24,8 @@ class Source:
     def __init__(self, text: str, tree: ast.Module):
         self.text = text
         self.tree = tree
-        self.line_starts = [0] + [match.end() for match in LINE_BREAK.finditer(text)]
+        self.positions = SourceText(text)
+        self.line_starts = self.positions.starts
         self.newline = "\r\n" if "\r\n" in text else "\r" if "\r" in text else "\n"
         self.parents: dict[int, ast.AST] = {}
         self.by_position: dict[tuple, ast.AST] = {}
@@ -39,13 +39,7 @@ class Source:
 
     def offset(self, line: int, byte_column: int) -> int:
         """Character offset of an `ast` (line, UTF-8 byte column) position."""
-        line = max(1, min(line, len(self.line_starts)))
-        start = self.line_starts[line - 1]
-        end = self.line_starts[line] if line < len(self.line_starts) else len(self.text)
-        text = self.text[start:end]
-        if text.isascii():
-            return start + min(byte_column, len(text))
-        return start + len(text.encode("utf-8")[:byte_column].decode("utf-8", errors="ignore"))
+        return self.positions.offset_of_ast(line, byte_column)
 
     def start(self, node: ast.AST) -> int:
         return self.offset(node.lineno, node.col_offset)
