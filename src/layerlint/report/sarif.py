@@ -173,7 +173,7 @@ def rule_descriptors() -> list[dict[str, Any]]:
 def _message(diagnostic: Diagnostic, lang: str | None) -> str:
     text = diagnostic.message.render(lang)
     if diagnostic.help is not None:
-        text += f"\n{translate(N_('help'), lang)}: {diagnostic.help.render(lang)}"
+        text += "\n" + translate(N_("help: {help}"), lang).format(help=diagnostic.help.render(lang))
     return text
 
 

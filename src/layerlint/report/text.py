@@ -16,7 +16,7 @@ def render_one(diagnostic: Diagnostic, lang: str | None = None) -> str:
     for related in diagnostic.related:
         lines.append(f"  {related.span.location()}: {related.message.render(lang)}")
     if diagnostic.help is not None:
-        lines.append(f"  {translate(N_('help'), lang)}: {diagnostic.help.render(lang)}")
+        lines.append("  " + translate(N_("help: {help}"), lang).format(help=diagnostic.help.render(lang)))
     return "\n".join(lines)
 
 
