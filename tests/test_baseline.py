@@ -174,3 +174,16 @@ def test_writing_is_atomic_and_refuses_a_link(project):
         baseline.write(str(target), findings(project / "models"))
     assert elsewhere.read_text(encoding="utf-8") == "keep me\n" and target.is_symlink()
     assert [p.name for p in project.iterdir() if p.name.endswith(".layerlint")] == []  # no temporary left
+
+
+def test_text_from_standard_input_is_fingerprinted_as_checked(project):
+    """With `--stdin-filename`, the lines come from the text that was checked, not from the disk."""
+    from layerlint.static.checker import check_source
+
+    path = project / "models" / "net.py"
+    written = baseline.write(str(project / "baseline.json"), findings(path))
+    edited = MODEL.replace("return self.bn(self.conv_2(x))", "return self.bn(self.conv_2(x)) * 2")
+    found = check_source(edited, str(path), fixes=False)
+    from_disk = baseline.partition(found, written)
+    from_stdin = baseline.partition(found, written, baseline.SourceLines({str(path): edited}))
+    assert from_disk[0] == [] and from_stdin[0] == found  # the disk still has the accepted line

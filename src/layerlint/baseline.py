@@ -28,7 +28,7 @@ import re
 from collections import Counter
 from dataclasses import asdict, dataclass
 from pathlib import PurePath
-from typing import Iterable, Sequence
+from typing import Iterable, Mapping, Sequence
 
 from layerlint.atomic import write_bytes
 from layerlint.diagnostics import Diagnostic, Text, could_not_check
@@ -74,10 +74,15 @@ class Baseline:
 
 
 class SourceLines:
-    """`read_line(path, number)` over files read once, decoded as the checker decodes them."""
+    """`read_line(path, number)` over files read once, decoded as the checker decodes them.
 
-    def __init__(self) -> None:
-        self._lines: dict[str, list[str] | None] = {}
+    `texts` gives the text of some paths instead of reading them: the text checked from standard
+    input (`--stdin-filename src/model.py -`) is what its findings' lines must come from, not the
+    file on disk, which may differ."""
+
+    def __init__(self, texts: Mapping[str, str] | None = None) -> None:
+        self._lines: dict[str, list[str] | None] = {
+            path: _LINE_BREAK.split(text) for path, text in (texts or {}).items()}
 
     def __call__(self, path: str, number: int) -> str | None:
         if path not in self._lines:
