@@ -86,6 +86,6 @@ def test_the_docs_table_is_read():
 
 def test_readme_check_section_shows_stdin_baseline_and_init():
     section = _section(README.read_text(encoding="utf-8"), "## `layerlint check`")
-    for needed in ("--stdin-filename src/model.py -", "--baseline", "--write-baseline", "--show-baseline", "layerlint init",
-                   "docs/cli.md", "[fix]"):
+    for needed in ("--stdin-filename src/model.py -", "--baseline", "--write-baseline", "--show-baseline",
+                   "layerlint init", "docs/cli.md", "[fix]"):
         assert needed in section, needed

@@ -131,9 +131,8 @@ def entries_for(diagnostics: Iterable[Diagnostic], folder: str,
         key = _key(diagnostic, folder, read_line)
         counts[key] += 1
         first.setdefault(key, diagnostic)
-    return tuple(sorted(Entry(path, code, fingerprint, counts[(path, code, fingerprint)],
-                              first[(path, code, fingerprint)].name, _source(first[(path, code, fingerprint)], read_line))
-                        for path, code, fingerprint in counts))
+    return tuple(sorted(Entry(*key, counts[key], first[key].name, _source(first[key], read_line))
+                        for key in counts))
 
 
 # --- the file ----------------------------------------------------------------------------------------
