@@ -159,3 +159,9 @@ def test_explain_details_command_adds_the_evidence():
     assert run.returncode == 0, run.stderr
     assert verdict_of(run.stdout)[0].startswith("holds: trainable weights")
     assert "evidence:" in run.stdout and "built as Conv2d(" in run.stdout
+
+
+def test_getting_started_shows_the_real_explain_output():
+    page = (ROOT / "docs" / "index.md").read_text(encoding="utf-8")
+    shown = page.split("$ layerlint explain torch.nn.BatchNorm2d\n", 1)[1].split("```", 1)[0]
+    assert shown == probe.explain_class(None, "torch.nn.BatchNorm2d") + "\n"
