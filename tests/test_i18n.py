@@ -163,9 +163,9 @@ def test_environment_language_list(monkeypatch):
     for variable in ("LAYERLINT_LANG", "LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
         monkeypatch.delenv(variable, raising=False)
     monkeypatch.setenv("LANGUAGE", "fr:zh_CN:en")
-    assert i18n.translate("help") == "建议"  # no fr catalog: the next language in the list
+    assert i18n.translate("help: {help}") == "建议：{help}"  # no fr catalog: the next language in the list
     monkeypatch.setenv("LAYERLINT_LANG", "en")
-    assert i18n.translate("help") == "help"
+    assert i18n.translate("help: {help}") == "help: {help}"
 
 
 @pytest.mark.parametrize("lang", ["zh", "zh_CN", "zh-CN", "zh_Hans"])
@@ -179,7 +179,7 @@ def test_check_lang_zh_prints_chinese(capsys, lang):
     assert "expected axis -1 of input shape to have value 6" in first  # the framework's error stays verbatim
     assert f"{ARTICLE}:16:13: 首次调用：按 6 个特征构建 `self.batchnorm`" in out
     assert f"{ARTICLE}:10:26: `self.batchnorm` 在此处创建" in out
-    assert "  建议: 为每个调用处创建各自的 BatchNormalization 实例，例如 `self.batchnorm` 和 `self.batchnorm_2`" in out
+    assert "  建议：为每个调用处创建各自的 BatchNormalization 实例，例如 `self.batchnorm` 和 `self.batchnorm_2`" in out
     assert "发现 1 个问题（1 个错误）。" in out
 
 

@@ -194,7 +194,7 @@ def test_missing_framework_is_a_clear_error(capsys, monkeypatch):
 
 
 def test_explain_class():
-    text = probe.explain_class(None, "keras.layers.BatchNormalization")
+    text = probe.explain_class(None, "keras.layers.BatchNormalization", details=True)  # evidence: --details
     assert text.startswith("keras.layers.BatchNormalization")
     assert "running-statistics" in text and "evidence:" in text and "torch.nn" not in text
     torch_text = probe.explain_class(None, "torch.nn.BatchNorm2d")

@@ -36,7 +36,8 @@ from layerlint.report.progress import Progress
 
 from . import (COMPOSITE, DATA_DIR, FRAMEWORKS, PINS_RANK, RANDOM_STATE, RUNNING_STATISTICS,
                STATELESS, WEIGHTS_CONSTRUCTOR, WEIGHTS_FIRST_CALL)
-from . import probe_specs
+from . import probe_specs, verdict
+from layerlint.i18n import N_, translate
 
 # Classes the rules rely on: the shipped catalog must describe every one of them.
 REQUIRED_BY_RULES: dict[str, list[str]] = {
@@ -460,7 +461,30 @@ def templatize(message: str | None, *, layer: str | None, cls: str, expected: in
         for size, placeholder in ((received, "{received}"), (expected, "{expected}")):
             # Sizes may touch an "x" as in "2x13 and 11x3" (PyTorch's matmul message).
             text = re.sub(r"(?<![0-9A-Za-wyz_.{])" + str(size) + r"(?![0-9A-Za-wyz_}]|\.\d)", placeholder, text)
-    return text
+    return generalize_probe_sizes(text)
+
+
+def _elide_numbers(match: re.Match) -> str:
+    return re.sub(r"(?<![\w{])\d+(?![\w}])", "\N{HORIZONTAL ELLIPSIS}", match.group(0))
+
+
+# Parts of a framework's error that describe the probe's own layer (its output size, kernel size,
+# batch size), not the user's: a message quoting them would show `weight of size [3, 6, 1, 1]` for a
+# user's `Conv2d(6, 16, 3)`. Those numbers become "…"; the sizes layerlint knows stay placeholders.
+_PROBE_SIZES = (
+    (re.compile(r"weight of size \[[^\]]*\]"), _elide_numbers),
+    (re.compile(r"expected shape=\([^)]*\)"), _elide_numbers),
+    (re.compile(r"\(\d+x(?=\{received\})"), "(\N{HORIZONTAL ELLIPSIS}x"),
+    (re.compile(r"(?<=\{expected\})x\d+\)"), "x\N{HORIZONTAL ELLIPSIS})"),
+    (re.compile(r"should contain \d+ elements not \d+"), _elide_numbers),
+)
+
+
+def generalize_probe_sizes(template: str) -> str:
+    """A catalog error template without the sizes of the probe's own layer."""
+    for pattern, replacement in _PROBE_SIZES:
+        template = pattern.sub(replacement, template)
+    return template
 
 
 def _shape_text(shape) -> str:
@@ -1013,8 +1037,13 @@ def _load_document(framework: str) -> dict | None:
         return json.load(handle)
 
 
-def explain_class(framework: str | None, name: str) -> str | None:
-    """A class's verdict and evidence from the shipped catalog, or None if the class is unknown."""
+def explain_class(framework: str | None, name: str, details: bool = False, lang: str | None = None) -> str | None:
+    """A class's verdict from the shipped catalog, or None if the class is unknown.
+
+    The verdict comes first, in three lines (what it holds, what reuse does, what to do); the
+    probe's evidence only with `details` (`layerlint explain --details CLASS`). `name` may be
+    qualified (`torch.nn.BatchNorm2d`, `keras.layers.Dense`); unqualified, every framework that has
+    the class answers. `lang` translates the verdict, not the evidence."""
     if "." in name:
         prefix, name = name.rsplit(".", 1)
         framework = _QUALIFIERS.get(prefix, framework)
@@ -1031,7 +1060,7 @@ def explain_class(framework: str | None, name: str) -> str | None:
             if name in document.get("unprobed", {}):
                 parts.append(f"{fw}: {name} was not probed: {document['unprobed'][name]}")
             continue
-        parts.append(_explain_entry(fw, document, canonical, name))
+        parts.append(_explain_entry(fw, document, canonical, name, details, lang))
     return "\n\n".join(parts) if parts else None
 
 
@@ -1044,51 +1073,85 @@ _CATEGORY_TEXT = {
     RUNNING_STATISTICS: "statistics updated by training calls: reuse mixes the statistics of all call sites",
     COMPOSITE: "wraps other layers: its reusability is that of the wrapped layers",
 }
+_MODULES = {"keras": "keras.layers", "tf_keras": "tf_keras.layers", "torch": "torch.nn"}
 
 
-def _explain_entry(framework: str, document: dict, canonical: str, asked: str) -> str:
+def _explain_entry(framework: str, document: dict, canonical: str, asked: str, details: bool = False,
+                   lang: str | None = None) -> str:
     entry = document["classes"][canonical]
-    module = {"keras": "keras.layers", "tf_keras": "tf_keras.layers", "torch": "torch.nn"}[framework]
+    qualified = f"{_MODULES[framework]}.{asked}"
     versions = ", ".join(f"{k} {v}" for k, v in document.get("versions", {}).items())
-    title = f"{module}.{asked}" + (f" (= {canonical})" if asked != canonical else "")
-    lines = [f"{title}  [{versions}]",
-             f"  category: {entry['category']} - {_CATEGORY_TEXT.get(entry['category'], '')}",
-             f"  weights: {entry.get('weights', False)}  statistics: {entry.get('statistics', False)}  "
+    title = qualified + (f" (= {canonical})" if asked != canonical else "")
+    traits = _catalog_traits(framework, canonical)
+    lines = [f"{title}  [{versions}]: {entry['category']}"]
+    lines += [f"  {line}" for line in verdict.labelled(traits, lang)]
+    note = verdict.sizes_note(traits, lang)
+    if note:
+        lines.append(f"  {note}")
+    lines += [f"  {line}" for line in _variant_lines(framework, canonical, entry, lang)]
+    if details:
+        lines.append("  " + translate(N_("details (what the probe measured):"), lang))
+        lines += _evidence_lines(document, entry, asked)
+    else:
+        lines.append("  " + translate(N_("details: layerlint explain --details {name}"), lang).format(name=qualified))
+    return "\n".join(lines)
+
+
+def _catalog_traits(framework: str, canonical: str, arguments: dict | None = None):
+    from layerlint.catalog import lookup
+
+    return lookup(framework, canonical, arguments)
+
+
+def _variant_lines(framework: str, canonical: str, entry: dict, lang: str | None) -> list[str]:
+    """One line per constructor-argument variant: what the layer holds with those arguments."""
+    out = []
+    for variant in entry.get("variants", ()):
+        when = ", ".join(f"{k}={v!r}" for k, v in variant["when"].items())
+        holds = verdict.lines(_catalog_traits(framework, canonical, variant["when"]), lang)[0]
+        out.append(translate(N_("with {arguments}: {holds}"), lang).format(arguments=when, holds=holds))
+    return out
+
+
+def _evidence_lines(document: dict, entry: dict, asked: str) -> list[str]:
+    """The catalog entry as the probe recorded it: raw, for those who want to check the verdict."""
+    lines = [f"    category: {entry['category']} - {_CATEGORY_TEXT.get(entry['category'], '')}",
+             f"    weights: {entry.get('weights', False)}  statistics: {entry.get('statistics', False)}  "
              f"normalizes: {entry.get('normalizes', False)}  random state: {entry.get('random_state', False)}",
-             f"  sizing: {entry.get('sizing', 'none')}  pins: {', '.join(entry.get('pins', ())) or 'nothing'}"]
+             f"    sizing: {entry.get('sizing', 'none')}  pins: {', '.join(entry.get('pins', ())) or 'nothing'}"]
     if entry.get("reuse_error"):
-        lines.append(f"  reuse error: {entry['reuse_error']}")
+        lines.append(f"    reuse error: {entry['reuse_error']}")
     if entry.get("reuse_error_detail"):
-        lines.append(f"               {entry['reuse_error_detail']}")
+        lines.append(f"                 {entry['reuse_error_detail']}")
     for variant in entry.get("variants", ()):
         when = ", ".join(f"{k}={v!r}" for k, v in variant["when"].items())
         changes = ", ".join(f"{k}={v!r}" for k, v in variant.items() if k != "when")
-        lines.append(f"  with {when}: {changes}")
+        lines.append(f"    with {when}: {changes}")
     evidence = entry.get("evidence", {})
     if evidence:
-        lines.append("  evidence:")
+        lines.append("    evidence:")
         if "arguments" in evidence:
             args = ", ".join(f"{k}={v}" for k, v in evidence["arguments"].items())
-            lines.append(f"    built as {asked}({args}), input layout {evidence.get('input_layout')}")
+            lines.append(f"      built as {asked}({args}), input layout {evidence.get('input_layout')}")
         first = evidence.get("first_call", {})
         if first:
-            lines.append(f"    first call {first.get('input')}: {first.get('outcome')}; "
+            lines.append(f"      first call {first.get('input')}: {first.get('outcome')}; "
                          f"state built: {evidence.get('first_call_built_state')}")
         state = evidence.get("state_after_first_call") or {}
         if state:
-            lines.append("    state after first call: " + ", ".join(f"{k} {v}" for k, v in state.items()))
+            lines.append("      state after first call: " + ", ".join(f"{k} {v}" for k, v in state.items()))
         for vname, record in evidence.get("variations", {}).items():
-            text = f"    {vname} {record.get('input')}: {record.get('outcome')}"
+            text = f"      {vname} {record.get('input')}: {record.get('outcome')}"
             if "control" in record:
                 text += f" (fresh instance: {record['control']})"
             lines.append(text)
         training = evidence.get("training_call")
         if training:
-            lines.append(f"    training call: statistics changed {training.get('non_trainable_changed') or 'none'}, "
+            lines.append(f"      training call: statistics changed {training.get('non_trainable_changed') or 'none'}, "
                          f"rng state changed {training.get('rng_state_changed') or 'none'}, "
                          f"normalized {training.get('output_normalized') or 'no'}")
-    lines.append(f"  ({document.get('generated_by', '')})")
-    return "\n".join(lines)
+    lines.append(f"    ({document.get('generated_by', '')})")
+    return lines
 
 
 # ---------------------------------------------------------------------------------------------

@@ -62,7 +62,7 @@ def render_one(diagnostic: Diagnostic, lang: str | None = None, cwd: str | None 
         where = f"{relative_path(related.span.path, cwd)}:{related.span.line}:{related.span.column}"
         lines.append(f"  {where}: {related.message.render(lang)}")
     if diagnostic.help is not None:
-        lines.append(f"  {translate(N_('help'), lang)}: {diagnostic.help.render(lang)}")
+        lines.append("  " + translate(N_("help: {help}"), lang).format(help=diagnostic.help.render(lang)))
 
     rendered = ",".join(f"{key}={escape_property(value)}" for key, value in properties)
     return f"::{COMMANDS[diagnostic.severity]} {rendered}::{escape_data(chr(10).join(lines))}"

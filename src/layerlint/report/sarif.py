@@ -15,7 +15,6 @@ line/column regions.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
@@ -26,6 +25,7 @@ from urllib.parse import quote
 from layerlint._version import __version__
 from layerlint.diagnostics import Diagnostic, Edit, Severity, Span
 from layerlint.i18n import N_, translate
+from layerlint.report.fingerprint import finding_hash
 from layerlint.static.problems import PROBLEMS
 from layerlint.static.rules import ALL_RULES
 from layerlint.static.source import UnreadableSource, read
@@ -119,31 +119,9 @@ def _physical_location(span: Span, cwd: str) -> dict[str, Any]:
     return location
 
 
-def _normalized(text: str) -> str:
-    return " ".join(text.split())
-
-
-def _line_text(span: Span, sources: _SourceFiles) -> str | None:
-    if span.cell is not None:  # lines count within a notebook cell, not within the file
-        return None
-    last = span.end_line if span.end_line is not None and span.end_line >= span.line else span.line
-    lines = [sources.line(span.path, number) for number in range(span.line, last + 1)]
-    if any(line is None for line in lines):
-        return None
-    return _normalized(" ".join(line for line in lines if line is not None))
-
-
 def fingerprint(diagnostic: Diagnostic, sources: _SourceFiles, cwd: str) -> str:
-    """A hash of what identifies a finding independently of where the file's lines now sit: the code,
-    the file and the normalised text of the reported line and of each related line. Where the text
-    cannot be read (an unreadable file, a notebook cell), the message template stands in for it."""
-    parts = [diagnostic.code, artifact_location(diagnostic.span.path, cwd)["uri"]]
-    for span in (diagnostic.span, *(related.span for related in diagnostic.related)):
-        text = _line_text(span, sources)
-        if text is None:
-            text = f"cell {span.cell}" if span.cell is not None else diagnostic.message.template
-        parts.append(text)
-    return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()[:32]
+    """The finding's identity (`layerlint.report.fingerprint`), its file spelled as its SARIF URI."""
+    return finding_hash(diagnostic, artifact_location(diagnostic.span.path, cwd)["uri"], sources.line)
 
 
 def _replacement(path: str, edit: Edit, sources: _SourceFiles) -> dict[str, Any]:
@@ -195,7 +173,7 @@ def rule_descriptors() -> list[dict[str, Any]]:
 def _message(diagnostic: Diagnostic, lang: str | None) -> str:
     text = diagnostic.message.render(lang)
     if diagnostic.help is not None:
-        text += f"\n{translate(N_('help'), lang)}: {diagnostic.help.render(lang)}"
+        text += "\n" + translate(N_("help: {help}"), lang).format(help=diagnostic.help.render(lang))
     return text
 
 

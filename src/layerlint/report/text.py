@@ -11,7 +11,7 @@ from layerlint.diagnostics import Diagnostic, Severity, Span, could_not_check
 from layerlint.i18n import N_, translate
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-_BOLD, _RESET, _CYAN = "\x1b[1m", "\x1b[0m", "\x1b[36m"
+_BOLD, _RESET = "\x1b[1m", "\x1b[0m"
 _SEVERITY_COLOUR = {Severity.ERROR: "\x1b[1;31m", Severity.WARNING: "\x1b[1;33m", Severity.INFO: "\x1b[1;34m"}
 
 
@@ -30,7 +30,7 @@ def render_one(diagnostic: Diagnostic, lang: str | None = None, color: bool = Fa
     for related in diagnostic.related:
         lines.append(f"  {_location(related.span)}: {related.message.render(lang)}")
     if diagnostic.help is not None:
-        lines.append(f"  {paint(_CYAN, translate(N_('help'), lang))}: {diagnostic.help.render(lang)}")
+        lines.append("  " + translate(N_("help: {help}"), lang).format(help=diagnostic.help.render(lang)))
     return "\n".join(lines)
 
 

@@ -11,7 +11,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from layerlint.catalog import lookup
+from layerlint.catalog import lookup, verdict
+from layerlint.i18n import N_, translate
 from layerlint.static.analyzer import Analyzer
 from layerlint.static.values import ContainerValue, LayerValue
 from layerlint.static.facts import CallEvent, Instance, ModuleFacts
@@ -112,15 +113,15 @@ def _instances(analyzer: Analyzer, facts: ModuleFacts) -> list[Instance]:
     return list(seen.values())
 
 
-def hover(analysis: Analysis, line: int, column: int) -> HoverResult | None:
-    """The hover at a 1-based line and 0-based character column, or None."""
+def hover(analysis: Analysis, line: int, column: int, lang: str | None = None) -> HoverResult | None:
+    """The hover at a 1-based line and 0-based character column, or None; `lang` as `--lang`."""
     for node in analysis.nodes_at(line, column):
         instance = _instance_at(analysis, node)
         if instance is not None:
-            return HoverResult(_describe_instance(analysis, instance, node), analysis.node_span(node))
+            return HoverResult(_describe_instance(analysis, instance, lang), analysis.node_span(node))
         qualified = _class_at(analysis, node)
         if qualified is not None:
-            text = _describe_class(*qualified)
+            text = _describe_class(*qualified, lang=lang)
             if text:
                 return HoverResult(text, analysis.node_span(node))
     return None
@@ -174,39 +175,62 @@ def _class_at(analysis: Analysis, node: ast.AST) -> tuple[str, str] | None:
 
 
 # --- what the hover says -------------------------------------------------------------------------
+# The verdict first, in three lines (what the layer holds, what reuse does, what to do), then for an
+# instance where it is created and called; the probe's evidence only behind the "details" line, since
+# a hover that scrolls is not read.
+
+CATALOG_URI = "https://layerlint.readthedocs.io/en/latest/catalog/{framework}.html"
+MODULES = {"keras": "keras.layers", "tf_keras": "tf_keras.layers", "torch": "torch.nn"}
 
 
-def _describe_class(framework: str, name: str) -> str | None:
+def _describe_class(framework: str, name: str, lang: str | None = None) -> str | None:
     traits = lookup(framework, name)
     if traits is None:
         return None
-    head = f"**`{name}`** ({FRAMEWORK_NAMES.get(framework, framework)} layer): {_traits_line(traits)}"
-    return head + _explanation(framework, name)
+    kind = translate(N_("{framework} layer"), lang).format(framework=FRAMEWORK_NAMES.get(framework, framework))
+    parts = [f"**`{name}`** ({kind}, {traits.category})", _verdict(traits, lang), _details(framework, name, lang)]
+    return "\n\n".join(parts)
 
 
-def _describe_instance(analysis: Analysis, instance: Instance, node: ast.AST) -> str:
-    label = instance.name()
+def _describe_instance(analysis: Analysis, instance: Instance, lang: str | None = None) -> str:
     framework = instance.framework
-    kind = f"{FRAMEWORK_NAMES.get(framework, framework)} layer" if framework else "layer defined in this project"
-    parts = [f"**`{label}`**: `{instance.class_name}` ({kind})"]
+    kind = (translate(N_("{framework} layer"), lang).format(framework=FRAMEWORK_NAMES.get(framework, framework))
+            if framework else translate(N_("layer defined in this project"), lang))
+    category = f", {instance.traits.category}" if instance.traits is not None else ""
+    parts = [f"**`{instance.name()}`**: `{instance.class_name}` ({kind}{category})"]
     if instance.traits is not None:
-        parts.append(f"verdict: {_traits_line(instance.traits)}")
+        parts.append(_verdict(instance.traits, lang))
     created = instance.node
     source_line = analysis.lines[created.lineno - 1].strip() if created.lineno <= len(analysis.lines) else ""
-    parts.append(f"created at line {created.lineno}: `{_short(source_line)}`")
+    parts.append(translate(N_("created at line {line}: `{source}`"), lang).format(
+        line=created.lineno, source=_short(source_line)))
+    parts.append(_calls_text(analysis, instance, lang))
+    if framework and instance.traits is not None:
+        parts.append(_details(framework, instance.class_name, lang))
+    return "\n\n".join(parts)
+
+
+def _verdict(traits: Any, lang: str | None) -> str:
+    return "\n".join(f"- {line}" for line in verdict.labelled(traits, lang, full_error=False))
+
+
+def _calls_text(analysis: Analysis, instance: Instance, lang: str | None) -> str:
     calls = list(_calls(analysis, instance))
-    if calls:
-        lines = [f"called {len(calls)} time{'s' if len(calls) > 1 else ''}:"]
-        for event, feature in calls:
-            size = f"{feature} features" if feature is not None else "feature size unknown"
-            lines.append(f"- line {event.site().lineno} (in `{event.entry}`): {size}")
-        parts.append("\n".join(lines))
-    else:
-        parts.append("not called in a forward pass layerlint could follow")
-    text = "\n\n".join(parts)
-    if framework:
-        text += _explanation(framework, instance.class_name)
-    return text
+    if not calls:
+        return translate(N_("not called in a forward pass layerlint could follow"), lang)
+    lines = [translate(N_("called {count} time(s):"), lang).format(count=len(calls))]
+    for event, feature in calls:
+        size = (translate(N_("{feature} features"), lang).format(feature=feature) if feature is not None
+                else translate(N_("feature size unknown"), lang))
+        lines.append("- " + translate(N_("line {line} (in `{entry}`): {size}"), lang).format(
+            line=event.site().lineno, entry=event.entry, size=size))
+    return "\n".join(lines)
+
+
+def _details(framework: str, name: str, lang: str | None) -> str:
+    """One short line: where the evidence behind the verdict is (command line and catalog page)."""
+    return translate(N_("details: `layerlint explain --details {name}` · [catalog]({uri})"), lang).format(
+        name=f"{MODULES.get(framework, framework)}.{name}", uri=CATALOG_URI.format(framework=framework))
 
 
 def _calls(analysis: Analysis, instance: Instance) -> Iterator[tuple[CallEvent, int | None]]:
@@ -220,31 +244,6 @@ def _calls(analysis: Analysis, instance: Instance) -> Iterator[tuple[CallEvent, 
             continue
         seen.add(key)
         yield event, feature
-
-
-def _traits_line(traits: Any) -> str:
-    facts = [traits.category]
-    if traits.weights:
-        facts.append("trainable weights")
-    if traits.statistics:
-        facts.append("running statistics")
-    if traits.random_state:
-        facts.append("random state")
-    if traits.sizing != "none":
-        facts.append(f"sized by the {traits.sizing.replace('-', ' ')}")
-    if traits.pins:
-        facts.append("first call fixes the input " + " and ".join(sorted(traits.pins)))
-    return "; ".join(facts)
-
-
-def _explanation(framework: str, name: str) -> str:
-    try:
-        from layerlint.catalog.probe import explain_class
-
-        text = explain_class(framework, name) or explain_class(None, name)
-    except Exception:  # the catalog's evidence is an extra: the hover stands without it
-        return ""
-    return f"\n\n```text\n{text}\n```" if text else ""
 
 
 def _short(text: str, limit: int = 80) -> str:

@@ -22,8 +22,8 @@ class ReuseShapeMismatch(Rule):
     constructor (`nn.BatchNorm2d(6)`, `nn.Linear(16, 8)`).
 
     ## Why is this bad?
-    The second call raises. In the seed article's model one `BatchNormalization` follows a
-    6-channel and then a 16-channel convolution; Keras 3 stops with "expected axis -1 of input shape
+    The second call raises. In the classic case one `BatchNormalization` follows a 6-channel and
+    then a 16-channel convolution; Keras 3 stops with "expected axis -1 of input shape
     to have value 6, but received input with shape (2, 9, 9, 16)", and PyTorch with "running_mean
     should contain 16 elements not 6". The crash comes at the first forward pass, often deep in a
     training script, and the framework's message does not say which line built the layer.
