@@ -1,9 +1,6 @@
 """`layerlint check --help` and the docs agree (issue 18, "Done when"): every option of the parser is
-documented in docs/cli.md, and every documented option exists in the parser.
-
-docs/cli.md already documents the options being added in this release (the spec); for those, and only
-while the parser lacks them, the test is an expected failure (non-strict), decided at collection time
-from the parser itself: as soon as an option is wired in, its test must pass."""
+documented in docs/cli.md, and every documented option exists in the parser; the same for the
+subcommands."""
 
 from __future__ import annotations
 
@@ -18,11 +15,6 @@ from layerlint.cli import build_parser
 ROOT = Path(__file__).resolve().parent.parent
 CLI_PAGE = ROOT / "docs" / "cli.md"
 README = ROOT / "README.md"
-
-# Documented before they exist in the parser: issue 18, point 1-3.
-PLANNED_OPTIONS = {"--exit-zero", "--output-file", "-q", "--quiet", "--color", "--watch", "--stdin-filename",
-                   "--baseline", "--write-baseline", "--show-baseline"}
-PLANNED_COMMANDS = {"init"}
 
 
 def _subparsers(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
@@ -56,23 +48,13 @@ def documented_commands() -> set[str]:
     return set(re.findall(r"^\| `layerlint ([a-z]+)", page, re.MULTILINE))
 
 
-def _cases(documented: set[str], existing: set[str], planned: set[str]) -> list:
-    cases = []
-    for name in sorted(documented | existing):
-        marks = ()
-        if name not in existing and name in planned:
-            marks = pytest.mark.xfail(strict=False, reason=f"{name} is documented as the spec; the parser lacks it yet")
-        cases.append(pytest.param(name, marks=marks, id=name))
-    return cases
-
-
-@pytest.mark.parametrize("option", _cases(documented_options(), parser_options(), PLANNED_OPTIONS))
+@pytest.mark.parametrize("option", sorted(documented_options() | parser_options()))
 def test_check_option_is_in_the_docs_and_in_the_parser(option):
     assert option in documented_options(), f"{option} is not in the options table of docs/cli.md"
     assert option in parser_options(), f"docs/cli.md documents {option}, which `layerlint check` does not have"
 
 
-@pytest.mark.parametrize("command", _cases(documented_commands(), set(_subparsers(build_parser())), PLANNED_COMMANDS))
+@pytest.mark.parametrize("command", sorted(documented_commands() | set(_subparsers(build_parser()))))
 def test_command_is_in_the_docs_and_in_the_parser(command):
     assert command in documented_commands(), f"`layerlint {command}` is not in the command table of docs/cli.md"
     assert command in _subparsers(build_parser()), f"docs/cli.md documents `layerlint {command}`, which does not exist"

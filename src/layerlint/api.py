@@ -133,9 +133,10 @@ def _fix_file(result: FileResult, settings: FileSettings, unsafe: bool, write: b
         return
     try:
         replace_file(result.path, new, data)
-    except WriteRefused as refused:
+    except OSError as refused:  # WriteRefused, or a rename the system refused
         # Nothing was written: the findings are all still there, and the user must see them.
-        result.write_error = refused.reason
+        result.write_error = refused.reason if isinstance(refused, WriteRefused) else Text(
+            "{reason}", {"reason": refused.strerror or str(refused)})
         result.applied = []
         result.diagnostics = check_bytes(data, result.path, settings=settings, project=project).diagnostics
 

@@ -30,7 +30,7 @@ from dataclasses import asdict, dataclass
 from pathlib import PurePath
 from typing import Iterable, Mapping, Sequence
 
-from layerlint.atomic import write_bytes
+from layerlint.writes import write_file
 from layerlint.diagnostics import Diagnostic, Text, could_not_check
 from layerlint.i18n import N_
 from layerlint.report.fingerprint import LineReader, finding_hash, span_text
@@ -149,7 +149,7 @@ def write(path: str, diagnostics: Iterable[Diagnostic], read_line: LineReader | 
     folder = os.path.dirname(os.path.abspath(path))
     entries = entries_for(diagnostics, folder, read_line)
     try:
-        write_bytes(path, render(entries).encode("utf-8"))
+        write_file(path, render(entries).encode("utf-8"))
     except OSError as error:
         raise BaselineError(Text(N_("{path}: cannot write the baseline file: {reason}"),
                                  {"path": path, "reason": error.strerror or str(error)})) from error

@@ -126,6 +126,13 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--color", choices=("auto", "always", "never"), default="auto",
                        help="colour the text output: auto (default) colours a terminal unless NO_COLOR is set; "
                             "FORCE_COLOR forces it")
+    check.add_argument("--baseline", metavar="FILE",
+                       help="report only the findings FILE does not accept (see --write-baseline); the exit "
+                            "code counts only those")
+    check.add_argument("--write-baseline", action="store_true",
+                       help="with --baseline FILE: record every current finding in FILE as accepted, exit 0")
+    check.add_argument("--show-baseline", action="store_true",
+                       help="with --baseline FILE: also print the accepted findings, marked as such")
     check.add_argument("--watch", action="store_true",
                        help="check again whenever a checked file or a configuration file changes (Ctrl-C stops)")
 
@@ -134,9 +141,18 @@ def build_parser() -> argparse.ArgumentParser:
     explain = commands.add_parser("explain", help="print a rule's documentation or a layer class's verdict")
     explain.add_argument("--lang", metavar="LANG", help="language of the documentation (e.g. en, zh); "
                                                         "default: the locale")
+    explain.add_argument("--details", action="store_true",
+                         help="for a layer class, also print the probe's evidence behind the verdict")
     explain.add_argument("subject", metavar="CODE|CLASS",
                          help="a rule code (LL001), a rule name (reuse-shape-mismatch) or a layer class "
                               "(BatchNormalization, torch.nn.BatchNorm2d)")
+
+    init = commands.add_parser("init", help="write a commented [tool.layerlint] table to start a configuration",
+                               description="Append every setting, commented out, as a [tool.layerlint] table to "
+                                           "FOLDER/pyproject.toml (or write FOLDER/layerlint.toml when there is "
+                                           "no pyproject.toml). Refuses, changing nothing, when the folder is "
+                                           "already configured.", epilog=EPILOG)
+    init.add_argument("folder", nargs="?", default=".", metavar="FOLDER", help="default: the current folder")
 
     for name, (module, summary) in DELEGATED.items():
         sub = commands.add_parser(name, help=summary, description=summary, epilog=EPILOG)
@@ -178,7 +194,9 @@ def _main(argv: Sequence[str] | None) -> int:
     if args.command == "rules":
         return run_rules()
     if args.command == "explain":
-        return run_explain(args.subject, args.lang)
+        return run_explain(args.subject, args.lang, args.details)
+    if args.command == "init":
+        return run_init(args.folder)
     if getattr(args, "unavailable", None):
         print(f"layerlint {args.command}: not available in this installation", file=sys.stderr)
         return EXIT_ERROR
@@ -196,6 +214,9 @@ def run_check(args: argparse.Namespace) -> int:
     if args.show_settings:
         print(settings.describe())
         return EXIT_CLEAN
+    if (args.write_baseline or args.show_baseline) and not args.baseline:
+        print("layerlint: --write-baseline and --show-baseline need --baseline FILE", file=sys.stderr)
+        return EXIT_ERROR
     if (args.fix or args.diff) and _libcst_missing():
         return EXIT_ERROR
     if "-" in args.paths:
@@ -267,12 +288,45 @@ def _check_stdin(args: argparse.Namespace, overrides: Overrides, lang: str | Non
         result = api.check_bytes(data, path, overrides, fixes=args.format in FORMATS_WITH_FIXES)
     except ConfigError as error:
         return _configuration_error(error)
-    return _report(result.diagnostics, args, lang)
+    return _report(result.diagnostics, args, lang, texts={path: data.decode("utf-8", errors="replace")})
 
 
-def _report(diagnostics: list[Diagnostic], args: argparse.Namespace, lang: str | None) -> int:
+def _report(diagnostics: list[Diagnostic], args: argparse.Namespace, lang: str | None,
+            texts: dict[str, str] | None = None) -> int:
+    """The findings as asked; with --baseline only those the baseline does not accept count."""
+    if args.baseline:
+        return _report_with_baseline(diagnostics, args, lang, texts)
     _emit(_render(diagnostics, args, lang, color=_use_color(args)), args)
     return _final_code(diagnostics, args)
+
+
+def _report_with_baseline(diagnostics: list[Diagnostic], args: argparse.Namespace, lang: str | None,
+                          texts: dict[str, str] | None) -> int:
+    from layerlint import baseline
+
+    read_line = baseline.SourceLines(texts)
+    try:
+        if args.write_baseline:
+            written = baseline.write(args.baseline, diagnostics, read_line)
+            print(translate(N_("wrote {count} accepted finding(s) to {path}"), lang).format(
+                count=sum(entry.count for entry in written.entries), path=args.baseline), file=sys.stderr)
+            return EXIT_ERROR if any(could_not_check(d) for d in diagnostics) else EXIT_CLEAN
+        accepted_by = baseline.load(args.baseline)
+    except baseline.BaselineError as error:
+        print(f"layerlint: {error.text.render(lang)}", file=sys.stderr)
+        return EXIT_ERROR
+    new, accepted, stale = baseline.partition(diagnostics, accepted_by, read_line)
+    report = _render(new, args, lang, color=_use_color(args))
+    if args.show_baseline and accepted:
+        report += "\n" + translate(N_("Accepted by the baseline:"), lang) + "\n\n" + _render(
+            accepted, args, lang, color=_use_color(args))
+    _emit(report, args)
+    line = baseline.summary(len(accepted), stale)
+    if line is not None and not args.quiet:
+        print(line.render(lang), file=sys.stderr)
+        for entry in stale:
+            print("  " + baseline.describe_stale(entry).render(lang), file=sys.stderr)
+    return _final_code(new, args)
 
 
 def _render(diagnostics: Sequence[Diagnostic], args: argparse.Namespace, lang: str | None, color: bool) -> str:
@@ -367,7 +421,19 @@ def run_rules() -> int:
     return EXIT_CLEAN
 
 
-def run_explain(subject: str, lang: str | None = None) -> int:
+def run_init(folder: str) -> int:
+    from layerlint.init_config import InitError, done_message, init
+
+    try:
+        path, _ = init(folder)
+    except InitError as error:
+        print(f"layerlint init: {error.text.render()}", file=sys.stderr)
+        return EXIT_ERROR
+    print(done_message(path).render())
+    return EXIT_CLEAN
+
+
+def run_explain(subject: str, lang: str | None = None, details: bool = False) -> int:
     rule = find(subject)
     if rule is not None:
         print(f"{rule.code} {rule.name} ({rule.severity.label})\n")
@@ -379,7 +445,7 @@ def run_explain(subject: str, lang: str | None = None) -> int:
         return EXIT_CLEAN
     from layerlint.catalog.probe import explain_class
 
-    text = explain_class(None, subject)
+    text = explain_class(None, subject, details=details, lang=lang)
     if text is None:
         print(f"layerlint explain: {subject!r} is neither a rule nor a layer class in the catalog; "
               "see `layerlint rules`", file=sys.stderr)

@@ -20,7 +20,7 @@ try:  # Python 3.11+
 except ModuleNotFoundError:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
-from layerlint.atomic import write_bytes
+from layerlint.writes import replace_file, write_file
 from layerlint.diagnostics import Text
 from layerlint.i18n import N_
 
@@ -68,9 +68,9 @@ def init(folder: str = ".") -> tuple[str, str]:
     if os.path.lexists(pyproject):
         existing = _read(pyproject)
         added = _table_for(existing)
-        _write(pyproject, existing + added.encode("utf-8"))
+        _write(pyproject, existing + added.encode("utf-8"), existing)
         return pyproject, added
-    _write(standalone, SETTINGS.encode("utf-8"))
+    _write(standalone, SETTINGS.encode("utf-8"), None)
     return standalone, SETTINGS
 
 
@@ -103,9 +103,13 @@ def _table_for(existing: bytes) -> str:
     return lead + ("[tool.layerlint]\n" + SETTINGS).replace("\n", newline)
 
 
-def _write(path: str, data: bytes) -> None:
+def _write(path: str, data: bytes, existing: bytes | None) -> None:
+    """`existing`: what `path` held when it was read; the write is refused if it changed since."""
     try:
-        write_bytes(path, data)
+        if existing is None:
+            write_file(path, data)
+        else:
+            replace_file(path, data, existing)
     except OSError as error:
         raise InitError(Text(N_("{path}: cannot write: {reason}"),
                              {"path": path, "reason": error.strerror or str(error)})) from error

@@ -1,4 +1,5 @@
-"""The one way layerlint rewrites a user's file (`--fix`, notebooks, `init`).
+"""The one way layerlint writes a file: a user's file it fixes (`--fix`, notebooks), a configuration it
+extends (`init`), or a file of its own (a baseline).
 
 A fix is computed from the bytes that were read, sometimes seconds earlier; the file may have been
 edited since, or may not be what it looks like. So the replacement:
@@ -25,8 +26,9 @@ from layerlint.diagnostics import Text
 from layerlint.i18n import N_
 
 
-class WriteRefused(Exception):
-    """The file was not rewritten; `reason` says why."""
+class WriteRefused(OSError):
+    """The file was not written; `reason` says why (an `OSError`, so callers that report write
+    failures report this one too)."""
 
     def __init__(self, reason: Text):
         super().__init__(reason.render())
@@ -98,3 +100,34 @@ def _keep_owner(temporary: str, status: os.stat_result) -> None:
         os.chown(temporary, status.st_uid, status.st_gid)
     except OSError:
         pass  # not permitted: keeps the running user's ownership, as any editor would
+
+
+def write_file(path: str, data: bytes) -> None:
+    """Creates `path`, or replaces what it holds now, with `data` in one rename: for files whose
+    previous contents layerlint does not need to protect (a baseline it wrote itself). A symbolic
+    link there is refused as by `replace_file`."""
+    if os.path.lexists(path):
+        check_writable(path)
+        replace_file(path, data, _current_bytes(path) or b"")
+        return
+    folder = os.path.dirname(os.path.abspath(path))
+    descriptor, temporary = tempfile.mkstemp(dir=folder, prefix=".ll-", suffix=".tmp")
+    try:
+        with os.fdopen(descriptor, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.chmod(temporary, 0o666 & ~_umask())
+        os.replace(temporary, path)
+    except BaseException:
+        try:
+            os.unlink(temporary)
+        except OSError:
+            pass
+        raise
+
+
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current
