@@ -28,7 +28,7 @@ import re
 from collections import Counter
 from dataclasses import asdict, dataclass
 from pathlib import PurePath
-from typing import Iterable, Mapping, Sequence
+from typing import Any, Iterable, Mapping, Sequence
 
 from layerlint.writes import write_file
 from layerlint.diagnostics import Diagnostic, Text, could_not_check
@@ -39,7 +39,7 @@ from layerlint.static.source import UnreadableSource, read
 VERSION = 1
 SOURCE_LIMIT = 120  # characters of the reported line kept for people reviewing the file
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")  # Python's line ends, as SARIF reads them
-_FIELDS = {"path": str, "code": str, "fingerprint": str, "count": int}
+_FIELDS: dict[str, type] = {"path": str, "code": str, "fingerprint": str, "count": int}
 
 
 class BaselineError(Exception):
@@ -125,13 +125,13 @@ def entries_for(diagnostics: Iterable[Diagnostic], folder: str,
                 read_line: LineReader | None = None) -> tuple[Entry, ...]:
     """The baseline entries accepting these findings (LL9xx left out), sorted."""
     read_line = read_line or SourceLines()
-    counts: Counter = Counter()
+    counts: Counter[tuple[str, str, str]] = Counter()
     first: dict[tuple[str, str, str], Diagnostic] = {}
     for diagnostic in sorted((d for d in diagnostics if not could_not_check(d)), key=lambda d: d.sort_key):
         key = _key(diagnostic, folder, read_line)
         counts[key] += 1
         first.setdefault(key, diagnostic)
-    return tuple(sorted(Entry(*key, counts[key], first[key].name, _source(first[key], read_line))
+    return tuple(sorted(Entry(key[0], key[1], key[2], counts[key], first[key].name, _source(first[key], read_line))
                         for key in counts))
 
 
@@ -187,9 +187,9 @@ def _entries(path: str, document: object) -> tuple[Entry, ...]:
     return tuple(_entry(path, number, record) for number, record in enumerate(document["findings"], 1))
 
 
-def _entry(path: str, number: int, record: object) -> Entry:
+def _entry(path: str, number: int, record: Any) -> Entry:
     for field, kind in _FIELDS.items():
-        value = record.get(field) if isinstance(record, dict) else None
+        value: Any = record.get(field) if isinstance(record, dict) else None
         if not isinstance(value, kind) or isinstance(value, bool) or (kind is int and value < 1):
             raise BaselineError(Text(N_('{path}: finding {number} of the baseline has no valid "{field}"'),
                                      {"path": path, "number": number, "field": field}))

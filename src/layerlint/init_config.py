@@ -14,10 +14,11 @@ broken file would hide where it broke), or when the file is a symbolic link. The
 from __future__ import annotations
 
 import os
+import sys
 
-try:  # Python 3.11+
+if sys.version_info >= (3, 11):
     import tomllib
-except ModuleNotFoundError:  # pragma: no cover - Python 3.10
+else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
 from layerlint.writes import replace_file, write_file

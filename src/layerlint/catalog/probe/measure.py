@@ -1,24 +1,10 @@
-"""`layerlint probe`: measure how reusable each layer class of the installed framework is.
-
-For each public layer class the probe builds ONE instance with minimal constructor arguments
-(`probe_specs.py`), calls it on a first input and then on inputs that differ in the feature size,
-in the spatial/time size, in rank and in batch size, and on the first shape again. It records the
-state (trainable weights, non-trainable statistics, random-generator state, other tensors held by
-the layer) before and after the first call, whether the same-shape call reused it, whether a
-training-mode call changes non-trainable state (statistics), and which input properties the first
-call pinned. A failed variation counts as caused by reuse only when a fresh instance built from
-the same specification accepts the same input (the control). Verdicts never compare outputs
-between calls, so a layer with random output cannot be misjudged by them.
-
-The result is a catalog document, the format of `catalog/data/<framework>.json`.
-"""
+"""Measuring one layer class: the inputs the probe feeds it, the calls it makes (first input, then
+another feature size, spatial size, rank and batch, then the first shape again), the state it
+compares, and the verdict; and `run_probe`, which measures every class of a framework."""
 
 from __future__ import annotations
 
-import abc
-import argparse
 import datetime as _dt
-import importlib
 import inspect
 import itertools
 import json
@@ -28,16 +14,22 @@ import subprocess
 import sys
 import time
 import warnings
-from pathlib import Path
 from typing import Any
 
 from layerlint._version import __version__
+from layerlint.catalog import (
+    COMPOSITE,
+    FRAMEWORKS,
+    PINS_RANK,
+    RANDOM_STATE,
+    RUNNING_STATISTICS,
+    STATELESS,
+    WEIGHTS_CONSTRUCTOR,
+    WEIGHTS_FIRST_CALL,
+    probe_specs,
+)
+from layerlint.catalog.probe.adapters import Adapter, ProbeError, adapter_for
 from layerlint.report.progress import Progress
-
-from . import (COMPOSITE, DATA_DIR, FRAMEWORKS, PINS_RANK, RANDOM_STATE, RUNNING_STATISTICS,
-               STATELESS, WEIGHTS_CONSTRUCTOR, WEIGHTS_FIRST_CALL)
-from . import probe_specs, verdict
-from layerlint.i18n import N_, translate
 
 # Classes the rules rely on: the shipped catalog must describe every one of them.
 REQUIRED_BY_RULES: dict[str, list[str]] = {
@@ -50,12 +42,6 @@ REQUIRED_BY_RULES: dict[str, list[str]] = {
               "LayerNorm", "Dropout", "InstanceNorm2d", "GroupNorm", "Embedding", "LSTM"],
 }
 
-INSTALL_HINT = {
-    "keras": "pip install tensorflow-cpu==2.21.0",
-    "tf_keras": "pip install tf_keras==2.21.0",
-    "torch": "pip install torch==2.13.0",
-}
-
 CHECKER_FIELDS = ("category", "weights", "statistics", "normalizes", "random_state", "sizing",
                   "pins", "reuse_error")
 
@@ -65,20 +51,6 @@ CHECKER_FIELDS = ("category", "weights", "statistics", "normalizes", "random_sta
 SIZES = {"B": (2, 3), "F": (11, 13), "S": (4, 6), "T": (3, 5), "R": (8, 10), "L": (32, 40)}
 SPATIAL = "STRL"
 
-KERAS_LAYOUTS = {
-    "vec": "BF", "seq": "BSF", "img": "BSSF", "vol": "BSSSF", "rgb": "BRRF",
-    "tseq1": "BTSF", "tseq2": "BTSSF", "tseq3": "BTSSSF",
-    "ints": ("BS", "int"), "ints1": ("B", "int"), "strings": ("BS", "str"), "text": ("B", "text"),
-    "audio": "BL", "audio3": "BLF",
-}
-TORCH_LAYOUTS = {
-    "vec": "BF", "seq": "BFS", "img": "BFSS", "vol": "BFSSS", "tseq": "TBF",
-    "ints": ("BS", "int"),
-}
-
-
-class ProbeError(Exception):
-    """A failure reported to the user as one line (exit status 2)."""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -140,278 +112,6 @@ class _Inputs:
             return np.array(self.rng.choice(["a b", "b c", "a"], size=shape)).astype(str)
         data = self.rng.standard_normal(shape).astype("float32")
         return (shift + scale * data).astype("float32")
-
-
-# ---------------------------------------------------------------------------------------------
-# Framework adapters
-
-
-class _Adapter(abc.ABC):
-    """What the probe needs of one framework: its public layer classes, inputs, calls and state."""
-
-    name = ""
-    layouts: dict = {}
-    specs: dict = {}
-    unprobed: dict = {}
-    module_label = ""
-
-    @abc.abstractmethod
-    def public_classes(self) -> dict[str, type]:
-        """Public name -> class of every layer class the framework exports."""
-
-    def first_call_fallbacks(self, name: str) -> list[str]:
-        for tag, kind in (("1D", "seq"), ("2D", "img"), ("3D", "vol"),
-                          ("1d", "seq"), ("2d", "img"), ("3d", "vol")):
-            if tag in name:
-                return [kind]
-        return ["img", "seq", "vec", "vol"]
-
-
-class _KerasAdapter(_Adapter):
-    name = "keras"
-    module_label = "keras.layers"
-    layouts = KERAS_LAYOUTS
-
-    def __init__(self):
-        import numpy
-
-        self.np = numpy
-        self.k = importlib.import_module("keras")
-        self.layers = self.k.layers
-        self.specs = probe_specs.KERAS_SPECS
-        self.unprobed = probe_specs.KERAS_UNPROBED
-
-    def versions(self) -> dict[str, str]:
-        backend = self.k.backend.backend()
-        versions = {"keras": self.k.__version__, "backend": backend}
-        try:
-            versions[backend] = importlib.import_module(backend).__version__.split("+")[0]
-        except Exception:  # pragma: no cover - unusual backend packaging
-            pass
-        return versions
-
-    def public_classes(self) -> dict[str, type]:
-        base = self.layers.Layer
-        return {n: c for n, c in vars(self.layers).items()
-                if not n.startswith("_") and inspect.isclass(c) and issubclass(c, base)}
-
-    def prepare(self, array):
-        return array
-
-    def construct(self, cls, kwargs):
-        return cls(**kwargs)
-
-    def call(self, layer, inputs, style, training=None):
-        kw = {} if training is None else {"training": training}
-        if style == "list2":
-            return layer(list(inputs[:2]), **kw)
-        if style in ("args2", "args3"):
-            return layer(*inputs[: int(style[-1])], **kw)
-        if style == "cell":
-            batch = int(inputs[0].shape[0])
-            states = self.initial_state(layer, batch)
-            return layer(inputs[0], states, **kw)
-        return layer(inputs[0], **kw)
-
-    def initial_state(self, cell, batch):
-        return cell.get_initial_state(batch_size=batch)
-
-    def sublayers(self, layer):
-        try:
-            return list(layer._flatten_layers(include_self=True))
-        except Exception:
-            return [layer]
-
-    def random_generators(self, layer) -> list:
-        found = []
-        for sub in self.sublayers(layer):
-            found.extend(getattr(sub, "_seed_generators", []) or [])
-        return found
-
-    def rng_state_ids(self, layer) -> set[int]:
-        return {id(g.state) for g in self.random_generators(layer) if getattr(g, "state", None) is not None}
-
-    def variables(self, layer) -> list[tuple[str, Any, bool]]:
-        return [(getattr(v, "path", v.name), v, bool(v.trainable)) for v in layer.variables]
-
-    def value(self, var):
-        return self.np.array(self.k.ops.convert_to_numpy(var))
-
-    def shape(self, var):
-        return list(var.shape)
-
-    def to_numpy(self, output):
-        while isinstance(output, (list, tuple, dict)):
-            if not output:
-                return None
-            output = list(output.values())[0] if isinstance(output, dict) else output[0]
-        try:
-            return self.np.asarray(self.k.ops.convert_to_numpy(output))
-        except Exception:
-            return None
-
-    def is_tensor(self, value) -> bool:
-        return self.k.ops.is_tensor(value) or isinstance(value, (self.k.Variable, self.np.ndarray))
-
-    def name_of(self, layer) -> str | None:
-        return getattr(layer, "name", None)
-
-
-class _TFKerasAdapter(_KerasAdapter):
-    name = "tf_keras"
-    module_label = "tf_keras.layers"
-
-    def __init__(self):
-        import numpy
-
-        self.np = numpy
-        self.k = importlib.import_module("tf_keras")
-        self.tf = importlib.import_module("tensorflow")
-        self.layers = self.k.layers
-        self.specs = probe_specs.KERAS_SPECS
-        self.unprobed = probe_specs.KERAS_UNPROBED
-        try:
-            self._rng_class = importlib.import_module("tf_keras.src.backend").RandomGenerator
-        except Exception:  # pragma: no cover
-            self._rng_class = ()
-
-    def versions(self) -> dict[str, str]:
-        return {"tf_keras": self.k.__version__, "tensorflow": self.tf.__version__}
-
-    def initial_state(self, cell, batch):
-        return cell.get_initial_state(batch_size=batch, dtype="float32")
-
-    def random_generators(self, layer) -> list:
-        found = []
-        for sub in self.sublayers(layer):
-            for value in vars(sub).values():
-                if self._rng_class and isinstance(value, self._rng_class):
-                    found.append(value)
-        return found
-
-    def rng_state_ids(self, layer) -> set[int]:
-        ids = set()
-        for gen in self.random_generators(layer):
-            inner = getattr(gen, "_generator", None)
-            if inner is not None:
-                ids.add(id(inner.state))
-        return ids
-
-    def variables(self, layer):
-        return [(v.name, v, bool(v.trainable)) for v in layer.weights]
-
-    def value(self, var):
-        return self.np.array(var.numpy())
-
-    def to_numpy(self, output):
-        while isinstance(output, (list, tuple, dict)):
-            if not output:
-                return None
-            output = list(output.values())[0] if isinstance(output, dict) else output[0]
-        try:
-            return self.np.asarray(output.numpy() if hasattr(output, "numpy") else output)
-        except Exception:
-            return None
-
-    def is_tensor(self, value) -> bool:
-        return isinstance(value, (self.tf.Tensor, self.tf.Variable, self.np.ndarray))
-
-
-class _TorchAdapter(_Adapter):
-    name = "torch"
-    module_label = "torch.nn"
-    layouts = TORCH_LAYOUTS
-
-    def __init__(self):
-        import numpy
-
-        self.np = numpy
-        self.torch = importlib.import_module("torch")
-        self.nn = self.torch.nn
-        self.layers = self.nn
-        self.specs = probe_specs.TORCH_SPECS
-        self.unprobed = probe_specs.TORCH_UNPROBED
-        from torch.nn.parameter import is_lazy
-
-        self._is_lazy = is_lazy
-
-    def versions(self) -> dict[str, str]:
-        return {"torch": self.torch.__version__.split("+")[0]}
-
-    def public_classes(self) -> dict[str, type]:
-        base = self.nn.Module
-        return {n: c for n, c in vars(self.nn).items()
-                if not n.startswith("_") and inspect.isclass(c) and issubclass(c, base)}
-
-    def prepare(self, array):
-        return self.torch.from_numpy(array)
-
-    def construct(self, cls, kwargs):
-        return cls(**kwargs)
-
-    def call(self, module, inputs, style, training=None):
-        if training is not None:
-            module.train(training)
-        with self.torch.no_grad():
-            if style in ("args2", "args3", "list2"):
-                return module(*inputs[: 3 if style == "args3" else 2])
-            return module(inputs[0])
-
-    def random_generators(self, module) -> list:
-        return [v for m in module.modules() for v in vars(m).values()
-                if isinstance(v, self.torch.Generator)]
-
-    def rng_state_ids(self, module) -> set[int]:
-        return set()
-
-    def variables(self, module):
-        return ([(n, p, True) for n, p in module.named_parameters()]
-                + [(n, b, False) for n, b in module.named_buffers()])
-
-    def value(self, var):
-        if self._is_lazy(var):
-            return None
-        return var.detach().cpu().numpy().copy()
-
-    def shape(self, var):
-        return "uninitialized" if self._is_lazy(var) else list(var.shape)
-
-    def to_numpy(self, output):
-        while isinstance(output, (list, tuple)):
-            if not output:
-                return None
-            output = output[0]
-        if isinstance(output, self.torch.Tensor):
-            return output.detach().cpu().numpy()
-        return None
-
-    def is_tensor(self, value) -> bool:
-        return isinstance(value, self.torch.Tensor)
-
-    def name_of(self, layer) -> str | None:
-        return None
-
-
-def _adapter(framework: str) -> _Adapter:
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    package = {"keras": "keras", "tf_keras": "tf_keras", "torch": "torch"}[framework]
-    try:
-        importlib.import_module(package)
-    except ImportError as error:
-        if getattr(error, "name", package) in (package, None) or package in str(error):
-            raise ProbeError(f"layerlint probe: {package} is not installed; {INSTALL_HINT[framework]}")
-        raise ProbeError(f"layerlint probe: cannot import {package}: {error}")
-    if framework == "torch":
-        adapter = _TorchAdapter()
-        adapter.torch.set_num_threads(1)
-        adapter.torch.manual_seed(0)
-        return adapter
-    adapter = _KerasAdapter() if framework == "keras" else _TFKerasAdapter()
-    try:
-        adapter.k.utils.set_random_seed(0)
-    except Exception:
-        pass
-    return adapter
 
 
 # ---------------------------------------------------------------------------------------------
@@ -504,7 +204,7 @@ def _resolve_args(spec_args, module, feature: int) -> dict:
 class _ClassProbe:
     """Probe one class with one set of constructor arguments."""
 
-    def __init__(self, adapter: _Adapter, name: str, cls: type, spec: dict, extra_args: dict):
+    def __init__(self, adapter: Adapter, name: str, cls: type, spec: dict, extra_args: dict):
         self.a = adapter
         self.name = name
         self.cls = cls
@@ -810,13 +510,13 @@ class _ClassProbe:
         return entry
 
 
-def _probe_class(adapter: _Adapter, name: str, cls: type) -> tuple[dict | None, str | None]:
+def _probe_class(adapter: Adapter, name: str, cls: type) -> tuple[dict | None, str | None]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return _probe_class_variants(adapter, name, cls)
 
 
-def _probe_class_variants(adapter: _Adapter, name: str, cls: type) -> tuple[dict | None, str | None]:
+def _probe_class_variants(adapter: Adapter, name: str, cls: type) -> tuple[dict | None, str | None]:
     spec = adapter.specs.get(name, {})
     base, reason = _ClassProbe(adapter, name, cls, spec, {}).run()
     if base is None:
@@ -893,7 +593,7 @@ def run_probe(framework: str, classes: list[str] | None = None, backend: str | N
         if "keras" in sys.modules:
             return _run_in_subprocess(framework, classes, backend)
         os.environ["KERAS_BACKEND"] = backend
-    adapter = _adapter(framework)
+    adapter = adapter_for(framework)
     public = adapter.public_classes()
     groups = _canonical(public)
     alias_of = {alias: canonical for canonical, (_, aliases) in groups.items() for alias in aliases}
@@ -958,258 +658,3 @@ def merge_documents(old: dict, new: dict) -> dict:
     merged["classes"], merged["unprobed"] = classes, unprobed
     merged.pop("probe_seconds", None)
     return merged
-
-
-# ---------------------------------------------------------------------------------------------
-# Rendering
-
-
-def _row(name: str, entry: dict) -> list[str]:
-    def flag(value):
-        return "yes" if value else "-"
-
-    pins = ",".join(entry.get("pins", ())) or "-"
-    variants = len(entry.get("variants", ()))
-    return [name, entry["category"], flag(entry.get("weights")), flag(entry.get("statistics")),
-            flag(entry.get("normalizes")), flag(entry.get("random_state")), entry.get("sizing", "none"),
-            pins, str(variants) if variants else "-", entry.get("reuse_error") or "-"]
-
-
-_HEADER = ["class", "category", "weights", "stats", "norm", "rng", "sizing", "pins", "variants",
-           "reuse error"]
-
-
-def category_counts(document: dict) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for entry in document["classes"].values():
-        counts[entry["category"]] = counts.get(entry["category"], 0) + 1
-    return dict(sorted(counts.items()))
-
-
-def render(document: dict, fmt: str) -> str:
-    """The document as "json", "table" (plain text) or "markdown"."""
-    if fmt == "json":
-        return json.dumps(document, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
-    rows = [_row(name, entry) for name, entry in sorted(document["classes"].items())]
-    versions = ", ".join(f"{k} {v}" for k, v in document.get("versions", {}).items())
-    counts = ", ".join(f"{k}: {v}" for k, v in category_counts(document).items())
-    if fmt == "markdown":
-        lines = [f"## {document['framework']} ({versions})", "",
-                 f"{len(rows)} classes probed, {len(document.get('unprobed', {}))} not probed. {counts}", "",
-                 "| " + " | ".join(_HEADER) + " |", "|" + "---|" * len(_HEADER)]
-        for row in rows:
-            cells = [c.replace("|", "\\|") for c in row]
-            cells[0] = f"`{cells[0]}`"
-            if cells[-1] != "-":
-                cells[-1] = f"`{cells[-1]}`"
-            lines.append("| " + " | ".join(cells) + " |")
-        if document.get("unprobed"):
-            lines += ["", "Not probed:", ""]
-            lines += [f"- `{k}`: {v}" for k, v in sorted(document["unprobed"].items())]
-        return "\n".join(lines) + "\n"
-    if fmt == "table":
-        rows_cut = [row[:-1] + [row[-1] if len(row[-1]) <= 60 else row[-1][:57] + "..."] for row in rows]
-        widths = [max(len(str(r[i])) for r in [_HEADER] + rows_cut) for i in range(len(_HEADER))]
-        lines = [f"{document['framework']} ({versions}): {counts}",
-                 "  ".join(h.ljust(w) for h, w in zip(_HEADER, widths)).rstrip()]
-        lines += ["  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in rows_cut]
-        if document.get("unprobed"):
-            lines.append("not probed:")
-            lines += [f"  {k}: {v}" for k, v in sorted(document["unprobed"].items())]
-        return "\n".join(lines) + "\n"
-    raise ProbeError(f"layerlint probe: unknown format {fmt!r} (table, json or markdown)")
-
-
-# ---------------------------------------------------------------------------------------------
-# explain
-
-
-_QUALIFIERS = {"keras.layers": "keras", "keras": "keras", "tf.keras.layers": "keras",
-               "tensorflow.keras.layers": "keras", "tf_keras.layers": "tf_keras",
-               "tf_keras": "tf_keras", "torch.nn": "torch", "nn": "torch", "torch": "torch"}
-
-
-def _load_document(framework: str) -> dict | None:
-    path = DATA_DIR / f"{framework}.json"
-    if not path.exists():
-        return None
-    with open(path, encoding="utf-8") as handle:
-        return json.load(handle)
-
-
-def explain_class(framework: str | None, name: str, details: bool = False, lang: str | None = None) -> str | None:
-    """A class's verdict from the shipped catalog, or None if the class is unknown.
-
-    The verdict comes first, in three lines (what it holds, what reuse does, what to do); the
-    probe's evidence only with `details` (`layerlint explain --details CLASS`). `name` may be
-    qualified (`torch.nn.BatchNorm2d`, `keras.layers.Dense`); unqualified, every framework that has
-    the class answers. `lang` translates the verdict, not the evidence."""
-    if "." in name:
-        prefix, name = name.rsplit(".", 1)
-        framework = _QUALIFIERS.get(prefix, framework)
-    frameworks = [framework] if framework else list(FRAMEWORKS)
-    parts = []
-    for fw in frameworks:
-        document = _load_document(fw)
-        if not document:
-            continue
-        classes = document["classes"]
-        canonical = name if name in classes else next(
-            (k for k, v in classes.items() if name in v.get("aliases", ())), None)
-        if canonical is None:
-            if name in document.get("unprobed", {}):
-                parts.append(f"{fw}: {name} was not probed: {document['unprobed'][name]}")
-            continue
-        parts.append(_explain_entry(fw, document, canonical, name, details, lang))
-    return "\n\n".join(parts) if parts else None
-
-
-_CATEGORY_TEXT = {
-    STATELESS: "no state and no input constraint: one instance can be reused anywhere",
-    PINS_RANK: "no state, but the first call fixes an input property a later call must match",
-    RANDOM_STATE: "only random-generator state: reuse shares the generator (safe, not independent)",
-    WEIGHTS_FIRST_CALL: "trainable weights sized by the first call: reuse shares them and pins the input",
-    WEIGHTS_CONSTRUCTOR: "trainable weights sized by the constructor: reuse shares them",
-    RUNNING_STATISTICS: "statistics updated by training calls: reuse mixes the statistics of all call sites",
-    COMPOSITE: "wraps other layers: its reusability is that of the wrapped layers",
-}
-_MODULES = {"keras": "keras.layers", "tf_keras": "tf_keras.layers", "torch": "torch.nn"}
-
-
-def _explain_entry(framework: str, document: dict, canonical: str, asked: str, details: bool = False,
-                   lang: str | None = None) -> str:
-    entry = document["classes"][canonical]
-    qualified = f"{_MODULES[framework]}.{asked}"
-    versions = ", ".join(f"{k} {v}" for k, v in document.get("versions", {}).items())
-    title = qualified + (f" (= {canonical})" if asked != canonical else "")
-    traits = _catalog_traits(framework, canonical)
-    lines = [f"{title}  [{versions}]: {entry['category']}"]
-    lines += [f"  {line}" for line in verdict.labelled(traits, lang)]
-    note = verdict.sizes_note(traits, lang)
-    if note:
-        lines.append(f"  {note}")
-    lines += [f"  {line}" for line in _variant_lines(framework, canonical, entry, lang)]
-    if details:
-        lines.append("  " + translate(N_("details (what the probe measured):"), lang))
-        lines += _evidence_lines(document, entry, asked)
-    else:
-        lines.append("  " + translate(N_("details: layerlint explain --details {name}"), lang).format(name=qualified))
-    return "\n".join(lines)
-
-
-def _catalog_traits(framework: str, canonical: str, arguments: dict | None = None):
-    from layerlint.catalog import lookup
-
-    return lookup(framework, canonical, arguments)
-
-
-def _variant_lines(framework: str, canonical: str, entry: dict, lang: str | None) -> list[str]:
-    """One line per constructor-argument variant: what the layer holds with those arguments."""
-    out = []
-    for variant in entry.get("variants", ()):
-        when = ", ".join(f"{k}={v!r}" for k, v in variant["when"].items())
-        holds = verdict.lines(_catalog_traits(framework, canonical, variant["when"]), lang)[0]
-        out.append(translate(N_("with {arguments}: {holds}"), lang).format(arguments=when, holds=holds))
-    return out
-
-
-def _evidence_lines(document: dict, entry: dict, asked: str) -> list[str]:
-    """The catalog entry as the probe recorded it: raw, for those who want to check the verdict."""
-    lines = [f"    category: {entry['category']} - {_CATEGORY_TEXT.get(entry['category'], '')}",
-             f"    weights: {entry.get('weights', False)}  statistics: {entry.get('statistics', False)}  "
-             f"normalizes: {entry.get('normalizes', False)}  random state: {entry.get('random_state', False)}",
-             f"    sizing: {entry.get('sizing', 'none')}  pins: {', '.join(entry.get('pins', ())) or 'nothing'}"]
-    if entry.get("reuse_error"):
-        lines.append(f"    reuse error: {entry['reuse_error']}")
-    if entry.get("reuse_error_detail"):
-        lines.append(f"                 {entry['reuse_error_detail']}")
-    for variant in entry.get("variants", ()):
-        when = ", ".join(f"{k}={v!r}" for k, v in variant["when"].items())
-        changes = ", ".join(f"{k}={v!r}" for k, v in variant.items() if k != "when")
-        lines.append(f"    with {when}: {changes}")
-    evidence = entry.get("evidence", {})
-    if evidence:
-        lines.append("    evidence:")
-        if "arguments" in evidence:
-            args = ", ".join(f"{k}={v}" for k, v in evidence["arguments"].items())
-            lines.append(f"      built as {asked}({args}), input layout {evidence.get('input_layout')}")
-        first = evidence.get("first_call", {})
-        if first:
-            lines.append(f"      first call {first.get('input')}: {first.get('outcome')}; "
-                         f"state built: {evidence.get('first_call_built_state')}")
-        state = evidence.get("state_after_first_call") or {}
-        if state:
-            lines.append("      state after first call: " + ", ".join(f"{k} {v}" for k, v in state.items()))
-        for vname, record in evidence.get("variations", {}).items():
-            text = f"      {vname} {record.get('input')}: {record.get('outcome')}"
-            if "control" in record:
-                text += f" (fresh instance: {record['control']})"
-            lines.append(text)
-        training = evidence.get("training_call")
-        if training:
-            lines.append(f"      training call: statistics changed {training.get('non_trainable_changed') or 'none'}, "
-                         f"rng state changed {training.get('rng_state_changed') or 'none'}, "
-                         f"normalized {training.get('output_normalized') or 'no'}")
-    lines.append(f"    ({document.get('generated_by', '')})")
-    return lines
-
-
-# ---------------------------------------------------------------------------------------------
-# Command line
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--framework", choices=FRAMEWORKS, default="keras",
-                        help="framework to probe (default: keras)")
-    parser.add_argument("--backend", choices=("tensorflow", "jax", "torch"), default=None,
-                        help="Keras 3 backend (default: KERAS_BACKEND or tensorflow)")
-    parser.add_argument("--format", choices=("table", "json", "markdown"), default="table",
-                        dest="format", help="output format (default: table)")
-    parser.add_argument("--output", metavar="FILE", default=None, help="write the output to FILE")
-    parser.add_argument("--write-catalog", action="store_true",
-                        help="write the result into the package's catalog (data/<framework>.json)")
-    parser.add_argument("classes", nargs="*", metavar="CLASS",
-                        help="probe only these classes (default: every public layer class)")
-
-
-def run(args: argparse.Namespace) -> int:
-    try:
-        document = run_probe(args.framework, list(args.classes) or None,
-                             getattr(args, "backend", None), progress=True)
-        text = render(document, args.format)
-        if args.output:
-            Path(args.output).write_text(text, encoding="utf-8")
-        else:
-            sys.stdout.write(text)
-        if args.write_catalog:
-            path = DATA_DIR / f"{args.framework}.json"
-            to_write = dict(document)
-            to_write.pop("probe_seconds", None)
-            if args.classes and path.exists():
-                to_write = merge_documents(json.loads(path.read_text(encoding="utf-8")), document)
-            path.write_text(render(to_write, "json"), encoding="utf-8")
-            try:
-                from . import load
-
-                load.cache_clear()
-            except Exception:
-                pass
-            sys.stderr.write(f"layerlint probe: wrote {path} ({len(to_write['classes'])} classes, "
-                             f"probe took {document.get('probe_seconds')} s)\n")
-        return 0
-    except ProbeError as error:
-        sys.stderr.write(f"{error}\n")
-        return 2
-    except OSError as error:
-        sys.stderr.write(f"layerlint probe: {error}\n")
-        return 2
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="layerlint probe", description=__doc__.splitlines()[0])
-    add_arguments(parser)
-    return run(parser.parse_args(argv))
-
-
-if __name__ == "__main__":
-    sys.exit(main())
