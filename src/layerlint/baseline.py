@@ -190,7 +190,7 @@ def _entries(path: str, document: object) -> tuple[Entry, ...]:
 def _entry(path: str, number: int, record: Any) -> Entry:
     for field, kind in _FIELDS.items():
         value: Any = record.get(field) if isinstance(record, dict) else None
-        if not isinstance(value, kind) or isinstance(value, bool) or (kind is int and value < 1):
+        if not isinstance(value, kind) or isinstance(value, bool) or (isinstance(value, int) and kind is int and value < 1):
             raise BaselineError(Text(N_('{path}: finding {number} of the baseline has no valid "{field}"'),
                                      {"path": path, "number": number, "field": field}))
     return Entry(record["path"], record["code"], record["fingerprint"], record["count"],
