@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 import warnings
+from dataclasses import dataclass, field
 from typing import Any
 
 from layerlint._version import __version__
@@ -205,7 +206,7 @@ class _ClassProbe:
     """Probe one class with one set of constructor arguments."""
 
     def __init__(self, adapter: Adapter, name: str, cls: type, spec: dict, extra_args: dict):
-        self.a = adapter
+        self.adapter = adapter
         self.name = name
         self.cls = cls
         self.spec = spec
@@ -214,46 +215,46 @@ class _ClassProbe:
 
     # -- helpers --------------------------------------------------------------------------
     def build(self, feature: int):
-        kwargs = _resolve_args(self.spec.get("args"), self.a.layers, feature)
+        kwargs = _resolve_args(self.spec.get("args"), self.adapter.layers, feature)
         kwargs.update(self.extra)
-        return self.a.construct(self.cls, kwargs)
+        return self.adapter.construct(self.cls, kwargs)
 
     def inputs_for(self, data: _Inputs, letters: str, dtype: str, second: dict, count: int = 3):
         shape = data.shape(letters, second)
-        return shape, [self.a.prepare(data.make(shape, dtype)) for _ in range(count)]
+        return shape, [self.adapter.prepare(data.make(shape, dtype)) for _ in range(count)]
 
     def attempt(self, layer, inputs, training=None):
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                return True, self.a.call(layer, inputs, self.style, training), None
+                return True, self.adapter.call(layer, inputs, self.style, training), None
         except Exception as error:  # noqa: BLE001 - the probe records every failure
             return False, None, error
 
     def snapshot(self, layer) -> dict:
-        rng_ids = self.a.rng_state_ids(layer)
+        rng_ids = self.adapter.rng_state_ids(layer)
         out = {}
-        for key, var, trainable in self.a.variables(layer):
+        for key, var, trainable in self.adapter.variables(layer):
             kind = "rng" if id(var) in rng_ids else ("trainable" if trainable else "non_trainable")
-            shape = self.a.shape(var)
+            shape = self.adapter.shape(var)
             out[key] = {"id": id(var), "kind": kind,
                         "shape": shape if isinstance(shape, str) else _shape_text(shape)}
         return out
 
     def values(self, layer, kinds=("non_trainable", "rng")) -> dict:
-        rng_ids = self.a.rng_state_ids(layer)
+        rng_ids = self.adapter.rng_state_ids(layer)
         out = {}
-        for key, var, trainable in self.a.variables(layer):
+        for key, var, trainable in self.adapter.variables(layer):
             kind = "rng" if id(var) in rng_ids else ("trainable" if trainable else "non_trainable")
             if kind in kinds:
-                out[key] = self.a.value(var)
+                out[key] = self.adapter.value(var)
         return out
 
     def other_state(self, layer) -> dict:
         """Tensors the layer holds outside its variables (e.g. stateful RNN states)."""
-        tracked = {id(var) for _, var, _ in self.a.variables(layer)}
+        tracked = {id(var) for _, var, _ in self.adapter.variables(layer)}
         found = {}
-        subs = self.a.sublayers(layer) if hasattr(self.a, "sublayers") else list(layer.modules())
+        subs = self.adapter.sublayers(layer) if hasattr(self.adapter, "sublayers") else list(layer.modules())
         for index, sub in enumerate(subs):
             for attr, value in vars(sub).items():
                 if attr in ("_parameters", "_buffers"):
@@ -261,7 +262,7 @@ class _ClassProbe:
                 sequence = isinstance(value, (list, tuple)) or type(value).__name__ in (
                     "ListWrapper", "_TupleWrapper")
                 items = list(value) if sequence else [value]
-                tensors = [v for v in items if self.a.is_tensor(v) and id(v) not in tracked
+                tensors = [v for v in items if self.adapter.is_tensor(v) and id(v) not in tracked
                            and len(getattr(v, "shape", ())) > 0]  # scalars are settings
                 if tensors and len(tensors) == len(items):
                     label = attr if index == 0 else f"{type(sub).__name__}.{attr}"
@@ -269,17 +270,17 @@ class _ClassProbe:
         return found
 
     def _differ(self, first, second) -> bool:
-        one, two = self.a.to_numpy(first), self.a.to_numpy(second)
+        one, two = self.adapter.to_numpy(first), self.adapter.to_numpy(second)
         if one is None or two is None:
             return False
-        return one.shape != two.shape or not self.a.np.array_equal(one, two)
+        return one.shape != two.shape or not self.adapter.np.array_equal(one, two)
 
     @staticmethod
     def _describe(snapshot: dict) -> dict:
         return {key: f"{info['kind']} {info['shape']}" for key, info in snapshot.items()}
 
     def _changed(self, before: dict, after: dict) -> list[str]:
-        np = self.a.np
+        np = self.adapter.np
         changed = []
         for key, old in before.items():
             new = after.get(key)
@@ -293,7 +294,7 @@ class _ClassProbe:
 
     def _normalized(self, array) -> list[str]:
         """Axis sets along which the output is standardized (mean 0, variance 1) or unit-RMS."""
-        np = self.a.np
+        np = self.adapter.np
         if array is None or array.dtype.kind != "f" or array.ndim < 1 or array.size < 8:
             return []
         found = []
@@ -313,139 +314,157 @@ class _ClassProbe:
 
     # -- the probe ------------------------------------------------------------------------
     def run(self) -> tuple[dict | None, str | None]:
-        a = self.a
-        kinds = [self.spec["input"]] if "input" in self.spec else a.first_call_fallbacks(self.name)
+        adapter = self.adapter
+        kinds = [self.spec["input"]] if "input" in self.spec else adapter.first_call_fallbacks(self.name)
         first_failure = None
         for kind in kinds:
-            letters, dtype = _layout(a.layouts, kind)
-            data = _Inputs(a.np, self.spec.get("features"))
-            feature = data.sizes["F"][0]
+            letters, dtype = _layout(adapter.layouts, kind)
+            data = _Inputs(adapter.np, self.spec.get("features"))
             try:
-                layer = self.build(feature)
+                layer = self.build(data.sizes["F"][0])
             except Exception as error:  # noqa: BLE001
                 return None, f"constructor failed: {_error_line(error)}"
             before = self.snapshot(layer)
-            before_values = self.values(layer, ("trainable", "non_trainable", "rng"))
             shape, inputs = self.inputs_for(data, letters, dtype, {})
-            ok, output, error = self.attempt(layer, inputs)
+            ok, _, error = self.attempt(layer, inputs)
             if ok:
-                return self._measure(layer, kind, letters, dtype, data, before, before_values,
-                                     shape, output), None
+                return self._measure(layer, _Call(kind, letters, dtype, data), before, shape), None
             first_failure = first_failure or f"first call on {kind} {list(shape)} failed: {_error_line(error)}"
         return None, first_failure
 
-    def _measure(self, layer, kind, letters, dtype, data, before, before_values, first_shape,
-                 first_output) -> dict:
-        a = self.a
+    def _measure(self, layer: Any, call: _Call, before: dict, first_shape: tuple[int, ...]) -> dict:
+        """After a first call that worked: vary the input, call in training mode, then judge."""
         after_first = self.snapshot(layer)
         other_before = self.other_state(layer)
+        evidence = self._first_call_evidence(call, before, after_first, first_shape)
+        varied = self._vary_inputs(layer, call, after_first)
+        evidence["variations"] = varied.records
+        if varied.new_state_on:
+            evidence["new_state_created_by"] = varied.new_state_on
+        training = self._training_calls(layer, call)
+        evidence["training_call"] = training.record
+        if training.generators:
+            evidence["random_generators"] = [type(g).__name__ for g in training.generators]
+        other_after = self.other_state(layer)
+        if other_before or other_after:
+            evidence["state_outside_variables"] = {"after_first_call": other_before,
+                                                   "after_all_calls": other_after}
+        evidence["same_shape_call_reused_state"] = varied.reused
+        return self._classify(layer, call, before, after_first, varied, training, evidence)
+
+    def _first_call_evidence(self, call: _Call, before: dict, after_first: dict,
+                             first_shape: tuple[int, ...]) -> dict[str, Any]:
+        arguments = _resolve_args(self.spec.get("args"), self.adapter.layers, call.data.sizes["F"][0])
         evidence: dict[str, Any] = {
-            "arguments": {k: repr(v) for k, v in
-                          _resolve_args(self.spec.get("args"), a.layers, data.sizes["F"][0]).items()},
-            "input_layout": kind,
+            "arguments": {k: repr(v) for k, v in arguments.items()},
+            "input_layout": call.kind,
             "call": self.style,
             "state_before_first_call": self._describe(before),
             "state_after_first_call": self._describe(after_first),
+            "first_call": {"input": _shape_text(first_shape), "outcome": "ok"},
         }
         if self.extra:
             evidence["arguments"].update({k: repr(v) for k, v in self.extra.items()})
-        feature_error = None
-        pins: set[str] = set()
-        pins_other: set[str] = set()
-        variations = {}
-        reused = None
-        new_state_on = []
-        for vname, vletters, second in _variations(letters)[1:]:
-            shape, inputs = self.inputs_for(data, vletters, dtype, second)
-            count_before = self.snapshot(layer)
+        return evidence
+
+    def _vary_inputs(self, layer: Any, call: _Call, after_first: dict) -> _Variations:
+        """Calls the built instance on inputs that differ in one property each. A failure counts
+        against reuse only when a fresh instance accepts the same input (the control)."""
+        varied = _Variations()
+        for name, letters, second in _variations(call.letters)[1:]:
+            shape, inputs = self.inputs_for(call.data, letters, call.dtype, second)
+            state_before = self.snapshot(layer)
             ok, _, error = self.attempt(layer, inputs)
             record: dict[str, Any] = {"input": _shape_text(shape), "outcome": "ok" if ok else _error_line(error)}
-            count_after = self.snapshot(layer)
-            if ok and set(count_after) != set(count_before):
-                new_state_on.append(vname)
-                record["new_state"] = sorted(set(count_after) - set(count_before))
-            if vname == "same":
-                reused = ok and {k: v["id"] for k, v in count_after.items()} == \
-                    {k: v["id"] for k, v in after_first.items()}
-                record["reused_state"] = reused
+            state_after = self.snapshot(layer)
+            if ok and set(state_after) != set(state_before):
+                varied.new_state_on.append(name)
+                record["new_state"] = sorted(set(state_after) - set(state_before))
+            if name == "same":
+                varied.reused = ok and _ids(state_after) == _ids(after_first)
+                record["reused_state"] = varied.reused
             if not ok:
-                detail = _error_detail(error)
-                if detail:
-                    record["detail"] = detail
-                control_feature = shape[vletters.index("F")] if "F" in vletters else data.sizes["F"][0]
-                try:
-                    fresh = self.build(control_feature)
-                    c_ok, _, c_error = self.attempt(fresh, inputs)
-                    record["control"] = "ok" if c_ok else _error_line(c_error)
-                except Exception as c_build_error:  # noqa: BLE001
-                    c_ok = False
-                    record["control"] = f"constructor failed: {_error_line(c_build_error)}"
-                record["caused_by_reuse"] = c_ok
-                if c_ok:
-                    if vname == "feature":
-                        pins.add("feature")
-                        feature_error = (error, shape)
-                    elif vname.startswith("rank"):
-                        pins.add("rank")
-                    else:
-                        pins_other.add(vname)
-            variations[vname] = record
-        evidence["first_call"] = {"input": _shape_text(first_shape), "outcome": "ok"}
-        evidence["variations"] = variations
-        if new_state_on:
-            evidence["new_state_created_by"] = new_state_on
+                self._judge_failure(name, letters, shape, inputs, error, call.data, record, varied)
+            varied.records[name] = record
+        return varied
 
-        # Training-mode calls: statistics, random-generator state, normalization, random output.
-        train_shape = data.shape(letters, {})
-        stats_before = self.values(layer)
-        x1 = [a.prepare(data.make(train_shape, dtype, shift=3.0, scale=5.0)) for _ in range(3)]
-        ok1, out1, err1 = self.attempt(layer, x1, training=True)
-        stats_after = self.values(layer)
-        changed = self._changed(stats_before, stats_after)
+    def _judge_failure(self, name: str, letters: str, shape: tuple[int, ...], inputs: list, error: BaseException,
+                       data: _Inputs, record: dict[str, Any], varied: _Variations) -> None:
+        detail = _error_detail(error)
+        if detail:
+            record["detail"] = detail
+        control_feature = shape[letters.index("F")] if "F" in letters else data.sizes["F"][0]
+        try:
+            control_ok, _, control_error = self.attempt(self.build(control_feature), inputs)
+            record["control"] = "ok" if control_ok else _error_line(control_error)
+        except Exception as build_error:  # noqa: BLE001
+            control_ok = False
+            record["control"] = f"constructor failed: {_error_line(build_error)}"
+        record["caused_by_reuse"] = control_ok
+        if not control_ok:
+            return
+        if name == "feature":
+            varied.pins.add("feature")
+            varied.feature_error = (error, shape)
+        elif name.startswith("rank"):
+            varied.pins.add("rank")
+        else:
+            varied.pins_other.add(name)
+
+    def _training_calls(self, layer: Any, call: _Call) -> _Training:
+        """Training-mode calls: statistics, random-generator state, normalization, random output."""
+        adapter, data, dtype = self.adapter, call.data, call.dtype
+        shape = data.shape(call.letters, {})
+        statistics_before = self.values(layer)
+        shifted = [adapter.prepare(data.make(shape, dtype, shift=3.0, scale=5.0)) for _ in range(3)]
+        first_ok, first_out, first_error = self.attempt(layer, shifted, training=True)
+        changed = self._changed(statistics_before, self.values(layer))
         final = self.snapshot(layer)
         rng_changed = [k for k in changed if final.get(k, {}).get("kind") == "rng"]
-        stat_changed = [k for k in changed if final.get(k, {}).get("kind") == "non_trainable"]
-        ok2, out2, _ = self.attempt(layer, x1, training=True)
-        x2 = [a.prepare(data.make(train_shape, dtype, shift=-1.0, scale=0.2)) for _ in range(3)]
-        ok3, out3, _ = self.attempt(layer, x2, training=True)
-        norm1 = self._normalized(a.to_numpy(out1)) if ok1 else []
-        norm2 = self._normalized(a.to_numpy(out3)) if ok3 else []
-        normalized = sorted(set(norm1) & set(norm2))
-        # Output carried over between calls (stateful RNNs): two inference calls on one input
-        # differ. Random layers are deterministic in inference, so this separates the two.
-        x0 = [a.prepare(data.make(train_shape, dtype)) for _ in range(3)]
-        ok4, out4, _ = self.attempt(layer, x0, training=False)
-        ok5, out5, _ = self.attempt(layer, x0, training=False)
-        carries_state = bool(ok4 and ok5 and self._differ(out4, out5))
+        statistics_changed = [k for k in changed if final.get(k, {}).get("kind") == "non_trainable"]
+        again_ok, again_out, _ = self.attempt(layer, shifted, training=True)
+        squeezed = [adapter.prepare(data.make(shape, dtype, shift=-1.0, scale=0.2)) for _ in range(3)]
+        squeezed_ok, squeezed_out, _ = self.attempt(layer, squeezed, training=True)
+        normalized = sorted(set(self._normalized(adapter.to_numpy(first_out)) if first_ok else [])
+                            & set(self._normalized(adapter.to_numpy(squeezed_out)) if squeezed_ok else []))
+        carries_state = self._carries_state(layer, call, shape)
         random_output = None
-        if ok1 and ok2:
-            # A random size (RandomWidth) or a rare draw can repeat: try a few more calls.
-            differ = self._differ(out1, out2)
-            for _ in range(3):
-                if differ:
-                    break
-                again_ok, again, _ = self.attempt(layer, x1, training=True)
-                differ = again_ok and self._differ(out1, again)
-            random_output = differ and not carries_state
-        generators = a.random_generators(layer)
-        evidence["training_call"] = {
-            "input": _shape_text(train_shape),
-            "outcome": "ok" if ok1 else _error_line(err1),
-            "non_trainable_changed": stat_changed,
+        if first_ok and again_ok:
+            random_output = self._random_output(layer, shifted, first_out, again_out) and not carries_state
+        training = _Training(statistics_changed, rng_changed, random_output, carries_state, normalized,
+                             adapter.random_generators(layer))
+        training.record = {
+            "input": _shape_text(shape),
+            "outcome": "ok" if first_ok else _error_line(first_error),
+            "non_trainable_changed": statistics_changed,
             "rng_state_changed": rng_changed,
             "output_random": random_output,
             "output_depends_on_earlier_calls": carries_state,
             "output_normalized": normalized,
         }
-        if generators:
-            evidence["random_generators"] = [type(g).__name__ for g in generators]
-        other_after = self.other_state(layer)
-        if other_before or other_after:
-            evidence["state_outside_variables"] = {"after_first_call": other_before,
-                                                   "after_all_calls": other_after}
-        evidence["same_shape_call_reused_state"] = reused
+        return training
 
-        # Verdict.
+    def _carries_state(self, layer: Any, call: _Call, shape: tuple[int, ...]) -> bool:
+        """Output carried over between calls (stateful RNNs): two inference calls on one input
+        differ. Random layers are deterministic in inference, so this separates the two."""
+        same = [self.adapter.prepare(call.data.make(shape, call.dtype)) for _ in range(3)]
+        first_ok, first, _ = self.attempt(layer, same, training=False)
+        second_ok, second, _ = self.attempt(layer, same, training=False)
+        return bool(first_ok and second_ok and self._differ(first, second))
+
+    def _random_output(self, layer: Any, inputs: list, first: Any, second: Any) -> bool:
+        """A random size (RandomWidth) or a rare draw can repeat: a few more calls decide."""
+        differ = self._differ(first, second)
+        for _ in range(3):
+            if differ:
+                break
+            again_ok, again, _ = self.attempt(layer, inputs, training=True)
+            differ = again_ok and self._differ(first, again)
+        return bool(differ)
+
+    def _classify(self, layer: Any, call: _Call, before: dict, after_first: dict, varied: _Variations,
+                  training: _Training, evidence: dict[str, Any]) -> dict:
+        """The catalog entry: what the measurements say the class is."""
         trainable_after = [k for k, v in after_first.items() if v["kind"] == "trainable"]
         stateful_before = [k for k, v in before.items() if v["kind"] in ("trainable", "non_trainable")]
         stateful_after = [k for k, v in after_first.items() if v["kind"] in ("trainable", "non_trainable")]
@@ -453,61 +472,86 @@ class _ClassProbe:
         built = bool(stateful_after) and (not stateful_before or bool(lazy_before)
                                           or set(stateful_after) - set(stateful_before) != set())
         evidence["first_call_built_state"] = built
+        evidence["carries_state_between_calls"] = training.carries_state
         weights = bool(trainable_after)
-        statistics = bool(stat_changed)
-        random_state = bool(generators) and (bool(rng_changed) or bool(random_output))
-        evidence["carries_state_between_calls"] = carries_state
+        statistics = bool(training.statistics_changed)
+        random_state = bool(training.generators) and (bool(training.rng_changed) or bool(training.random_output))
         # A normalization layer: standardized (or unit-RMS) output for two differently shifted
         # and scaled inputs, and its own state is per-feature vectors at most (a Transformer
         # block also ends in a LayerNorm, but its weight matrices make it no normalization layer).
         state_ranks = [len(_shape_tuple(v["shape"])) for v in after_first.values() if v["kind"] != "rng"]
-        normalizes = bool(normalized) and all(rank <= 1 for rank in state_ranks)
-        if normalized and not normalizes:
+        normalizes = bool(training.normalized) and all(rank <= 1 for rank in state_ranks)
+        if training.normalized and not normalizes:
             evidence["training_call"]["not_a_normalization_layer"] = "holds state of rank > 1"
-        if not stateful_after:
-            sizing = "none"
-        elif built:
-            sizing = "first-call"
-        else:
-            sizing = "constructor"
-        if self.spec.get("wraps"):
-            category = COMPOSITE
-        elif statistics:
-            category = RUNNING_STATISTICS
-        elif weights and sizing == "first-call":
-            category = WEIGHTS_FIRST_CALL
-        elif weights or stateful_after:
-            category = WEIGHTS_CONSTRUCTOR
-        elif random_state:
-            category = RANDOM_STATE
-        elif pins:
-            category = PINS_RANK
-        else:
-            category = STATELESS
-        reuse_error = reuse_detail = None
-        if feature_error:
-            error, shape = feature_error
-            sizes = dict(layer=a.name_of(layer), cls=self.name, expected=data.sizes["F"][0],
-                         received=data.sizes["F"][1], received_shape=shape)
-            reuse_error = templatize(_error_line(error), **sizes)
-            reuse_detail = templatize(_error_detail(error), **sizes)
+        sizing = "none" if not stateful_after else "first-call" if built else "constructor"
+        category = self._category(statistics, weights, sizing, bool(stateful_after), random_state, varied.pins)
         entry = {
-            "category": category,
-            "weights": weights,
-            "statistics": statistics,
-            "normalizes": normalizes,
-            "random_state": random_state,
-            "sizing": sizing,
-            "pins": sorted(pins),
-            "reuse_error": reuse_error,
-            "carries_state": carries_state,
-            "evidence": evidence,
+            "category": category, "weights": weights, "statistics": statistics, "normalizes": normalizes,
+            "random_state": random_state, "sizing": sizing, "pins": sorted(varied.pins), "reuse_error": None,
+            "carries_state": training.carries_state, "evidence": evidence,
         }
-        if reuse_detail:
-            entry["reuse_error_detail"] = reuse_detail
-        if pins_other:
-            entry["pins_other"] = sorted(pins_other)
+        if varied.feature_error:
+            error, shape = varied.feature_error
+            sizes = dict(layer=self.adapter.name_of(layer), cls=self.name, expected=call.data.sizes["F"][0],
+                         received=call.data.sizes["F"][1], received_shape=shape)
+            entry["reuse_error"] = templatize(_error_line(error), **sizes)
+            detail = templatize(_error_detail(error), **sizes)
+            if detail:
+                entry["reuse_error_detail"] = detail
+        if varied.pins_other:
+            entry["pins_other"] = sorted(varied.pins_other)
         return entry
+
+    def _category(self, statistics: bool, weights: bool, sizing: str, stateful: bool, random_state: bool,
+                  pins: set[str]) -> str:
+        if self.spec.get("wraps"):
+            return COMPOSITE
+        if statistics:
+            return RUNNING_STATISTICS
+        if weights and sizing == "first-call":
+            return WEIGHTS_FIRST_CALL
+        if weights or stateful:
+            return WEIGHTS_CONSTRUCTOR
+        if random_state:
+            return RANDOM_STATE
+        if pins:
+            return PINS_RANK
+        return STATELESS
+
+
+@dataclass
+class _Call:
+    """How the class is called: the input layout, its letters (`BF`, `BSSF`…), dtype and sizes."""
+
+    kind: str
+    letters: str
+    dtype: str
+    data: _Inputs
+
+
+@dataclass
+class _Variations:
+    records: dict[str, dict[str, Any]] = field(default_factory=dict)
+    pins: set[str] = field(default_factory=set)  # what the first call fixed: "feature", "rank"
+    pins_other: set[str] = field(default_factory=set)
+    feature_error: tuple[BaseException, tuple[int, ...]] | None = None  # the error of a second feature size
+    reused: bool | None = None  # did a same-shape call reuse the state the first call built
+    new_state_on: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Training:
+    statistics_changed: list[str]
+    rng_changed: list[str]
+    random_output: bool | None
+    carries_state: bool
+    normalized: list[str]
+    generators: list[Any]
+    record: dict[str, Any] = field(default_factory=dict)
+
+
+def _ids(snapshot: dict) -> dict[str, Any]:
+    return {key: value["id"] for key, value in snapshot.items()}
 
 
 def _probe_class(adapter: Adapter, name: str, cls: type) -> tuple[dict | None, str | None]:
