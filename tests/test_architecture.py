@@ -14,7 +14,7 @@ SOURCE = Path(__file__).resolve().parent.parent / "src"
 
 # Bottom to top. A module belongs to the layer of its longest matching prefix.
 LAYERS: list[tuple[str, ...]] = [
-    ("layerlint._version", "layerlint.i18n", "layerlint.text"),
+    ("layerlint._version", "layerlint.i18n", "layerlint.text", "layerlint.frameworks"),
     ("layerlint.diagnostics",),
     ("layerlint.catalog",),  # the measured catalog, as data
     ("layerlint.static",),  # text -> facts -> findings; knows nothing of files, settings or fixes

@@ -7,6 +7,8 @@ traits. Constructor arguments that change the answer (`affine=False`, `track_run
 
 from __future__ import annotations
 
+from layerlint import frameworks as _frameworks
+
 import functools
 import json
 from dataclasses import dataclass, replace
@@ -14,7 +16,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 DATA_DIR = Path(__file__).parent / "data"
-FRAMEWORKS = ("keras", "tf_keras", "torch")
+FRAMEWORKS = tuple(_frameworks.FRAMEWORKS)  # names, in the order catalogs are listed
 
 # Categories of the taxonomy, from safest to least safe to reuse.
 STATELESS = "stateless"

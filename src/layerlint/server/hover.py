@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from layerlint import frameworks
 from layerlint.catalog import lookup, verdict
 from layerlint.i18n import N_, translate
 from layerlint.static.analyzer import Analyzer
@@ -19,7 +20,6 @@ from layerlint.static.facts import CallEvent, Instance, ModuleFacts
 from layerlint.static.names import split_framework
 from layerlint.static.source import parse
 
-FRAMEWORK_NAMES = {"keras": "Keras 3", "tf_keras": "tf_keras", "torch": "PyTorch"}
 
 
 @dataclass
@@ -187,14 +187,14 @@ def _describe_class(framework: str, name: str, lang: str | None = None) -> str |
     traits = lookup(framework, name)
     if traits is None:
         return None
-    kind = translate(N_("{framework} layer"), lang).format(framework=FRAMEWORK_NAMES.get(framework, framework))
+    kind = translate(N_("{framework} layer"), lang).format(framework=frameworks.display(framework))
     parts = [f"**`{name}`** ({kind}, {traits.category})", _verdict(traits, lang), _details(framework, name, lang)]
     return "\n\n".join(parts)
 
 
 def _describe_instance(analysis: Analysis, instance: Instance, lang: str | None = None) -> str:
     framework = instance.framework
-    kind = (translate(N_("{framework} layer"), lang).format(framework=FRAMEWORK_NAMES.get(framework, framework))
+    kind = (translate(N_("{framework} layer"), lang).format(framework=frameworks.display(framework))
             if framework else translate(N_("layer defined in this project"), lang))
     category = f", {instance.traits.category}" if instance.traits is not None else ""
     parts = [f"**`{instance.name()}`**: `{instance.class_name}` ({kind}{category})"]

@@ -8,19 +8,19 @@ import os
 from dataclasses import dataclass, field
 from typing import Iterable
 
+from layerlint.frameworks import FRAMEWORKS
+
 # Qualified-name prefixes of each framework's layer namespace. `tensorflow.keras` is decided later:
 # on TensorFlow >= 2.16 it is Keras 3 unless TF_USE_LEGACY_KERAS=1.
 _FRAMEWORK_ROOTS = (
     ("tensorflow.keras.", "tf.keras"),
     ("tensorflow.python.keras.", "tf.keras"),
-    ("keras.", "keras"),
-    ("tf_keras.", "tf_keras"),
-    ("torch.nn.", "torch"),
+    *((prefix, framework.name) for framework in FRAMEWORKS.values() for prefix in framework.namespaces),
 )
 
-FRAMEWORK_PACKAGES = frozenset({"keras", "tensorflow", "tf_keras", "torch"})
-KERAS_MODEL_BASES = {"Model", "Layer", "Sequential"}
-TORCH_MODEL_BASES = {"Module", "Sequential", "ModuleList", "ModuleDict"}
+FRAMEWORK_PACKAGES = frozenset({"tensorflow", *(framework.module for framework in FRAMEWORKS.values())})
+KERAS_MODEL_BASES = FRAMEWORKS["keras"].model_bases
+TORCH_MODEL_BASES = FRAMEWORKS["torch"].model_bases
 
 
 def legacy_keras_requested() -> bool:
@@ -52,10 +52,6 @@ class ImportMap:
     names: dict[str, str] = field(default_factory=dict)
     star_modules: list[str] = field(default_factory=list)
     module: str = ""  # dotted name of the module itself, for relative imports
-
-    @classmethod
-    def from_tree(cls, tree: ast.AST, module: str = "") -> "ImportMap":
-        return cls.from_nodes((n for n in ast.walk(tree) if isinstance(n, (ast.Import, ast.ImportFrom))), module)
 
     @classmethod
     def from_nodes(cls, nodes: "Iterable[ast.Import | ast.ImportFrom]", module: str = "") -> "ImportMap":

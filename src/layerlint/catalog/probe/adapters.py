@@ -9,26 +9,8 @@ import inspect
 import os
 from typing import Any
 
+from layerlint import frameworks
 from layerlint.catalog import probe_specs
-
-KERAS_LAYOUTS = {
-    "vec": "BF", "seq": "BSF", "img": "BSSF", "vol": "BSSSF", "rgb": "BRRF",
-    "tseq1": "BTSF", "tseq2": "BTSSF", "tseq3": "BTSSSF",
-    "ints": ("BS", "int"), "ints1": ("B", "int"), "strings": ("BS", "str"), "text": ("B", "text"),
-    "audio": "BL", "audio3": "BLF",
-}
-TORCH_LAYOUTS = {
-    "vec": "BF", "seq": "BFS", "img": "BFSS", "vol": "BFSSS", "tseq": "TBF",
-    "ints": ("BS", "int"),
-}
-
-
-INSTALL_HINT = {
-    "keras": "pip install tensorflow-cpu==2.21.0",
-    "tf_keras": "pip install tf_keras==2.21.0",
-    "torch": "pip install torch==2.13.0",
-}
-
 
 class ProbeError(Exception):
     """A failure reported to the user as one line (exit status 2)."""
@@ -42,10 +24,19 @@ class Adapter(abc.ABC):
     """What the probe needs of one framework: its public layer classes, inputs, calls and state."""
 
     name = ""
-    layouts: dict = {}
     specs: dict = {}
     unprobed: dict = {}
-    module_label = ""
+
+    @property
+    def layouts(self) -> dict[str, object]:
+        return _framework(self.name).input_layouts
+
+    @property
+    def module_label(self) -> str:
+        return _framework(self.name).layer_module
+
+    def seed(self) -> None:
+        """Fixes the framework's random state, so that two probe runs measure the same."""
 
     @abc.abstractmethod
     def public_classes(self) -> dict[str, type]:
@@ -59,10 +50,8 @@ class Adapter(abc.ABC):
         return ["img", "seq", "vec", "vol"]
 
 
-class _KerasAdapter(Adapter):
+class KerasAdapter(Adapter):
     name = "keras"
-    module_label = "keras.layers"
-    layouts = KERAS_LAYOUTS
 
     def __init__(self):
         import numpy
@@ -72,6 +61,12 @@ class _KerasAdapter(Adapter):
         self.layers = self.k.layers
         self.specs = probe_specs.KERAS_SPECS
         self.unprobed = probe_specs.KERAS_UNPROBED
+
+    def seed(self) -> None:
+        try:
+            self.k.utils.set_random_seed(0)
+        except Exception:  # noqa: BLE001  (a backend without global seeding still probes)
+            pass
 
     def versions(self) -> dict[str, str]:
         backend = self.k.backend.backend()
@@ -149,9 +144,8 @@ class _KerasAdapter(Adapter):
         return getattr(layer, "name", None)
 
 
-class _TFKerasAdapter(_KerasAdapter):
+class TFKerasAdapter(KerasAdapter):
     name = "tf_keras"
-    module_label = "tf_keras.layers"
 
     def __init__(self):
         import numpy
@@ -209,10 +203,8 @@ class _TFKerasAdapter(_KerasAdapter):
         return isinstance(value, (self.tf.Tensor, self.tf.Variable, self.np.ndarray))
 
 
-class _TorchAdapter(Adapter):
+class TorchAdapter(Adapter):
     name = "torch"
-    module_label = "torch.nn"
-    layouts = TORCH_LAYOUTS
 
     def __init__(self):
         import numpy
@@ -226,6 +218,10 @@ class _TorchAdapter(Adapter):
         from torch.nn.parameter import is_lazy
 
         self._is_lazy = is_lazy
+
+    def seed(self) -> None:
+        self.torch.set_num_threads(1)
+        self.torch.manual_seed(0)
 
     def versions(self) -> dict[str, str]:
         return {"torch": self.torch.__version__.split("+")[0]}
@@ -284,23 +280,24 @@ class _TorchAdapter(Adapter):
         return None
 
 
-def adapter_for(framework: str) -> Adapter:
+def _framework(name: str) -> frameworks.Framework:
+    found = frameworks.get(name)
+    if found is None:
+        raise ProbeError(f"layerlint probe: unknown framework {name!r}")
+    return found
+
+
+def adapter_for(name: str) -> Adapter:
+    """The probe adapter of a framework, seeded; a clear `ProbeError` when it is not installed."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    package = {"keras": "keras", "tf_keras": "tf_keras", "torch": "torch"}[framework]
+    framework = _framework(name)
     try:
-        importlib.import_module(package)
+        importlib.import_module(framework.module)
     except ImportError as error:
-        if getattr(error, "name", package) in (package, None) or package in str(error):
-            raise ProbeError(f"layerlint probe: {package} is not installed; {INSTALL_HINT[framework]}")
-        raise ProbeError(f"layerlint probe: cannot import {package}: {error}")
-    if framework == "torch":
-        adapter = _TorchAdapter()
-        adapter.torch.set_num_threads(1)
-        adapter.torch.manual_seed(0)
-        return adapter
-    adapter = _KerasAdapter() if framework == "keras" else _TFKerasAdapter()
-    try:
-        adapter.k.utils.set_random_seed(0)
-    except Exception:
-        pass
+        if getattr(error, "name", framework.module) in (framework.module, None) or framework.module in str(error):
+            raise ProbeError(f"layerlint probe: {framework.module} is not installed; {framework.install}")
+        raise ProbeError(f"layerlint probe: cannot import {framework.module}: {error}")
+    module, _, cls = framework.probe_adapter.partition(":")
+    adapter: Adapter = getattr(importlib.import_module(module), cls)()
+    adapter.seed()
     return adapter

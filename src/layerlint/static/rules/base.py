@@ -15,12 +15,12 @@ import re
 from dataclasses import dataclass
 from typing import ClassVar, Iterable
 
+from layerlint import frameworks
 from layerlint.diagnostics import Diagnostic, Severity, Span
 from layerlint.static.facts import Instance, ModuleFacts
 
 EXPECT = re.compile(r"#\s*expect:\s*([A-Z]+[0-9]+(?:\s*,\s*[A-Z]+[0-9]+)*)")
 
-FRAMEWORK_NAMES = {"keras": "Keras 3", "tf_keras": "tf.keras (tf_keras)", "torch": "PyTorch"}
 
 
 @dataclass
@@ -76,7 +76,7 @@ def expected_codes(source: str) -> dict[int, list[str]]:
 
 
 def framework_name(instance: Instance) -> str:
-    return FRAMEWORK_NAMES.get(instance.framework or "", "the framework")
+    return frameworks.display(instance.framework)
 
 
 def snake_case(name: str) -> str:
