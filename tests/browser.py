@@ -1,0 +1,147 @@
+"""A small Chrome DevTools Protocol client over `--remote-debugging-pipe`, for the HTML report tests:
+open a page at a given window size, evaluate JavaScript, click like a user (real mouse events at
+an element's centre), take a screenshot, and collect every console error, uncaught exception and
+browser log error (a Content-Security-Policy violation is one).
+
+The pipe needs no WebSocket library: Chromium reads NUL-terminated JSON commands on fd 3 and
+writes its answers and events on fd 4.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import select
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+class BrowserError(RuntimeError):
+    pass
+
+
+class Page:
+    def __init__(self, chromium: str = CHROMIUM, width: int = 1400, height: int = 1000, timeout: float = 60):
+        self.timeout = timeout
+        self.errors: list[str] = []
+        self._profile = tempfile.TemporaryDirectory(prefix="layerlint-cdp-")
+        to_child, self._to_browser = os.pipe()
+        self._from_browser, from_child = os.pipe()
+
+        def plumb() -> None:  # in the child: the pipe's ends at the fds Chromium expects
+            high_in, high_out = os.dup(to_child), os.dup(from_child)  # either may be 3 or 4 now
+            os.dup2(high_in, 3)
+            os.dup2(high_out, 4)
+
+        self._process = subprocess.Popen(
+            [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync",
+             "--disable-background-networking", "--disable-component-update", "--hide-scrollbars",
+             "--remote-debugging-pipe", f"--user-data-dir={self._profile.name}", "about:blank"],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            preexec_fn=plumb, pass_fds=(3, 4), close_fds=True)
+        os.close(to_child)
+        os.close(from_child)
+        self._buffer = b""
+        self._next = 0
+        self._events: list[dict] = []
+        target = self._call("Target.createTarget", {"url": "about:blank"})["targetId"]
+        self._session = self._call("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
+        for domain in ("Page", "Runtime", "Log"):
+            self.call(f"{domain}.enable")
+        self.call("Emulation.setDeviceMetricsOverride",
+                  {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False})
+
+    # -- the protocol ----------------------------------------------------------------------------
+    def _send(self, message: dict) -> None:
+        os.write(self._to_browser, json.dumps(message).encode() + b"\0")
+
+    def _read(self, deadline: float) -> dict:
+        while b"\0" not in self._buffer:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([self._from_browser], [], [], left)[0]:
+                raise BrowserError("no answer from Chromium in time")
+            chunk = os.read(self._from_browser, 1 << 20)
+            if not chunk:
+                raise BrowserError("Chromium closed the pipe")
+            self._buffer += chunk
+        raw, self._buffer = self._buffer.split(b"\0", 1)
+        message = json.loads(raw)
+        if "method" in message:
+            self._event(message)
+        return message
+
+    def _event(self, message: dict) -> None:
+        self._events.append(message)
+        method, params = message["method"], message.get("params", {})
+        if method == "Runtime.exceptionThrown":
+            details = params["exceptionDetails"]
+            self.errors.append(f"exception: {details.get('exception', {}).get('description') or details.get('text')}")
+        elif method == "Runtime.consoleAPICalled" and params.get("type") in ("error", "assert"):
+            self.errors.append("console.error: " + " ".join(str(a.get("value", a.get("description")))
+                                                            for a in params.get("args", [])))
+        elif method == "Log.entryAdded" and params["entry"].get("level") == "error":
+            self.errors.append(f"log: {params['entry'].get('text')}")
+
+    def _call(self, method: str, params: dict | None = None, session: str | None = None) -> dict:
+        self._next += 1
+        message = {"id": self._next, "method": method, "params": params or {}}
+        if session:
+            message["sessionId"] = session
+        self._send(message)
+        deadline = time.monotonic() + self.timeout
+        while True:
+            answer = self._read(deadline)
+            if answer.get("id") == self._next:
+                if "error" in answer:
+                    raise BrowserError(f"{method}: {answer['error']}")
+                return answer.get("result", {})
+
+    def call(self, method: str, params: dict | None = None) -> dict:
+        return self._call(method, params, self._session)
+
+    # -- what a test does ------------------------------------------------------------------------
+    def open(self, path: Path, fragment: str = "") -> None:
+        self._events.clear()
+        self.call("Page.navigate", {"url": path.resolve().as_uri() + fragment})
+        deadline = time.monotonic() + self.timeout
+        while not any(e.get("method") == "Page.loadEventFired" for e in self._events):
+            self._read(deadline)
+
+    def evaluate(self, expression: str):
+        result = self.call("Runtime.evaluate", {"expression": expression, "returnByValue": True})
+        if "exceptionDetails" in result:
+            raise BrowserError(f"{expression}: {result['exceptionDetails']}")
+        return result["result"].get("value")
+
+    def click(self, selector: str) -> None:
+        """A left click at the centre of the element, as the mouse would do it."""
+        box = self.evaluate(f"(function () {{ var el = document.querySelector({json.dumps(selector)});"
+                            "el.scrollIntoView({block: 'nearest'}); var r = el.getBoundingClientRect();"
+                            "return [r.left + Math.min(r.width / 2, 40), r.top + r.height / 2]; })()")
+        for kind in ("mousePressed", "mouseReleased"):
+            self.call("Input.dispatchMouseEvent",
+                      {"type": kind, "x": box[0], "y": box[1], "button": "left", "clickCount": 1})
+
+    def screenshot(self, path: Path) -> Path:
+        data = self.call("Page.captureScreenshot", {"format": "png"})["data"]
+        path.write_bytes(base64.b64decode(data))
+        return path
+
+    def close(self) -> None:
+        try:
+            self._call("Browser.close")
+        except (BrowserError, OSError):
+            pass
+        try:
+            self._process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self._process.kill()
+            self._process.wait()
+        os.close(self._to_browser)
+        os.close(self._from_browser)
+        self._profile.cleanup()
