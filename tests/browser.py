@@ -106,6 +106,7 @@ class Page:
 
     # -- what a test does ------------------------------------------------------------------------
     def open(self, path: Path, fragment: str = "") -> None:
+        self.call("Page.navigate", {"url": "about:blank"})  # so that a new fragment loads the page again
         self._events.clear()
         self.call("Page.navigate", {"url": path.resolve().as_uri() + fragment})
         deadline = time.monotonic() + self.timeout

@@ -244,7 +244,7 @@ def _filters_html(root: Row) -> str:
     for row in root.walk():
         if row.instance is not None and row.kind != "model":
             counts[row.verdict] = counts.get(row.verdict, 0) + 1
-    items = [f'<label class="filter verdict-{value}" title="{_attr(title)}"><input type="checkbox" name="verdict" '
+    items = [f'<label class="filter verdict-{value}" title="{_attr(title)}"><input type="checkbox" name="verdict" autocomplete="off" '
              f'value="{value}" checked><span class="swatch"></span>{text} <span class="count">{counts.get(value, 0)}'
              f"</span></label>" for value, text, title in _FILTERS]
     return "".join(items)
@@ -294,7 +294,7 @@ def render_html(report: TraceReport, *, title: str | None = None, lang: str | No
 <p class="summary">{_summary(report, root)}</p>
 {error}{notes}
 <div class="toolbar" role="toolbar">
-<input type="search" id="search" placeholder="search layers (path, class)" aria-label="search layers">
+<input type="search" id="search" autocomplete="off" placeholder="search layers (path, class)" aria-label="search layers">
 <span class="filters" role="group" aria-label="show verdicts">{_filters_html(root)}</span>
 <button type="button" id="show-findings" title="open the tree down to the layers with findings">findings</button>
 <button type="button" id="expand-all">expand all</button>
