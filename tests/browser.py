@@ -106,12 +106,15 @@ class Page:
 
     # -- what a test does ------------------------------------------------------------------------
     def open(self, path: Path, fragment: str = "") -> None:
+        url = path.resolve().as_uri() + fragment
         self.call("Page.navigate", {"url": "about:blank"})  # so that a new fragment loads the page again
-        self._events.clear()
-        self.call("Page.navigate", {"url": path.resolve().as_uri() + fragment})
+        self.call("Page.navigate", {"url": url})
         deadline = time.monotonic() + self.timeout
-        while not any(e.get("method") == "Page.loadEventFired" for e in self._events):
-            self._read(deadline)
+        # a load event may still be the blank page's: wait until the document is this one, complete
+        while self.evaluate("location.href + ' ' + document.readyState") != url + " complete":
+            if time.monotonic() > deadline:
+                raise BrowserError(f"{url} did not load in time")
+            time.sleep(0.05)
 
     def evaluate(self, expression: str):
         result = self.call("Runtime.evaluate", {"expression": expression, "returnByValue": True})

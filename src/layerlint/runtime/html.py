@@ -81,8 +81,8 @@ def _row_line(row: Row, report: TraceReport) -> str:
     parts = ['<span class="twisty" aria-hidden="true"></span>', f'<span class="label">{escape(row.label)}</span>']
     if inst is not None and row.kind != "model":
         parts.append(f'<span class="cls">{escape(inst.class_name)}</span>')
-    elif row.kind == "group":
-        parts.append('<span class="cls">grouped by name</span>')
+    elif row.kind in ("group", "range"):
+        parts.append(f'<span class="cls">{"grouped by name" if row.kind == "group" else "range"}</span>')
     if inst is not None and len(inst.calls) > 1:
         parts.append(f'<span class="calls" title="calls">\u00d7{len(inst.calls)}</span>')
     for number in row.diagnostics:

@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from layerlint.runtime.html_flow import Flow, FlowNode, rank, verdict_of
 from layerlint.runtime.records import LayerInstance, TraceReport
 
-GROUP_ABOVE = 12  # siblings; more than this are grouped by name
+GROUP_ABOVE = 12  # siblings; more than this are grouped by name, else cut into ranges
+RANGE = 10  # rows per range
 _SEGMENT = re.compile(r"\[[^\]]*\]|[^.\[]+")
 _WORD = re.compile(r"[_./-]")
 
@@ -24,7 +25,7 @@ _WORD = re.compile(r"[_./-]")
 class Row:
     key: str
     label: str
-    kind: str  # "model", "module" (a called composite), "layer" (a leaf), "container", "group"
+    kind: str  # "model", "module" (a called composite), "layer" (a leaf), "container", "group", "range"
     instance: LayerInstance | None = None
     instance_index: int | None = None
     node: FlowNode | None = None
@@ -125,8 +126,36 @@ def _order(row: Row) -> float:
 def _group_long_lists(row: Row, depth: int = 1) -> None:
     if len(row.children) > GROUP_ABOVE:
         row.children = _grouped(row.children, depth, row.key)
+    if len(row.children) > GROUP_ABOVE and row.kind != "range":
+        row.children = _ranges(row.children, row.key)
     for child in row.children:
         _group_long_lists(child, depth + 1 if child.kind == "group" else 1)
+
+
+def _ranges(children: list[Row], key: str) -> list[Row]:
+    """Runs of more than GROUP_ABOVE siblings that no name groups (`[0]`...`[47]`) are cut into
+    ranges of RANGE rows, so that opening the path to one finding does not list 48 blocks."""
+    out: list[Row] = []
+    run: list[Row] = []
+
+    def close() -> None:
+        if len(run) <= GROUP_ABOVE:
+            out.extend(run)
+        else:
+            for start in range(0, len(run), RANGE):
+                part = run[start:start + RANGE]
+                label = part[0].label if len(part) == 1 else f"{part[0].label} \u2026 {part[-1].label}"
+                out.append(Row(f"{key}\0{label}", label, "range", children=part, first_seq=part[0].first_seq))
+        run.clear()
+
+    for child in children:
+        if child.kind in ("group", "model"):
+            close()
+            out.append(child)
+        else:
+            run.append(child)
+    close()
+    return out
 
 
 def _grouped(children: list[Row], depth: int, key: str) -> list[Row]:

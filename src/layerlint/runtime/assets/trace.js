@@ -51,7 +51,7 @@
     }
     function matches(row, want) {
       var kind = row.className.match(/kind-(\w+)/)[1];
-      var byVerdict = want.all || (kind !== "container" && kind !== "group" && kind !== "model" && want.verdicts[row.dataset.verdict]);
+      var byVerdict = want.all || (!/^(container|group|range|model)$/.test(kind) && want.verdicts[row.dataset.verdict]);
       var byText = !want.query || row.dataset.search.indexOf(want.query) >= 0;
       return byVerdict && byText;
     }
@@ -240,6 +240,10 @@
     var element = target && document.getElementById(target[1]);
     if (element && byId[target[1]]) { pickRow(element); scrollToRow(element); }
     else if (element && element.classList.contains("diagnostic")) { pickDiagnostic(element); }
+    else {  // the default view starts at the first finding
+      var flagged = document.querySelector("#tree li.row.flagged");
+      if (flagged) { scrollToRow(flagged); }
+    }
 
     // 6. self-check: every row a diagnostic names is in the tree
     diagnostics.forEach(function (item) {
