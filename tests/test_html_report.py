@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -575,3 +576,40 @@ def test_search_filter_and_links_in_chromium(page, pages):
     load(page, path, "#select=" + diag_id)
     assert selected_instances(page) == ["tied"]
     assert page.evaluate(f"document.getElementById('{diag_id}').classList.contains('selected')")
+
+
+def test_the_tree_works_from_the_keyboard(page, torch, tmp_path):
+    path = tmp_path / "nested.html"
+    write_html_report(trace(nested_torch(torch), torch.zeros(1, 4, 6, 6)), path)
+    load(page, path)
+
+    def selected():
+        return page.evaluate("document.querySelector('#tree li.selected > .line > .label').textContent")
+
+    page.evaluate("document.getElementById('tree').focus()")
+    page.press("ArrowDown")  # from the model row to its first child, the ModuleList
+    assert selected() == "stages"
+    page.press("ArrowDown")
+    page.press("ArrowDown")  # stages[0] is folded: the next row shown is stages[1]
+    assert selected_instances(page) == ["stages[1]"]
+    page.press("ArrowLeft")  # open: close it
+    assert not page.evaluate("document.querySelector('#tree li.selected').classList.contains('open')")
+    page.press("ArrowRight")
+    page.press("ArrowDown")
+    assert selected_instances(page) == ["stages[1][0]"]
+    page.press("ArrowLeft")  # closed: go to the parent
+    assert selected_instances(page) == ["stages[1]"]
+    assert page.errors == []
+
+
+def test_trace_command_writes_the_page(tmp_path):
+    out = tmp_path / "report.html"
+    done = subprocess.run([sys.executable, "-m", "layerlint", "trace", "examples/torch/article_buggy.py:FeatureExtractor",
+                           "--input-shape", "2,1,28,28", "--html", str(out)],
+                          cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 1, done.stderr
+    dom = parse(out.read_text(encoding="utf-8"))
+    bn = row(dom, "batchnorm")
+    assert {"verdict-error", "raised", "flagged"} <= bn.classes
+    assert dom.find("li", cls="diagnostic").attrs["data-rows"] == bn.attrs["id"]
+    assert oct(out.stat().st_mode & 0o777) == oct(0o644)

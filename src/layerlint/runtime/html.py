@@ -125,7 +125,7 @@ def _row_html(row: Row, report: TraceReport, opened: set[int], out: list[str]) -
 
 
 def _tree_html(root: Row, report: TraceReport) -> str:
-    out = ['<ul id="tree" role="tree" aria-label="module hierarchy">']
+    out = ['<ul id="tree" role="tree" tabindex="0" aria-label="module hierarchy (arrow keys move, open and close)">']
     _row_html(root, report, _open_rows(root), out)
     out.append("</ul>")
     return "".join(out)
@@ -327,6 +327,15 @@ def render_html(report: TraceReport, *, title: str | None = None, lang: str | No
 """
 
 
+def _mode_of(target: str) -> int:
+    """The permission bits of the file replaced (not of a link's target), else rw-r--r--."""
+    try:
+        status = os.lstat(target)
+    except OSError:
+        return 0o644
+    return status.st_mode & 0o777 if not os.path.islink(target) else 0o644
+
+
 def write_html_report(report: TraceReport, path: str | os.PathLike, *, title: str | None = None,
                       lang: str | None = None) -> str:
     """Write `render_html(report)` to `path` (UTF-8), atomically; returns the path written."""
@@ -337,7 +346,7 @@ def write_html_report(report: TraceReport, path: str | os.PathLike, *, title: st
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as out:
             out.write(text)
-        os.chmod(temporary, 0o644)
+        os.chmod(temporary, _mode_of(target))
         os.replace(temporary, target)  # replaces a link at `target`, never writes through it
     except BaseException:
         os.unlink(temporary)

@@ -121,7 +121,7 @@
         });
       });
       if (origin) { origin.classList.add("selected"); }
-      if (first) { showDetails(first); }
+      if (first) { showDetails(first); current = first; }
       body.dataset.selected = ids.join(" ");
       return first;
     }
@@ -160,6 +160,23 @@
         if (!row.dataset.instance) { return; }
       }
       pickRow(row);
+    });
+    // the keyboard: the tree is one tab stop; arrows move the selection, open and close
+    var current = null;
+    document.getElementById("tree").addEventListener("keydown", function (event) {
+      var shown = rows.filter(function (row) { return row.offsetParent !== null; });
+      var at = Math.max(0, shown.indexOf(current || shown[0]));
+      var row = shown[at], next = null;
+      if (event.key === "ArrowDown") { next = shown[Math.min(at + 1, shown.length - 1)]; }
+      else if (event.key === "ArrowUp") { next = shown[Math.max(at - 1, 0)]; }
+      else if (event.key === "ArrowRight") { setOpen(row, true); }
+      else if (event.key === "ArrowLeft") {
+        if (row.classList.contains("open")) { setOpen(row, false); } else { next = parentRow(row); }
+      }
+      else if (event.key === "Enter" || event.key === " ") { setOpen(row, !row.classList.contains("open")); next = row; }
+      else { return; }
+      event.preventDefault();
+      if (next) { current = next; selectRows([next.id]); scrollToRow(next); }
     });
     diagnostics.forEach(function (item) {
       item.addEventListener("click", function (event) {
