@@ -613,3 +613,22 @@ def test_trace_command_writes_the_page(tmp_path):
     assert {"verdict-error", "raised", "flagged"} <= bn.classes
     assert dom.find("li", cls="diagnostic").attrs["data-rows"] == bn.attrs["id"]
     assert oct(out.stat().st_mode & 0o777) == oct(0o644)
+
+
+def test_markup_in_a_module_name_stays_text_in_the_tree_and_the_card(page, torch, tmp_path):
+    hostile = '<img src=x onerror="alert(1)">'
+    model = torch.nn.Sequential()
+    model.add_module(hostile, torch.nn.Linear(2, 2))
+    report = trace(model, torch.zeros(1, 2))
+    path = tmp_path / "hostile.html"
+    write_html_report(report, path, title=f"run {EVIL}")
+    text = path.read_text(encoding="utf-8")
+    assert "<img" not in text and "<script>alert" not in text
+    dom = parse(text)
+    assert row(dom, hostile).find("span", cls="label").text() == hostile
+    assert dom.find("h1").text() == f"run {EVIL}"
+    load(page, path)
+    page.click(f"#{row(dom, hostile).attrs['id']} > .line")
+    assert hostile in page.evaluate("document.getElementById('details').innerText")
+    assert page.evaluate("document.querySelectorAll('img, #details script').length") == 0
+    assert page.errors == []
