@@ -560,7 +560,7 @@ def test_search_filter_and_links_in_chromium(page, pages):
     visible = page.evaluate("Array.prototype.filter.call(document.querySelectorAll('#tree li.row[data-instance]'),"
                             " function (r) { return r.offsetParent !== null; }).map(function (r) { return r.dataset.instance; })")
     assert visible == ["<TorchNet (traced model)>", "blocks[1]"]
-    assert page.evaluate("document.getElementById('match-count').textContent") == "1 matching row"
+    assert page.evaluate("document.getElementById('match-count').textContent") == "1 matching row(s)"
     # only warnings: the shared BatchNorm and the rows above it
     page.click("#show-findings")
     for value in ("error", "info", "reuse", "single"):
@@ -632,3 +632,20 @@ def test_markup_in_a_module_name_stays_text_in_the_tree_and_the_card(page, torch
     assert hostile in page.evaluate("document.getElementById('details').innerText")
     assert page.evaluate("document.querySelectorAll('img, #details script').length") == 0
     assert page.errors == []
+
+
+def test_the_page_speaks_the_report_language(page, pages, tmp_path):
+    report, _ = pages("torch_shared")
+    path = tmp_path / "zh.html"
+    write_html_report(report, path, lang="zh_CN")
+    dom = parse(path.read_text(encoding="utf-8"))
+    assert dom.find("html").attrs["lang"] == "zh-CN"
+    assert dom.find("h1").text() == "layerlint trace：TorchNet"
+    assert "选中的层" in dom.find(id="details").text() and "全部展开" in dom.find(id="expand-all").text()
+    assert "不是数据流" in dom.find(id="details").text()  # call order, said so
+    load(page, path)
+    page.click('#tree li.row[data-instance="bn"] > .line')
+    card = page.evaluate("document.getElementById('details').innerText")
+    assert "输入来自" in card and "调用顺序" in card
+    assert page.errors == []
+    assert parse(render_html(report, lang="en")).find("html").attrs["lang"] == "en"

@@ -24,15 +24,22 @@ from importlib import resources
 from typing import Any
 
 from layerlint.diagnostics import Diagnostic, Severity
+from layerlint.i18n import N_, catalog_language, translate
 from layerlint.runtime.html_flow import Flow, build_flow, shape_text
 from layerlint.runtime.html_tree import Row, build_tree
 from layerlint.runtime.records import CallRecord, LayerInstance, TraceReport, error_text
 
 __all__ = ["render_html", "write_html_report"]
 
-_FILTERS = [("error", "error", "unsafe reuse (LL001)"), ("warning", "warning", "shared state (LL002)"),
-            ("info", "info", "shared weights (LL003)"), ("reuse", "reused", "called more than once, no finding"),
-            ("single", "clean", "called once")]
+# (verdict, its label, its tooltip); a severity's label is the msgid of `Severity.label`
+_FILTERS = [("error", "error", N_("unsafe reuse (LL001)")), ("warning", "warning", N_("shared state (LL002)")),
+            ("info", "info", N_("shared weights (LL003)")),
+            ("reuse", N_("reused"), N_("called more than once, no finding")), ("single", N_("clean"), N_("called once"))]
+# the words the page's script writes (the details card, the search count), translated here
+_SCRIPT_WORDS = {"Selected layer": N_("Selected layer"), "layer": N_("layer"), "class": N_("class"),
+                 "verdict": N_("verdict"), "calls": N_("calls"), "inputs from": N_("inputs from"),
+                 "feeds": N_("feeds"), "call order": N_("call order"), "raised": N_("raised"), "at": N_("at"),
+                 "matching rows": N_("{count} matching row(s)")}
 _CSP = ("default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:; "
         "base-uri 'none'; form-action 'none'")
 
@@ -44,6 +51,13 @@ def _asset(name: str) -> str:
 
 def _attr(value: Any) -> str:
     return escape(str(value), quote=True)
+
+
+def _t(template: str, lang: str | None, **values: Any) -> str:
+    """A translated template as HTML: its text escaped, then its values (escaped unless `_html`)."""
+    markup = {k[:-5]: v for k, v in values.items() if k.endswith("_html")}
+    plain = {k: escape(str(v)) for k, v in values.items() if not k.endswith("_html")}
+    return escape(translate(template, lang), quote=True).format(**plain, **markup)
 
 
 # -- the tree ------------------------------------------------------------------------------------
@@ -76,30 +90,46 @@ def _row_classes(row: Row, opened: set[int]) -> str:
     return " ".join(classes)
 
 
-def _row_line(row: Row, report: TraceReport) -> str:
+def _label(row: Row, lang: str | None) -> str:
+    if row.kind == "model":
+        if row.instance is None:
+            return _t(N_("model"), lang)
+        return _t(N_("{class_name} (traced model)"), lang, class_name=row.instance.class_name)
+    return escape(row.label)
+
+
+def _inside(row: Row, lang: str | None) -> str:
+    count = row.layers_inside
+    text = _t(N_("{count} layer") if count == 1 else N_("{count} layers"), lang, count=count)
+    if row.findings_inside:
+        count = row.findings_inside
+        text += " \u00b7 " + _t(N_("{count} finding inside") if count == 1 else N_("{count} findings inside"),
+                                lang, count=count)
+    return text
+
+
+def _row_line(row: Row, report: TraceReport, lang: str | None) -> str:
     inst = row.instance
-    parts = ['<span class="twisty" aria-hidden="true"></span>', f'<span class="label">{escape(row.label)}</span>']
+    parts = ['<span class="twisty" aria-hidden="true"></span>', f'<span class="label">{_label(row, lang)}</span>']
     if inst is not None and row.kind != "model":
         parts.append(f'<span class="cls">{escape(inst.class_name)}</span>')
     elif row.kind in ("group", "range"):
-        parts.append(f'<span class="cls">{"grouped by name" if row.kind == "group" else "range"}</span>')
+        kind = N_("grouped by name") if row.kind == "group" else N_("range")
+        parts.append(f'<span class="cls">{_t(kind, lang)}</span>')
     if inst is not None and len(inst.calls) > 1:
-        parts.append(f'<span class="calls" title="calls">\u00d7{len(inst.calls)}</span>')
+        parts.append(f'<span class="calls" title="{_t(N_("calls"), lang)}">\u00d7{len(inst.calls)}</span>')
     for number in row.diagnostics:
         diag = report.diagnostics[number]
         parts.append(f'<a class="chip severity-{diag.severity.label}" href="#diag-{number}" '
                      f'data-diag="diag-{number}">{escape(diag.code)}</a>')
     if row.node is not None and row.node.raised:
-        parts.append('<span class="raised-mark">\u26a0 raised here</span>')
+        parts.append(f'<span class="raised-mark">\u26a0 {_t(N_("raised here"), lang)}</span>')
     if row.children:
-        inside = f"{row.layers_inside} layer{'s' if row.layers_inside != 1 else ''}"
-        if row.findings_inside:
-            inside += f" \u00b7 {row.findings_inside} finding{'s' if row.findings_inside != 1 else ''} inside"
-        parts.append(f'<span class="inside">{inside}</span>')
+        parts.append(f'<span class="inside">{_inside(row, lang)}</span>')
     return f'<div class="line">{"".join(parts)}</div>'
 
 
-def _row_html(row: Row, report: TraceReport, opened: set[int], out: list[str]) -> None:
+def _row_html(row: Row, report: TraceReport, opened: set[int], out: list[str], lang: str | None) -> None:
     inst = row.instance
     search = " ".join(filter(None, [row.key.replace("\0", " "), row.label, inst.display if inst else "",
                                     inst.class_name if inst else "", (inst.name or "") if inst else ""]))
@@ -115,24 +145,25 @@ def _row_html(row: Row, report: TraceReport, opened: set[int], out: list[str]) -
         attrs.append(f'data-diagnostics="{" ".join(f"diag-{n}" for n in row.diagnostics)}"')
     if row.node is not None and row.node.composites:
         attrs.append(f'data-composite="{_attr(" ".join(row.node.composites))}"')
-    out.append(f'<li {" ".join(attrs)}>{_row_line(row, report)}')
+    out.append(f'<li {" ".join(attrs)}>{_row_line(row, report, lang)}')
     if row.children:
         out.append('<ul class="children" role="group">')
         for child in row.children:
-            _row_html(child, report, opened, out)
+            _row_html(child, report, opened, out, lang)
         out.append("</ul>")
     out.append("</li>")
 
 
-def _tree_html(root: Row, report: TraceReport) -> str:
-    out = ['<ul id="tree" role="tree" tabindex="0" aria-label="module hierarchy (arrow keys move, open and close)">']
-    _row_html(root, report, _open_rows(root), out)
+def _tree_html(root: Row, report: TraceReport, lang: str | None) -> str:
+    label = _t(N_("module hierarchy (the arrow keys move, open and close)"), lang)
+    out = [f'<ul id="tree" role="tree" tabindex="0" aria-label="{label}">']
+    _row_html(root, report, _open_rows(root), out, lang)
     out.append("</ul>")
     return "".join(out)
 
 
 # -- what the details card reads: inputs and consumers of each drawn layer ----------------------
-def _flow_view(root: Row, flow: Flow) -> dict[str, Any]:
+def _flow_view(root: Row, flow: Flow, lang: str | None) -> dict[str, Any]:
     row_of = {id(row.node): row.dom_id for row in root.walk() if row.node is not None}
     rows: dict[str, dict[str, list]] = {}
     for edge in flow.edges:
@@ -144,7 +175,7 @@ def _flow_view(root: Row, flow: Flow) -> dict[str, Any]:
         if src is not None and dst is not None:
             rows.setdefault(src, {"from": [], "to": []})["to"].append(
                 [dst, edge.dst.name, labels, edge.recorded, len(edge.calls)])
-    return {"rows": rows}
+    return {"rows": rows, "words": {key: translate(template, lang) for key, template in _SCRIPT_WORDS.items()}}
 
 
 # -- the side panel and the table ------------------------------------------------------------------
@@ -158,10 +189,11 @@ def _site_html(css: str, location: str, note: str, path: str, line: int) -> str:
 def _diagnostic_html(number: int, diag: Diagnostic, rows: list[str], lang: str | None) -> str:
     severity = diag.severity.label
     instance = diag.message.args.get("instance", "")
-    sites = [_site_html("primary", diag.span.location(), "here", diag.span.path, diag.span.line)]
+    sites = [_site_html("primary", diag.span.location(), translate(N_("here"), lang), diag.span.path, diag.span.line)]
     sites += [_site_html("related", r.span.location(), r.message.render(lang), r.span.path, r.span.line)
               for r in diag.related]
-    help_html = (f'<p class="help"><span class="help-label">help:</span> {escape(diag.help.render(lang))}</p>'
+    help_html = (f'<p class="help"><span class="help-label">{_t(N_("help"), lang)}:</span> '
+                 f'{escape(diag.help.render(lang))}</p>'
                  if diag.help is not None else "")
     return (f'<li class="diagnostic severity-{severity}" id="diag-{number}" data-code="{_attr(diag.code)}" '
             f'data-severity="{severity}" data-instance="{_attr(instance)}" data-rows="{" ".join(rows)}" '
@@ -188,16 +220,16 @@ def _diagnostic_rows(root: Row, flow: Flow, count: int) -> list[list[str]]:
     return out
 
 
-def _call_cells(inst: LayerInstance, call: CallRecord, number: int) -> str:
+def _call_cells(inst: LayerInstance, call: CallRecord, number: int, lang: str | None) -> str:
     inputs = "; ".join(f"{shape_text(s)} {d}" for s, d in zip(call.shapes, call.dtypes)) or "-"
     site = call.site.location() if call.site else "?"
     return (f"<td>{number + 1}/{len(inst.calls)}</td>"
-            f"<td><code>{escape(inputs)}</code>{' <strong>raised</strong>' if call.raised else ''}</td>"
+            f"<td><code>{escape(inputs)}</code>{' <strong>' + _t(N_('raised'), lang) + '</strong>' if call.raised else ''}</td>"
             f"<td>{'-' if call.training is None else escape(str(call.training))}</td>"
             f"<td><code>{escape(site)}</code></td>")
 
 
-def _table_html(report: TraceReport, root: Row) -> str:
+def _table_html(report: TraceReport, root: Row, lang: str | None) -> str:
     row_of = {row.instance_index: row for row in root.walk() if row.instance is not None}
     rows = []
     for index, inst in enumerate(report.instances):
@@ -211,9 +243,10 @@ def _table_html(report: TraceReport, root: Row) -> str:
                 f"<td>{escape(inst.display) if first else ''}</td>"
                 f"<td>{escape(inst.class_name) if first else ''}</td>"
                 f"<td>{escape(inst.framework) if first else ''}</td>"
-                f"<td>{escape(category) if first else ''}</td>{_call_cells(inst, call, number)}</tr>")
-    head = "".join(f"<th>{h}</th>" for h in ("instance", "class", "framework", "category", "call",
-                                               "inputs (shape dtype)", "training", "call site"))
+                f"<td>{escape(category) if first else ''}</td>{_call_cells(inst, call, number, lang)}</tr>")
+    head = "".join(f"<th>{_t(h, lang)}</th>" for h in (
+        N_("instance"), N_("class"), N_("framework"), N_("category"), N_("call"), N_("inputs (shape dtype)"),
+        N_("training"), N_("call site")))
     return f'<table id="calls"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
 
 
@@ -225,37 +258,40 @@ def _json_for_script(data: Any) -> str:
 
 
 # -- the page --------------------------------------------------------------------------------------
-def _summary(report: TraceReport, root: Row) -> str:
+def _summary(report: TraceReport, root: Row, lang: str | None) -> str:
     counts = {s: sum(1 for d in report.diagnostics if d.severity == s)
               for s in (Severity.ERROR, Severity.WARNING, Severity.INFO)}
     total_calls = sum(len(inst.calls) for inst in report.instances)
     reused = sum(1 for inst in report.instances if len(inst.calls) > 1)
-    text = (f"<b>{len(report.instances)}</b> layer instances ({root.layers_inside} drawn as layers), "
-            f"<b>{total_calls}</b> calls, <b>{reused}</b> called more than once; "
-            f"<b>{counts[Severity.ERROR]}</b> error(s), <b>{counts[Severity.WARNING]}</b> warning(s), "
-            f"<b>{counts[Severity.INFO]}</b> info")
+    text = _t(N_("{instances} layer instances ({layers} drawn as layers), {calls} calls, {reused} called more "
+                 "than once"), lang, instances_html=f"<b>{len(report.instances)}</b>", layers=root.layers_inside,
+              calls_html=f"<b>{total_calls}</b>", reused_html=f"<b>{reused}</b>")
+    counted = [_t(N_("{count} error(s)"), lang, count_html=f"<b>{counts[Severity.ERROR]}</b>"),
+               _t(N_("{count} warning(s)"), lang, count_html=f"<b>{counts[Severity.WARNING]}</b>"),
+               _t(N_("{count} info"), lang, count_html=f"<b>{counts[Severity.INFO]}</b>")]
+    text += "; " + _t(N_(", "), lang).join(counted)
     if report.passes > 1:
-        text += f"; {report.passes} forward passes"
+        text += "; " + _t(N_("{count} forward passes"), lang, count=report.passes)
     return text
 
 
-def _filters_html(root: Row) -> str:
+def _filters_html(root: Row, lang: str | None) -> str:
     counts: dict[str, int] = {}
     for row in root.walk():
         if row.instance is not None and row.kind != "model":
             counts[row.verdict] = counts.get(row.verdict, 0) + 1
-    items = [f'<label class="filter verdict-{value}" title="{_attr(title)}"><input type="checkbox" name="verdict" autocomplete="off" '
-             f'value="{value}" checked><span class="swatch"></span>{text} <span class="count">{counts.get(value, 0)}'
-             f"</span></label>" for value, text, title in _FILTERS]
+    items = [f'<label class="filter verdict-{value}" title="{_t(title, lang)}"><input type="checkbox" name="verdict" '
+             f'autocomplete="off" value="{value}" checked><span class="swatch"></span>{_t(text, lang)} '
+             f'<span class="count">{counts.get(value, 0)}</span></label>' for value, text, title in _FILTERS]
     return "".join(items)
 
 
-def _flow_note(report: TraceReport) -> str:
+def _flow_note(report: TraceReport, lang: str | None) -> str:
     frameworks = {inst.framework for inst in report.instances}
     if frameworks and frameworks <= {"keras", "tf_keras"}:
-        return "Inputs: the producers the Keras functional graph recorded; elsewhere, call order"
-    return ("Inputs of a PyTorch layer: the layer called just before it (call order: the trace records no "
-            "tensor identities, so this is not data flow)")
+        return _t(N_("Inputs: the producers the Keras functional graph recorded; elsewhere, call order."), lang)
+    return _t(N_("Inputs of a PyTorch layer: the layer called just before it (call order: the trace records no "
+                 "tensor identities, so this is not data flow)."), lang)
 
 
 def render_html(report: TraceReport, *, title: str | None = None, lang: str | None = None) -> str:
@@ -263,21 +299,23 @@ def render_html(report: TraceReport, *, title: str | None = None, lang: str | No
     flow = build_flow(report)
     root = build_tree(report, flow)
     roots = [inst for inst in report.instances if inst.path == ""]
-    title = title or (f"layerlint trace: {roots[0].class_name}" if roots else "layerlint trace")
+    title = title or (translate(N_("layerlint trace: {model}"), lang).format(model=roots[0].class_name) if roots
+                      else translate(N_("layerlint trace"), lang))
     diagnostics = report.diagnostics
     error = ("" if report.error is None else
-             f'<pre class="forward-error" id="forward-error">forward pass raised {escape(error_text(report.error))}</pre>')
+             f'<pre class="forward-error" id="forward-error">'
+             f'{_t(N_("forward pass raised {error}"), lang, error=error_text(report.error))}</pre>')
     notes = "".join(f'<p class="summary note">{escape(n)}</p>' for n in report.notes)
     if diagnostics:
         rows = _diagnostic_rows(root, flow, len(diagnostics))
         diag_html = "<ol>" + "".join(_diagnostic_html(i, d, rows[i], lang) for i, d in enumerate(diagnostics)) + "</ol>"
     else:
-        diag_html = '<p class="empty">No unsafe layer reuse found.</p>'
+        diag_html = f'<p class="empty">{_t(N_("No unsafe layer reuse found."), lang)}</p>'
     total_calls = sum(len(inst.calls) for inst in report.instances)
     data = _json_for_script(report.to_dict(lang))
-    view = _json_for_script(_flow_view(root, flow))
+    view = _json_for_script(_flow_view(root, flow, lang))
     return f"""<!DOCTYPE html>
-<html lang="en">
+<html lang="{_attr((catalog_language(lang) or "en").replace("_", "-"))}">
 <head>
 <meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="{_attr(_CSP)}">
@@ -291,33 +329,34 @@ def render_html(report: TraceReport, *, title: str | None = None, lang: str | No
 <body>
 <header id="top">
 <h1>{escape(title)}</h1>
-<p class="summary">{_summary(report, root)}</p>
+<p class="summary">{_summary(report, root, lang)}</p>
 {error}{notes}
 <div class="toolbar" role="toolbar">
-<input type="search" id="search" autocomplete="off" placeholder="search layers (path, class)" aria-label="search layers">
-<span class="filters" role="group" aria-label="show verdicts">{_filters_html(root)}</span>
-<button type="button" id="show-findings" title="open the tree down to the layers with findings">findings</button>
-<button type="button" id="expand-all">expand all</button>
-<button type="button" id="collapse-all">collapse all</button>
+<input type="search" id="search" autocomplete="off" placeholder="{_t(N_("search layers (path, class)"), lang)}">
+<span class="filters" role="group" aria-label="{_t(N_("show verdicts"), lang)}">{_filters_html(root, lang)}</span>
+<button type="button" id="show-findings" title="{_t(N_("open the tree down to the layers with findings"), lang)}">\
+{_t(N_("findings"), lang)}</button>
+<button type="button" id="expand-all">{_t(N_("expand all"), lang)}</button>
+<button type="button" id="collapse-all">{_t(N_("collapse all"), lang)}</button>
 <span id="match-count" class="note" aria-live="polite"></span>
 </div>
 </header>
 <main>
-<section id="tree-panel" aria-label="module hierarchy">
-{_tree_html(root, report)}
+<section id="tree-panel">
+{_tree_html(root, report, lang)}
 </section>
 <aside id="side">
-<section class="panel" id="diagnostics"><h2>Diagnostics ({len(diagnostics)})</h2>
+<section class="panel" id="diagnostics"><h2>{_t(N_("Diagnostics ({count})"), lang, count=len(diagnostics))}</h2>
 {diag_html}
 </section>
-<section class="panel" id="details" aria-live="polite"><h2>Selected layer</h2>
-<p class="empty">Click a layer to see its calls and its inputs.</p>
-<p class="note flow-note">{escape(_flow_note(report))}.</p>
+<section class="panel" id="details" aria-live="polite"><h2>{_t(N_("Selected layer"), lang)}</h2>
+<p class="empty">{_t(N_("Click a layer to see its calls and its inputs."), lang)}</p>
+<p class="note flow-note">{_flow_note(report, lang)}</p>
 </section>
 </aside>
 </main>
-<details id="call-table"><summary>Every call ({total_calls})</summary>
-{_table_html(report, root)}
+<details id="call-table"><summary>{_t(N_("Every call ({count})"), lang, count=total_calls)}</summary>
+{_table_html(report, root, lang)}
 </details>
 <script type="application/json" id="layerlint-data">{data}</script>
 <script type="application/json" id="layerlint-view">{view}</script>

@@ -13,6 +13,7 @@
   try {
     var data = JSON.parse(document.getElementById("layerlint-data").textContent);
     var view = JSON.parse(document.getElementById("layerlint-view").textContent);
+    function word(key) { return view.words[key] || key; }
     var rows = all("#tree li.row");
     var byId = {};
     rows.forEach(function (row) { byId[row.id] = row; });
@@ -74,7 +75,7 @@
         }
         if (hit) { hits++; }
       }
-      count.textContent = active ? hits + " matching row" + (hits === 1 ? "" : "s") : "";
+      count.textContent = active ? word("matching rows").replace("{count}", hits) : "";
       body.dataset.shown = String(shown);
       body.dataset.hits = String(hits);
     }
@@ -216,7 +217,7 @@
         var li = make("li");
         li.appendChild(link(edge[0], edge[1]));
         li.appendChild(make("span", " " + edge[2] + (edge[4] > 1 ? " \u00d7" + edge[4] : "") +
-                            (edge[3] ? "" : " (call order)"), "note"));
+                            (edge[3] ? "" : " (" + word("call order") + ")"), "note"));
         list.appendChild(li);
       });
       dd.appendChild(list);
@@ -227,28 +228,28 @@
       var card = document.getElementById("details");
       var inst = data.instances[Number(row.dataset.index)];
       card.textContent = "";
-      card.appendChild(make("h2", "Selected layer"));
+      card.appendChild(make("h2", word("Selected layer")));
       if (!inst) { card.appendChild(make("p", row.querySelector(".label").textContent, "empty")); return; }
       var dl = make("dl");
       function item(term, value) { dl.appendChild(make("dt", term)); dl.appendChild(make("dd", value)); }
-      item("layer", row.dataset.instance);
-      item("class", inst["class"] + " (" + inst.framework + ")" + (inst.category ? ", " + inst.category : ""));
-      item("verdict", row.dataset.verdict);
-      dl.appendChild(make("dt", "calls"));
+      item(word("layer"), row.dataset.instance);
+      item(word("class"), inst["class"] + " (" + inst.framework + ")" + (inst.category ? ", " + inst.category : ""));
+      item(word("verdict"), row.dataset.verdict);
+      dl.appendChild(make("dt", word("calls")));
       var dd = make("dd"), list = make("ul");
       inst.calls.forEach(function (call, i) {
         var site = call.site ? call.site.path + ":" + call.site.line + ":" + call.site.column : "?";
-        var text = (i + 1) + ": " + shapes(call) + (call.training === null ? "" : ", training=" + call.training) + " at ";
+        var text = (i + 1) + ": " + shapes(call) + (call.training === null ? "" : ", training=" + call.training) + " " + word("at") + " ";
         var li = make("li", text);
         li.appendChild(make("code", site));
-        if (call.raised) { li.appendChild(make("strong", " raised: " + call.raised)); }
+        if (call.raised) { li.appendChild(make("strong", " " + word("raised") + ": " + call.raised)); }
         list.appendChild(li);
       });
       dd.appendChild(list);
       dl.appendChild(dd);
       var flow = view.rows[row.id] || {};
-      dl.appendChild(edgeList(flow.from, "inputs from"));
-      dl.appendChild(edgeList(flow.to, "feeds"));
+      dl.appendChild(edgeList(flow.from, word("inputs from")));
+      dl.appendChild(edgeList(flow.to, word("feeds")));
       card.appendChild(dl);
     }
 
