@@ -649,3 +649,18 @@ def test_the_page_speaks_the_report_language(page, pages, tmp_path):
     assert "输入来自" in card and "调用顺序" in card
     assert page.errors == []
     assert parse(render_html(report, lang="en")).find("html").attrs["lang"] == "en"
+
+
+def test_a_long_list_of_blocks_is_cut_into_nested_ranges(torch):
+    nn = torch.nn
+    model = nn.Sequential(*[nn.Linear(2, 2) for _ in range(230)])
+    model[117] = model[3]  # LL003, deep in the list
+    dom = parse(render_html(trace(model, torch.zeros(1, 2))))
+    (root,) = dom.find("ul", id="tree").children
+    # [117] is [3]: the model's children are the 229 others
+    assert children_names(root) == ["[0] \u2026 [99]", "[100] \u2026 [200]", "[201] \u2026 [229]"]
+    hundred = next(r for r in dom.find_all("li", cls="kind-range") if r.find("span", cls="label").text() == "[100] \u2026 [200]")
+    assert children_names(hundred)[:2] == ["[100] \u2026 [109]", "[110] \u2026 [120]"] and "open" not in hundred.classes
+    # the finding's layer is named by its first path, [3]; that range opens, no other
+    opened = [r.find("span", cls="label").text() for r in dom.find_all("li", cls="kind-range") if "open" in r.classes]
+    assert opened == ["[0] \u2026 [99]", "[0] \u2026 [9]"]

@@ -126,7 +126,7 @@ def _order(row: Row) -> float:
 def _group_long_lists(row: Row, depth: int = 1) -> None:
     if len(row.children) > GROUP_ABOVE:
         row.children = _grouped(row.children, depth, row.key)
-    if len(row.children) > GROUP_ABOVE and row.kind != "range":
+    if len(row.children) > GROUP_ABOVE:
         row.children = _ranges(row.children, row.key)
     for child in row.children:
         _group_long_lists(child, depth + 1 if child.kind == "group" else 1)
@@ -134,7 +134,8 @@ def _group_long_lists(row: Row, depth: int = 1) -> None:
 
 def _ranges(children: list[Row], key: str) -> list[Row]:
     """Runs of more than GROUP_ABOVE siblings that no name groups (`[0]`...`[47]`) are cut into
-    ranges of RANGE rows, so that opening the path to one finding does not list 48 blocks."""
+    ranges of RANGE rows (of RANGE**2 rows... for longer runs: the ranges nest), so that opening
+    the path to one finding does not list 48 blocks."""
     out: list[Row] = []
     run: list[Row] = []
 
@@ -142,8 +143,11 @@ def _ranges(children: list[Row], key: str) -> list[Row]:
         if len(run) <= GROUP_ABOVE:
             out.extend(run)
         else:
-            for start in range(0, len(run), RANGE):
-                part = run[start:start + RANGE]
+            size = RANGE
+            while len(run) > size * RANGE:
+                size *= RANGE
+            for start in range(0, len(run), size):
+                part = run[start:start + size]
                 label = part[0].label if len(part) == 1 else f"{part[0].label} \u2026 {part[-1].label}"
                 out.append(Row(f"{key}\0{label}", label, "range", children=part, first_seq=part[0].first_seq))
         run.clear()
