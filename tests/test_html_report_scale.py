@@ -199,6 +199,9 @@ def test_d6_report_reads_at_scale_in_chromium(page, reports, name, tmp_path):
         assert all(row_state(page, r) in ("ok", "off-screen") for r in rows)
         assert page.evaluate(f"document.getElementById('{rows[0]}').classList.contains('selected')")
         assert str(diag.message.args["instance"]) in page.evaluate("document.getElementById('details').innerText")
+        # and the card draws the module around it, a few boxes, not the network
+        assert 2 <= page.evaluate("document.querySelectorAll('#details .flow-node').length") <= 40
+        assert page.evaluate("document.querySelector('#details .flow-svg').getBoundingClientRect().width") <= 440
     assert page.errors == []
 
 

@@ -39,7 +39,10 @@ _FILTERS = [("error", "error", N_("unsafe reuse (LL001)")), ("warning", "warning
 _SCRIPT_WORDS = {"Selected layer": N_("Selected layer"), "layer": N_("layer"), "class": N_("class"),
                  "verdict": N_("verdict"), "calls": N_("calls"), "inputs from": N_("inputs from"),
                  "feeds": N_("feeds"), "call order": N_("call order"), "raised": N_("raised"), "at": N_("at"),
-                 "matching rows": N_("{count} matching row(s)")}
+                 "matching rows": N_("{count} matching row(s)"),
+                 "too many to draw": N_("{count} layers: too many to draw; select a smaller module"),
+                 "arrows: call order": N_("arrows: call order (the layer called just before), not data flow"),
+                 "arrows: recorded": N_("arrows: the producers the Keras functional graph recorded")}
 _CSP = ("default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:; "
         "base-uri 'none'; form-action 'none'")
 

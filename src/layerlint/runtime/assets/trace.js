@@ -224,12 +224,93 @@
       frag.appendChild(dd);
       return frag;
     }
+    // the layers of one module drawn top to bottom: rows by the longest path over the edges that go
+    // forward in first-call order, the others (a reused layer fed again later) as dashed arcs on the right
+    var SVG = "http://www.w3.org/2000/svg", NODE_W = 160, NODE_H = 28, GAP_X = 16, GAP_Y = 30, MARGIN = 10;
+    var MAX_DRAWN = 40;
+    function svg(tag, attrs, parent) {
+      var el = document.createElementNS(SVG, tag);
+      Object.keys(attrs).forEach(function (key) { el.setAttribute(key, attrs[key]); });
+      if (parent) { parent.appendChild(el); }
+      return el;
+    }
+    function flowDrawing(scope, current) {
+      var members = [scope].concat(all("li.row", scope)).filter(function (r) { return view.rows[r.id]; });
+      if (!members.length) { return null; }
+      if (members.length > MAX_DRAWN) {
+        return make("p", word("too many to draw").replace("{count}", members.length), "note");
+      }
+      var index = {}, level = [], slots = [], edges = [], recorded = true;
+      members.forEach(function (row, i) { index[row.id] = i; level.push(0); });
+      members.forEach(function (row, i) {
+        view.rows[row.id].from.forEach(function (edge) {
+          var j = index[edge[0]];
+          if (j === undefined) { return; }
+          edges.push({ from: j, to: i });
+          recorded = recorded && edge[3];
+          if (j < i) { level[i] = Math.max(level[i], level[j] + 1); }
+        });
+      });
+      var slot = members.map(function (row, i) {
+        slots[level[i]] = (slots[level[i]] || 0) + 1;
+        return slots[level[i]] - 1;
+      });
+      var back = edges.filter(function (e) { return e.from >= e.to; });
+      var width = Math.max.apply(null, slots) * (NODE_W + GAP_X) - GAP_X + 2 * MARGIN + back.length * 9 + 24;
+      var height = slots.length * (NODE_H + GAP_Y) - GAP_Y + 2 * MARGIN;
+      function x(i) { return MARGIN + slot[i] * (NODE_W + GAP_X); }
+      function y(i) { return MARGIN + level[i] * (NODE_H + GAP_Y); }
+      var root = svg("svg", { width: width, height: height, viewBox: "0 0 " + width + " " + height, "class": "flow-svg" });
+      var marker = svg("marker", { id: "flow-arrow", viewBox: "0 0 10 10", refX: 9, refY: 5, markerWidth: 7,
+                                   markerHeight: 7, orient: "auto-start-reverse" }, svg("defs", {}, root));
+      svg("path", { d: "M0,0 L10,5 L0,10 z", "class": "flow-arrow-head" }, marker);
+      var lane = 0;
+      edges.forEach(function (e) {
+        var d, cls = "flow-edge";
+        if (e.from < e.to) {
+          var x1 = x(e.from) + NODE_W / 2, y1 = y(e.from) + NODE_H, x2 = x(e.to) + NODE_W / 2, y2 = y(e.to) - 2;
+          var bend = Math.max(12, (y2 - y1) / 2);
+          d = "M" + x1 + "," + y1 + " C" + x1 + "," + (y1 + bend) + " " + x2 + "," + (y2 - bend) + " " + x2 + "," + y2;
+        } else {  // back to an earlier layer (or to itself): out right, along a lane, into its right side
+          var out = Math.max(x(e.from), x(e.to)) + NODE_W + 14 + 9 * lane++;
+          var sy = y(e.from) + NODE_H * 0.65, ey = y(e.to) + NODE_H * 0.35;
+          d = "M" + (x(e.from) + NODE_W) + "," + sy + " C" + out + "," + sy + " " + out + "," + ey + " " +
+              (x(e.to) + NODE_W + 2) + "," + ey;
+          cls += " back";
+        }
+        svg("path", { d: d, "class": cls, "marker-end": "url(#flow-arrow)" }, root);
+      });
+      members.forEach(function (row, i) {
+        var g = svg("g", { "class": "flow-node verdict-" + row.dataset.verdict + (row === current ? " current" : ""),
+                           "data-row": row.id }, root);
+        svg("title", {}, g).textContent = row.dataset.instance || "";
+        svg("rect", { x: x(i), y: y(i), width: NODE_W, height: NODE_H, rx: 5 }, g);
+        var label = row.querySelector(".label").textContent;
+        var calls = Number(row.dataset.calls || 1) > 1 ? " \u00d7" + row.dataset.calls : "";
+        if (label.length + calls.length > 20) { label = label.slice(0, 19 - calls.length) + "\u2026"; }
+        svg("text", { x: x(i) + 8, y: y(i) + NODE_H / 2 + 4 }, g).textContent = label + calls;
+        g.addEventListener("click", function () { pickRow(row); scrollToRow(row); });
+      });
+      var box = make("div", null, "flow");
+      box.appendChild(make("p", word(recorded ? "arrows: recorded" : "arrows: call order"), "note"));
+      box.appendChild(root);
+      return box;
+    }
+    function showFlow(card, row) {
+      var scope = view.rows[row.id] && !row.classList.contains("has-children") ? parentRow(row) || row : row;
+      var drawing = flowDrawing(scope, row);
+      if (drawing) { card.appendChild(drawing); }
+    }
     function showDetails(row) {
       var card = document.getElementById("details");
       var inst = data.instances[Number(row.dataset.index)];
       card.textContent = "";
       card.appendChild(make("h2", word("Selected layer")));
-      if (!inst) { card.appendChild(make("p", row.querySelector(".label").textContent, "empty")); return; }
+      if (!inst) {
+        card.appendChild(make("p", row.querySelector(".label").textContent, "empty"));
+        showFlow(card, row);
+        return;
+      }
       var dl = make("dl");
       function item(term, value) { dl.appendChild(make("dt", term)); dl.appendChild(make("dd", value)); }
       item(word("layer"), row.dataset.instance);
@@ -251,6 +332,7 @@
       dl.appendChild(edgeList(flow.from, word("inputs from")));
       dl.appendChild(edgeList(flow.to, word("feeds")));
       card.appendChild(dl);
+      showFlow(card, row);
     }
 
     // 5. a link to one layer or finding: page.html#select=row-3 or #select=diag-0
