@@ -202,6 +202,8 @@ def test_d6_report_reads_at_scale_in_chromium(page, reports, name, tmp_path):
         # and the card draws the module around it, a few boxes, not the network
         assert 2 <= page.evaluate("document.querySelectorAll('#details .flow-node').length") <= 40
         assert page.evaluate("document.querySelector('#details .flow-svg').getBoundingClientRect().width") <= 440
+        if number == 0 and name in ("keras_resnet50", "torch_resnet50"):  # the docs show this view too
+            save_artifact(page.screenshot(tmp_path / f"{path.stem}-selected.png"))
     assert page.errors == []
 
 
