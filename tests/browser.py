@@ -18,7 +18,25 @@ import tempfile
 import time
 from pathlib import Path
 
+import pytest
+
 CHROMIUM = "/usr/bin/chromium"
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def chromium_or_skip() -> str:
+    """Debian's chromium; when it is missing, `scripts/install-browser` (as root), or skip."""
+    if not os.path.exists(CHROMIUM):
+        script = ROOT / "scripts" / "install-browser"
+        try:
+            done = subprocess.run(["bash", str(script)], check=False, capture_output=True, text=True, timeout=900)
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            pytest.skip(f"{CHROMIUM} is missing and scripts/install-browser could not install it: {exc}")
+        if done.returncode != 0 or not os.path.exists(CHROMIUM):
+            reason = (done.stderr or done.stdout).strip().splitlines()[-3:]
+            pytest.skip(f"{CHROMIUM} is missing and scripts/install-browser could not install it "
+                        f"(exit {done.returncode}): {' / '.join(reason)}")
+    return CHROMIUM
 
 
 class BrowserError(RuntimeError):

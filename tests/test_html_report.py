@@ -26,7 +26,6 @@ from layerlint.runtime.html_tree import GROUP_ABOVE
 from zoo import keras_article
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = "/usr/bin/chromium"
 EVIL = 'Tied<script>alert("x")</script>&'
 
 
@@ -479,26 +478,11 @@ def test_write_replaces_a_link_instead_of_writing_through_it(tmp_path):
 # ---------------------------------------------------------------------------------------------
 # in a real browser
 # ---------------------------------------------------------------------------------------------
-@pytest.fixture(scope="session")
-def chromium():
-    if not os.path.exists(CHROMIUM):
-        script = ROOT / "scripts" / "install-browser"
-        try:
-            done = subprocess.run(["bash", str(script)], check=False, capture_output=True, text=True, timeout=900)
-        except (OSError, subprocess.TimeoutExpired) as exc:
-            pytest.skip(f"{CHROMIUM} is missing and scripts/install-browser could not install it: {exc}")
-        if done.returncode != 0 or not os.path.exists(CHROMIUM):
-            reason = (done.stderr or done.stdout).strip().splitlines()[-3:]
-            pytest.skip(f"{CHROMIUM} is missing and scripts/install-browser could not install it "
-                        f"(exit {done.returncode}): {' / '.join(reason)}")
-    return CHROMIUM
-
-
 @pytest.fixture(scope="module")
-def page(chromium):
-    from browser import Page
+def page():
+    from browser import Page, chromium_or_skip
 
-    opened = Page(chromium, 1400, 1000)
+    opened = Page(chromium_or_skip(), 1400, 1000)
     yield opened
     opened.close()
 

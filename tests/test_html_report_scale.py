@@ -23,7 +23,7 @@ import pytest
 
 from layerlint.runtime import trace
 from layerlint.runtime.html import write_html_report
-from test_html_report import chromium, load, page, parse  # noqa: F401 (fixtures)
+from test_html_report import load, parse
 
 # the state of one row as a reader sees it: shown, on screen in the tree's pane, not covered, readable
 ROW_STATE = """(function (id) {
@@ -37,6 +37,15 @@ ROW_STATE = """(function (id) {
   if (parseFloat(getComputedStyle(line.querySelector('.label')).fontSize) < 12) { return 'small'; }
   return 'ok';
 })(%r)"""
+
+
+@pytest.fixture(scope="module")
+def page():
+    from browser import Page, chromium_or_skip
+
+    opened = Page(chromium_or_skip(), 1400, 1000)
+    yield opened
+    opened.close()
 
 
 def row_state(page, row_id: str) -> str:
