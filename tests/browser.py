@@ -10,6 +10,7 @@ writes its answers and events on fd 4.
 from __future__ import annotations
 
 import base64
+import fcntl
 import json
 import os
 import select
@@ -50,20 +51,21 @@ class Page:
         self._profile = tempfile.TemporaryDirectory(prefix="layerlint-cdp-")
         to_child, self._to_browser = os.pipe()
         self._from_browser, from_child = os.pipe()
-
-        def plumb() -> None:  # in the child: the pipe's ends at the fds Chromium expects
-            high_in, high_out = os.dup(to_child), os.dup(from_child)  # either may be 3 or 4 now
-            os.dup2(high_in, 3)
-            os.dup2(high_out, 4)
-
-        self._process = subprocess.Popen(
-            [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync",
-             "--disable-background-networking", "--disable-component-update", "--hide-scrollbars",
-             "--remote-debugging-pipe", f"--user-data-dir={self._profile.name}", "about:blank"],
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            preexec_fn=plumb, pass_fds=(3, 4), close_fds=True)
+        # the child's ends, moved to 10 or above so that the shell's redirections to 3 and 4 (made
+        # there, not in a preexec_fn: the test process runs threads) never overwrite one of them; bash,
+        # since dash takes only one-digit descriptors
+        ends = [fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, 10) for fd in (to_child, from_child)]
         os.close(to_child)
         os.close(from_child)
+        arguments = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync",
+                     "--disable-background-networking", "--disable-component-update", "--hide-scrollbars",
+                     "--remote-debugging-pipe", f"--user-data-dir={self._profile.name}", "about:blank"]
+        plumbing = f'exec "$0" "$@" 3<&{ends[0]} 4>&{ends[1]} {ends[0]}<&- {ends[1]}>&-'
+        self._process = subprocess.Popen(["/bin/bash", "-c", plumbing, chromium, *arguments],
+                                         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                         stderr=subprocess.DEVNULL, pass_fds=ends)
+        for fd in ends:
+            os.close(fd)
         self._buffer = b""
         self._next = 0
         self._events: list[dict] = []
