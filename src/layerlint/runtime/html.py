@@ -21,6 +21,7 @@ import tempfile
 from functools import lru_cache
 from html import escape
 from importlib import resources
+from string import Template
 from typing import Any
 
 from layerlint.diagnostics import Diagnostic, Severity
@@ -297,76 +298,48 @@ def _flow_note(report: TraceReport, lang: str | None) -> str:
                  "tensor identities, so this is not data flow)."), lang)
 
 
+# the page's fixed words, `$w_<key>` in assets/page.html
+_PAGE_WORDS = {"search": N_("search layers (path, class)"), "show_verdicts": N_("show verdicts"),
+               "findings_title": N_("open the tree down to the layers with findings"), "findings": N_("findings"),
+               "expand_all": N_("expand all"), "collapse_all": N_("collapse all"),
+               "selected_layer": N_("Selected layer"), "click_a_layer": N_("Click a layer to see its calls and its inputs.")}
+
+
+def _diagnostics_html(report: TraceReport, root: Row, flow: Flow, lang: str | None) -> str:
+    if not report.diagnostics:
+        return f'<p class="empty">{_t(N_("No unsafe layer reuse found."), lang)}</p>'
+    rows = _diagnostic_rows(root, flow, len(report.diagnostics))
+    return "<ol>" + "".join(_diagnostic_html(i, d, rows[i], lang) for i, d in enumerate(report.diagnostics)) + "</ol>"
+
+
+def _title(report: TraceReport, lang: str | None) -> str:
+    roots = [inst for inst in report.instances if inst.path == ""]
+    if roots:
+        return translate(N_("layerlint trace: {model}"), lang).format(model=roots[0].class_name)
+    return translate(N_("layerlint trace"), lang)
+
+
 def render_html(report: TraceReport, *, title: str | None = None, lang: str | None = None) -> str:
     """The whole page, as a string (its DOM is described in docs/trace-report.md)."""
     flow = build_flow(report)
     root = build_tree(report, flow)
-    roots = [inst for inst in report.instances if inst.path == ""]
-    title = title or (translate(N_("layerlint trace: {model}"), lang).format(model=roots[0].class_name) if roots
-                      else translate(N_("layerlint trace"), lang))
-    diagnostics = report.diagnostics
     error = ("" if report.error is None else
              f'<pre class="forward-error" id="forward-error">'
              f'{_t(N_("forward pass raised {error}"), lang, error=error_text(report.error))}</pre>')
-    notes = "".join(f'<p class="summary note">{escape(n)}</p>' for n in report.notes)
-    if diagnostics:
-        rows = _diagnostic_rows(root, flow, len(diagnostics))
-        diag_html = "<ol>" + "".join(_diagnostic_html(i, d, rows[i], lang) for i, d in enumerate(diagnostics)) + "</ol>"
-    else:
-        diag_html = f'<p class="empty">{_t(N_("No unsafe layer reuse found."), lang)}</p>'
     total_calls = sum(len(inst.calls) for inst in report.instances)
-    data = _json_for_script(report.to_dict(lang))
-    view = _json_for_script(_flow_view(root, flow, lang))
-    return f"""<!DOCTYPE html>
-<html lang="{_attr((catalog_language(lang) or "en").replace("_", "-"))}">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="{_attr(_CSP)}">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="generator" content="layerlint">
-<link rel="icon" href="data:,">
-<title>{escape(title)}</title>
-<style>{_asset("trace.css")}</style>
-<script>{_asset("trace-errors.js")}</script>
-</head>
-<body>
-<header id="top">
-<h1>{escape(title)}</h1>
-<p class="summary">{_summary(report, root, lang)}</p>
-{error}{notes}
-<div class="toolbar" role="toolbar">
-<input type="search" id="search" autocomplete="off" placeholder="{_t(N_("search layers (path, class)"), lang)}">
-<span class="filters" role="group" aria-label="{_t(N_("show verdicts"), lang)}">{_filters_html(root, lang)}</span>
-<button type="button" id="show-findings" title="{_t(N_("open the tree down to the layers with findings"), lang)}">\
-{_t(N_("findings"), lang)}</button>
-<button type="button" id="expand-all">{_t(N_("expand all"), lang)}</button>
-<button type="button" id="collapse-all">{_t(N_("collapse all"), lang)}</button>
-<span id="match-count" class="note" aria-live="polite"></span>
-</div>
-</header>
-<main>
-<section id="tree-panel">
-{_tree_html(root, report, lang)}
-</section>
-<aside id="side">
-<section class="panel" id="diagnostics"><h2>{_t(N_("Diagnostics ({count})"), lang, count=len(diagnostics))}</h2>
-{diag_html}
-</section>
-<section class="panel" id="details" aria-live="polite"><h2>{_t(N_("Selected layer"), lang)}</h2>
-<p class="empty">{_t(N_("Click a layer to see its calls and its inputs."), lang)}</p>
-<p class="note flow-note">{_flow_note(report, lang)}</p>
-</section>
-</aside>
-</main>
-<details id="call-table"><summary>{_t(N_("Every call ({count})"), lang, count=total_calls)}</summary>
-{_table_html(report, root, lang)}
-</details>
-<script type="application/json" id="layerlint-data">{data}</script>
-<script type="application/json" id="layerlint-view">{view}</script>
-<script>{_asset("trace.js")}</script>
-</body>
-</html>
-"""
+    values = {f"w_{key}": _t(template, lang) for key, template in _PAGE_WORDS.items()}
+    values.update(
+        lang=_attr((catalog_language(lang) or "en").replace("_", "-")), csp=_attr(_CSP),
+        title=escape(title or _title(report, lang)), css=_asset("trace.css"), errors_js=_asset("trace-errors.js"),
+        main_js=_asset("trace.js"), summary=_summary(report, root, lang), forward_error=error,
+        notes="".join(f'<p class="summary note">{escape(n)}</p>' for n in report.notes),
+        filters=_filters_html(root, lang), tree=_tree_html(root, report, lang),
+        diagnostics_heading=_t(N_("Diagnostics ({count})"), lang, count=len(report.diagnostics)),
+        diagnostics=_diagnostics_html(report, root, flow, lang), flow_note=_flow_note(report, lang),
+        calls_heading=_t(N_("Every call ({count})"), lang, count=total_calls),
+        call_table=_table_html(report, root, lang), data=_json_for_script(report.to_dict(lang)),
+        view=_json_for_script(_flow_view(root, flow, lang)))
+    return Template(_asset("page.html")).substitute(values)
 
 
 def _mode_of(target: str) -> int:
