@@ -250,3 +250,27 @@ def save_artifact(path: Path) -> None:
         os.makedirs(target, exist_ok=True)
         shutil.copy(path, target)
         print(f"screenshot copied to {os.path.join(target, path.name)}")
+
+
+def test_d6_many_findings_never_push_the_selected_layer_out_of_view(page, torch, tmp_path):
+    """Sixteen findings (every bottleneck shares its first BatchNorm): the list of findings and the
+    selected layer's card scroll on their own, so a click on the twelfth finding shows both."""
+    model = torch_resnet(torch).eval()
+    for stage in (model.layer1, model.layer2, model.layer3, model.layer4):
+        for block in stage:
+            block.bn2 = block.bn1
+    report = trace(model, torch.zeros(1, 3, 64, 64))
+    assert report.codes == ["LL002"] * 16
+    path = tmp_path / "many.html"
+    write_html_report(report, path)
+    load(page, path)
+    page.click("#diag-11")
+    instance = str(report.diagnostics[11].message.args["instance"])
+    rows = parse(path.read_text("utf-8")).find("li", id="diag-11").attrs["data-rows"].split()
+    assert row_state(page, rows[0]) == "ok"
+    card = page.evaluate("(function () { var r = document.querySelector('#details dd').getBoundingClientRect();"
+                         " return [r.top, r.bottom, window.innerHeight, document.querySelector('#details dd').textContent]; })()")
+    assert 0 <= card[0] < card[1] <= card[2] and card[3] == instance
+    assert page.evaluate("document.documentElement.scrollHeight") <= 1000 + page.evaluate(
+        "document.getElementById('call-table').getBoundingClientRect().height") + 40
+    assert page.errors == []
