@@ -1,20 +1,18 @@
-"""The HTML trace report (`layerlint.runtime.html`): real traces of Keras 3 and PyTorch models,
-the page's structure read with `html.parser`, then the page opened in headless Chromium
-(`--dump-dom` for the DOM after its script ran, `--screenshot` for a picture).
+"""The HTML trace report (`layerlint.runtime.html`) on small models: real traces of Keras 3 and
+PyTorch models, the page's structure read with `html.parser`, then the page driven in headless
+Chromium through the DevTools protocol (`browser.Page`: real clicks, console errors collected).
+The large models (ResNet-50, transformers, 500 layers) are in test_html_report_scale.py.
 
 The browser tests need Debian's chromium at /usr/bin/chromium; when it is missing they run
-`scripts/install-browser` (as root) and skip only if that fails. The screenshots are written
-under pytest's tmp_path (the paths are printed), and copied into $LAYERLINT_TEST_ARTIFACTS when
-that is set.
+`scripts/install-browser` (as root) and skip only if that fails.
 """
 
 from __future__ import annotations
 
+import json
 import os
-import shutil
-import struct
 import subprocess
-import tempfile
+import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -24,10 +22,10 @@ import pytest
 
 from layerlint.runtime import TraceReport, trace
 from layerlint.runtime.html import render_html, write_html_report
+from layerlint.runtime.html_tree import GROUP_ABOVE
 from zoo import keras_article
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = "/usr/bin/chromium"
 EVIL = 'Tied<script>alert("x")</script>&'
 
 
@@ -112,18 +110,37 @@ def parse(text: str) -> Element:
     return builder.root
 
 
-def node(dom, instance):
-    found = dom.find_all("g", cls="node", data_instance=instance)
-    assert len(found) == 1, f"{len(found)} nodes for {instance!r}"
+def row(dom, instance):
+    found = dom.find_all("li", cls="row", data_instance=instance)
+    assert len(found) == 1, f"{len(found)} rows for {instance!r}"
     return found[0]
 
 
-def edges(dom, src, dst):
-    return dom.find_all("g", cls="edge", data_from=src, data_to=dst)
+def line_text(el, cls) -> str | None:
+    found = el.find("div", cls="line").find("span", cls=cls)
+    return None if found is None else found.text()
 
 
-def edge_labels(edge) -> list[str]:
-    return [t.text() for t in edge.find("text", cls="edge-label").find_all("tspan")]
+def ancestors(el):
+    up = el.parent
+    while up is not None:
+        if up.tag == "li" and "row" in up.classes:
+            yield up
+        up = up.parent
+
+
+def children_names(el) -> list[str]:
+    listing = next(c for c in el.children if isinstance(c, Element) and c.tag == "ul")
+    return [c.find("span", cls="label").text() for c in listing.children if isinstance(c, Element)]
+
+
+def flow(dom) -> dict:
+    """The details card's data: row id -> {"from": [[row id, name, shapes, recorded, calls]], "to": ...}."""
+    return json.loads(dom.find("script", id="layerlint-view").text())["rows"]
+
+
+def inputs(dom, instance) -> list[tuple]:
+    return [(name, shapes, recorded) for _, name, shapes, recorded, _ in flow(dom)[row(dom, instance).attrs["id"]]["from"]]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -198,6 +215,7 @@ def pages(tmp_path_factory, request):
     return get
 
 
+
 # ---------------------------------------------------------------------------------------------
 # structure, without a browser
 # ---------------------------------------------------------------------------------------------
@@ -207,12 +225,13 @@ def assert_self_contained(text: str, dom: Element) -> None:
         for key, value in el.attrs.items():
             if key in ("src", "href") or (key == "xlink:href"):
                 assert value is None or value.startswith(("#", "data:")), (el.tag, key, value)
-    assert "http://" not in text.replace('xmlns="http://www.w3.org/2000/svg"', "")
+    assert "http://" not in text.replace('"http://www.w3.org/2000/svg"', "")  # a namespace name, never fetched
     assert "https://" not in text
     scripts = dom.find_all("script")
-    assert [s.attrs.get("type") for s in scripts] == [None, "application/json", None]
+    assert [s.attrs.get("type") for s in scripts] == [None, "application/json", "application/json", None]
     csp = dom.find("meta", http_equiv="Content-Security-Policy")
     assert csp is not None and "default-src 'none'" in csp.attrs["content"]
+    assert not dom.find_all("link", rel="stylesheet")
 
 
 def test_keras_article_page_structure(pages):
@@ -222,31 +241,29 @@ def test_keras_article_page_structure(pages):
     dom = parse(text)
     assert_self_contained(text, dom)
 
-    # nodes: the input, then the leaf layers in first-call order; the model itself is not a node
-    names = [g.attrs.get("data-instance", "(input)") for g in dom.find_all("g", cls="node")]
-    assert names == ["(input)", "conv1", "bn", "pool", "conv2"]
-    bn = node(dom, "bn")
-    assert {"verdict-error", "raised"} <= bn.classes
+    # the tree: the traced model, then its layers in first-call order
+    (root,) = dom.find("ul", id="tree").children
+    assert "kind-model" in root.classes and "open" in root.classes
+    assert children_names(root) == ["conv1", "bn", "pool", "conv2"]
+    bn = row(dom, "bn")
+    assert {"verdict-error", "raised", "flagged", "kind-layer"} <= bn.classes
     assert bn.attrs["data-class"] == "BatchNormalization" and bn.attrs["data-calls"] == "2"
-    assert bn.find("text", cls="node-badge-text").text() == "\u00d72"
-    assert "call 2: (2,9,9,16) float32" in bn.find("title").text()
+    assert line_text(bn, "calls") == "\u00d72" and line_text(bn, "raised-mark") == "\u26a0 raised here"
+    assert [a.text() for a in bn.find_all("a", cls="chip")] == ["LL001"]
     for name in ("conv1", "pool", "conv2"):
-        assert "verdict-single" in node(dom, name).classes
-    assert "<Net (traced model)>" in dom.find("section", id="composites").text()
+        assert "verdict-single" in row(dom, name).classes
+    assert "1 finding inside" in line_text(root, "inside")
 
-    # edges carry the input shapes; conv2 -> bn goes back to an earlier column
-    (first,) = edges(dom, "input", "conv1")
-    assert edge_labels(first) == ["(2,28,28,1)"]
-    assert edge_labels(edges(dom, "conv1", "bn")[0]) == ["(2,25,25,6)"]
-    (back,) = edges(dom, "conv2", "bn")
-    assert {"back", "raised", "call-order"} <= back.classes
-    assert edge_labels(back) == ["(2,9,9,16)"]
-    assert edge_labels(edges(dom, "pool", "conv2")[0]) == ["(2,12,12,6)"]
+    # inputs by call order, labelled with the shapes that went in
+    assert inputs(dom, "conv1") == [("input", "(2,28,28,1)", False)]
+    assert inputs(dom, "bn") == [("conv1", "(2,25,25,6)", False), ("conv2", "(2,9,9,16)", False)]
+    assert inputs(dom, "conv2") == [("pool", "(2,12,12,6)", False)]
+    assert "call order" in dom.find(id="details").text()
 
     # the diagnostic beside it: code, severity, message, call sites with their source lines
     (diag,) = dom.find_all("li", cls="diagnostic")
     assert diag.attrs["data-code"] == "LL001" and diag.attrs["data-severity"] == "error"
-    assert diag.attrs["data-instance"] == "bn" and diag.attrs["data-nodes"] == bn.attrs["id"]
+    assert diag.attrs["data-instance"] == "bn" and diag.attrs["data-rows"] == bn.attrs["id"]
     assert bn.attrs["data-diagnostics"] == diag.attrs["id"]
     assert "first called with 6 features but receives 16" in diag.find("p", cls="message").text()
     sites = diag.find_all("li", cls="site")
@@ -254,8 +271,9 @@ def test_keras_article_page_structure(pages):
     assert "return self.pool(self.bn2(self.conv2(x), training=training))" in sites[0].find("pre").text()
     assert "built here for 6 features" in sites[1].text()
     assert "forward pass raised ValueError" in dom.find(id="forward-error").text()
-    # every call in the table
-    assert len(dom.find("table", id="calls").find_all("tr", cls="call")) == 6
+    # every call in the table, each linked to its row
+    calls = dom.find("table", id="calls").find_all("tr", cls="call")
+    assert len(calls) == 6 and all(tr.attrs["data-row"].startswith("row-") for tr in calls)
 
 
 def test_torch_shared_batchnorm_page_structure(pages):
@@ -265,23 +283,23 @@ def test_torch_shared_batchnorm_page_structure(pages):
     dom = parse(text)
     assert_self_contained(text, dom)
 
-    assert "verdict-warning" in node(dom, "bn").classes and node(dom, "bn").attrs["data-calls"] == "3"
-    assert "verdict-reuse" in node(dom, "act").classes
-    assert "verdict-info" in node(dom, "head").classes
-    assert "verdict-info" in node(dom, "tied").classes
+    assert "verdict-warning" in row(dom, "bn").classes and row(dom, "bn").attrs["data-calls"] == "3"
+    assert "verdict-reuse" in row(dom, "act").classes
+    assert "verdict-info" in row(dom, "head").classes
+    assert "verdict-info" in row(dom, "tied").classes
     for name in ("stem", "blocks[0]", "blocks[1]", "pool"):
-        assert "verdict-single" in node(dom, name).classes
-    assert not dom.find_all("g", cls="raised")
+        assert "verdict-single" in row(dom, name).classes
+    assert not dom.find_all("li", cls="raised")
+    # a ModuleList is never called: its row is a container, closed (nothing flagged inside)
+    (blocks,) = [r for r in dom.find_all("li", cls="kind-container") if r.find("span", cls="label").text() == "blocks"]
+    assert children_names(blocks) == ["[0]", "[1]"] and "open" not in blocks.classes
 
     # call order: each conv feeds the shared BatchNorm; the Linear applied to its own output loops
-    for conv in ("stem", "blocks[0]", "blocks[1]"):
-        (edge,) = edges(dom, conv, "bn")
-        assert edge_labels(edge) == ["(2,8,16,16)"]
-    (bn_act,) = edges(dom, "bn", "act")
-    assert bn_act.attrs["data-calls"] == "3" and edge_labels(bn_act) == ["(2,8,16,16)"]
-    (loop,) = edges(dom, "head", "head")
-    assert "self" in loop.classes and edge_labels(loop) == ["(2,8)"]
-    assert edge_labels(edges(dom, "act", "pool")[0]) == ["(2,8,16,16)"]
+    assert [name for name, _, _ in inputs(dom, "bn")] == ["stem", "blocks[0]", "blocks[1]"]
+    assert {shapes for _, shapes, _ in inputs(dom, "bn")} == {"(2,8,16,16)"}
+    assert inputs(dom, "head") == [("pool", "(2,8)", False), ("head", "(2,8)", False)]
+    (to_act,) = flow(dom)[row(dom, "bn").attrs["id"]]["to"]
+    assert to_act[1] == "act" and to_act[4] == 3
 
     severities = [(li.attrs["data-code"], li.attrs["data-severity"], li.attrs["data-instance"])
                   for li in dom.find_all("li", cls="diagnostic")]
@@ -293,29 +311,29 @@ def test_torch_shared_batchnorm_page_structure(pages):
 
     # markup in a class name and in the messages is text, never markup
     assert "<script>alert" not in text
-    assert node(dom, "tied").attrs["data-class"] == EVIL
+    assert row(dom, "tied").attrs["data-class"] == EVIL
+    assert line_text(row(dom, "tied"), "cls") == EVIL
     tied_diag = dom.find("li", cls="diagnostic", data_instance="tied")
     assert f"tied ({EVIL})" in tied_diag.find("p", cls="message").text()
-    assert EVIL in node(dom, "tied").find("title").text()
+    assert EVIL in json.loads(dom.find("script", id="layerlint-data").text())["instances"][-1]["class"]
 
 
-def test_keras_functional_edges_follow_the_recorded_producers(pages):
+def test_keras_functional_inputs_follow_the_recorded_producers(pages):
     report, path = pages("keras_functional")
     dom = parse(path.read_text(encoding="utf-8"))
     assert report.codes == ["LL002"]
-    assert "verdict-warning" in node(dom, "shared_bn").classes
+    assert "verdict-warning" in row(dom, "shared_bn").classes
     # both convolutions read the model input (not one another, as the call order would say)
     for conv in ("conv_a", "conv_b"):
-        (edge,) = edges(dom, "input", conv)
-        assert "recorded" in edge.classes and edge_labels(edge) == ["(2,12,12,3)"]
-        (edge,) = edges(dom, conv, "shared_bn")
-        assert "recorded" in edge.classes
-    assert not edges(dom, "conv_a", "conv_b") and not edges(dom, "conv_b", "conv_a")
-    (merge,) = edges(dom, "shared_bn", "merge")
-    assert merge.attrs["data-calls"] == "2"
+        assert inputs(dom, conv) == [("input", "(2,12,12,3)", True)]
+    assert [(name, recorded) for name, _, recorded in inputs(dom, "shared_bn")] == [("conv_a", True), ("conv_b", True)]
+    (merge,) = inputs(dom, "merge")
+    assert merge[0] == "shared_bn" and merge[2] is True
+    assert flow(dom)[row(dom, "merge").attrs["id"]]["from"][0][4] == 2  # both calls of the BN feed it
+    assert "Keras functional graph" in dom.find(id="details").text()
 
 
-def test_a_reused_sub_network_colours_its_layers(torch):
+def test_a_reused_sub_network_is_flagged_on_its_row_and_colours_its_layers(torch):
     nn = torch.nn
 
     class Siamese(nn.Module):
@@ -330,135 +348,324 @@ def test_a_reused_sub_network_colours_its_layers(torch):
     report = trace(Siamese(), torch.zeros(2, 4), torch.zeros(2, 4))
     assert report.codes == ["LL003"]
     dom = parse(render_html(report))
-    members = [node(dom, "tower[0]"), node(dom, "tower[1]")]
+    tower = row(dom, "tower")
+    assert {"kind-module", "verdict-info", "flagged"} <= tower.classes
+    assert children_names(tower) == ["[0]", "[1]"]
+    members = [row(dom, "tower[0]"), row(dom, "tower[1]")]
     for member in members:
         assert {"verdict-info", "in-shared-composite"} <= member.classes
         assert member.attrs["data-composite"] == "tower"
-    assert "verdict-single" in node(dom, "out").classes
+    assert "verdict-single" in row(dom, "out").classes
     diag = dom.find("li", cls="diagnostic")
     assert diag.attrs["data-instance"] == "tower"
-    assert diag.attrs["data-nodes"].split() == [m.attrs["id"] for m in members]
-    assert [li.attrs["data-instance"] for li in dom.find(id="composites").find_all("li")] == ["<Siamese (traced model)>", "tower"]
+    assert diag.attrs["data-rows"].split() == [tower.attrs["id"]] + [m.attrs["id"] for m in members]
 
 
-def test_layout_is_deterministic(pages, torch):
+def nested_torch(torch):
+    """Three stages of four blocks of (conv, bn, relu); the BatchNorm of stages[1][2] is applied
+    twice (LL002). Only the path to it opens by default."""
+    nn = torch.nn
+
+    class Block(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv, self.bn, self.act = nn.Conv2d(4, 4, 3, padding=1), nn.BatchNorm2d(4), nn.ReLU()
+
+        def forward(self, x):
+            return self.act(self.bn(self.conv(x)))
+
+    class Twice(Block):
+        def forward(self, x):
+            return self.act(self.bn(self.conv(self.bn(x))))
+
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.stages = nn.ModuleList(
+                nn.Sequential(*[Twice() if (s, b) == (1, 2) else Block() for b in range(4)]) for s in range(3))
+
+        def forward(self, x):
+            for stage in self.stages:
+                x = stage(x)
+            return x
+
+    return Net()
+
+
+def test_the_tree_opens_only_down_to_the_findings(torch):
+    report = trace(nested_torch(torch), torch.zeros(1, 4, 6, 6))
+    assert report.codes == ["LL002"]
+    dom = parse(render_html(report))
+    flagged = row(dom, "stages[1][2].bn")
+    assert "flagged" in flagged.classes
+    path_up = list(ancestors(flagged))
+    assert [r.find("span", cls="label").text() for r in path_up] == ["[2]", "[1]", "stages", "Net (traced model)"]
+    assert all("open" in r.classes and r.attrs["aria-expanded"] == "true" for r in path_up)
+    opened = {r.attrs["id"] for r in dom.find_all("li", cls="open")}
+    assert opened == {r.attrs["id"] for r in path_up}  # nothing else is open
+    assert "1 finding inside" in line_text(row(dom, "stages[1]"), "inside")
+    assert line_text(row(dom, "stages[0]"), "inside") == "12 layers"
+    assert {"worst-warning"} <= row(dom, "stages[1]").classes and "worst-single" in row(dom, "stages[0]").classes
+    # the verdict filter counts the layers per verdict
+    counts = {label.attrs["class"].split()[1]: label.find("span", cls="count").text()
+              for label in dom.find_all("label", cls="filter")}
+    assert counts == {"verdict-error": "0", "verdict-warning": "1", "verdict-info": "0",
+                      "verdict-reuse": "0", "verdict-single": "50"}
+
+
+def test_a_long_flat_list_of_layers_is_grouped_by_name(torch):
+    """A Keras-style flat namespace (conv2_block1_1_conv, ...) folds into its blocks."""
+    nn = torch.nn
+
+    class Flat(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.names = []
+            for stage in (2, 3):
+                for block in (1, 2, 3):
+                    for part in ("1_conv", "1_relu", "2_conv", "2_relu"):
+                        name = f"conv{stage}_block{block}_{part}"
+                        self.add_module(name, nn.Conv2d(2, 2, 1) if part.endswith("conv") else nn.ReLU())
+                        self.names.append(name)
+            self.head = nn.Flatten()
+
+        def forward(self, x):
+            for name in self.names:
+                x = getattr(self, name)(x)
+            return self.head(x)
+
+    model = Flat()
+    assert len(model.names) > GROUP_ABOVE
+    dom = parse(render_html(trace(model, torch.zeros(1, 2, 3, 3))))
+    (root,) = dom.find("ul", id="tree").children
+    assert children_names(root) == ["conv2", "conv3", "head"]
+    conv2 = next(r for r in dom.find_all("li", cls="kind-group") if r.find("span", cls="label").text() == "conv2")
+    assert children_names(conv2) == ["conv2_block1_1_conv", "conv2_block1_1_relu", "conv2_block1_2_conv",
+                                     "conv2_block1_2_relu", "conv2_block2_1_conv", "conv2_block2_1_relu",
+                                     "conv2_block2_2_conv", "conv2_block2_2_relu", "conv2_block3_1_conv",
+                                     "conv2_block3_1_relu", "conv2_block3_2_conv", "conv2_block3_2_relu"]
+    assert line_text(conv2, "inside") == "12 layers"
+
+
+def test_the_page_is_deterministic(torch):
     first = render_html(trace(torch_shared(torch), torch.zeros(2, 3, 16, 16)))
     second = render_html(trace(torch_shared(torch), torch.zeros(2, 3, 16, 16)))
 
-    def geometry(text):
-        dom = parse(text)
-        return [(g.attrs.get("data-instance"), g.find("rect").attrs["x"], g.find("rect").attrs["y"])
-                for g in dom.find_all("g", cls="node")]
+    def tree(text):  # the call sites differ: the two traces ran on two lines of this file
+        return text[text.index('<ul id="tree"'):text.index("</section>")]
 
-    assert geometry(first) == geometry(second)
-    xs = {name: float(x) for name, x, _ in geometry(first)}
-    ys = {name: float(y) for name, _, y in geometry(first)}
-    # columns: the longest path over forward edges; the shared ReLU feeds three layers, stacked in
-    # the order of their first calls
-    assert xs[None] < xs["stem"] < xs["bn"] < xs["act"] < xs["blocks[0]"] < xs["head"] < xs["tied"]
-    assert xs["blocks[0]"] == xs["blocks[1]"] == xs["pool"]
-    assert ys["blocks[0]"] < ys["blocks[1]"] < ys["pool"]
+    assert tree(first) == tree(second)
 
 
 def test_an_empty_report_renders():
     dom = parse(render_html(TraceReport()))
-    assert [g.attrs.get("data-role") for g in dom.find_all("g", cls="node")] == ["input"]
+    (root,) = dom.find("ul", id="tree").children
+    assert root.find("span", cls="label").text() == "model"
     assert "No unsafe layer reuse found." in dom.find(id="diagnostics").text()
+
+
+def test_write_replaces_a_link_instead_of_writing_through_it(tmp_path):
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep me", encoding="utf-8")
+    link = tmp_path / "report.html"
+    link.symlink_to(victim)
+    assert write_html_report(TraceReport(), link) == str(link)
+    assert victim.read_text(encoding="utf-8") == "keep me"
+    assert not link.is_symlink() and link.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".layerlint-")] == []
 
 
 # ---------------------------------------------------------------------------------------------
 # in a real browser
 # ---------------------------------------------------------------------------------------------
-@pytest.fixture(scope="session")
-def chromium():
-    if not os.path.exists(CHROMIUM):
-        script = ROOT / "scripts" / "install-browser"
-        try:
-            done = subprocess.run(["bash", str(script)], check=False, capture_output=True, text=True, timeout=900)
-        except (OSError, subprocess.TimeoutExpired) as exc:
-            pytest.skip(f"{CHROMIUM} is missing and scripts/install-browser could not install it: {exc}")
-        if done.returncode != 0 or not os.path.exists(CHROMIUM):
-            reason = (done.stderr or done.stdout).strip().splitlines()[-3:]
-            pytest.skip(f"{CHROMIUM} is missing and scripts/install-browser could not install it "
-                        f"(exit {done.returncode}): {' / '.join(reason)}")
-    return CHROMIUM
+@pytest.fixture(scope="module")
+def page():
+    from browser import Page, chromium_or_skip
+
+    opened = Page(chromium_or_skip(), 1400, 1000)
+    yield opened
+    opened.close()
 
 
-def run_browser(chromium, *args, timeout=120):
-    with tempfile.TemporaryDirectory(prefix="layerlint-chromium-") as profile:
-        command = [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                   "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                   f"--user-data-dir={profile}", "--virtual-time-budget=2000", *args]
-        done = subprocess.run(command, check=False, capture_output=True, text=True, timeout=timeout)
-    assert done.returncode == 0, done.stderr[-2000:]
-    return done
+def load(page, path, fragment=""):
+    page.errors.clear()
+    page.open(path, fragment)
+    assert page.evaluate("document.body.dataset.ready") == "ok", page.evaluate("document.body.dataset.errors")
+    assert page.evaluate("document.body.dataset.errors || ''") == ""
+    assert page.errors == []
 
 
-def png_size(path: Path) -> tuple[int, int]:
-    data = path.read_bytes()
-    assert data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
-    return struct.unpack(">II", data[16:24])
+def selected_instances(page) -> list[str]:
+    return page.evaluate("Array.prototype.map.call(document.querySelectorAll('#tree li.row.selected'),"
+                         " function (r) { return r.dataset.instance; })")
 
 
-def save_artifact(path: Path) -> None:
-    target = os.environ.get("LAYERLINT_TEST_ARTIFACTS")
-    if target:
-        os.makedirs(target, exist_ok=True)
-        shutil.copy(path, target)
-        print(f"screenshot copied to {os.path.join(target, path.name)}")
+@pytest.mark.parametrize("name", ["keras_article", "torch_shared", "keras_functional"])
+def test_page_runs_in_headless_chromium_without_errors(page, pages, name):
+    report, path = pages(name)
+    load(page, path)
+    assert page.evaluate("document.body.dataset.rows") == str(len(parse(path.read_text("utf-8")).find_all("li", cls="row")))
+    # one click on each diagnostic selects its layers and shows their details
+    for number, diag in enumerate(report.diagnostics):
+        page.click(f"#diag-{number}")
+        instance = str(diag.message.args["instance"])
+        assert selected_instances(page)[0] == instance
+        assert instance in page.evaluate("document.getElementById('details').innerText")
+    assert page.errors == []
 
 
-@pytest.mark.parametrize("name", ["keras_article", "torch_shared"])
-def test_page_runs_in_headless_chromium(chromium, pages, name):
-    _report, path = pages(name)
-    done = run_browser(chromium, "--dump-dom", path.as_uri())
-    dom = parse(done.stdout)
-    body = dom.find("body")
-    assert body is not None, done.stdout[:500]
-    assert body.attrs.get("data-errors") is None, body.attrs.get("data-errors")
-    assert body.attrs.get("data-ready") == "ok"
-    drawn = dom.find_all("g", cls="node")
-    assert body.attrs["data-nodes"] == str(len(drawn))
-    assert body.attrs["data-edges"] == str(len(dom.find_all("g", cls="edge")))
-    assert float(body.attrs["data-zoom"]) > 0
-    if name == "keras_article":
-        assert {"verdict-error", "raised"} <= node(dom, "bn").classes
-        assert dom.find("li", cls="diagnostic", data_code="LL001", data_nodes=node(dom, "bn").attrs["id"])
-    else:
-        assert "verdict-warning" in node(dom, "bn").classes
-        assert "verdict-reuse" in node(dom, "act").classes
-        assert "verdict-info" in node(dom, "head").classes
-        # the browser kept the hostile class name as text
-        assert node(dom, "tied").attrs["data-class"] == EVIL
-        assert len(dom.find_all("script")) == 3
-
-
-def test_selection_links_layers_and_diagnostics_in_chromium(chromium, pages):
+def test_clicking_a_layer_shows_its_calls_and_inputs(page, pages):
     _, path = pages("torch_shared")
+    load(page, path)
+    page.click('#tree li.row[data-instance="bn"] > .line')
+    assert selected_instances(page) == ["bn"]
+    details = page.evaluate("document.getElementById('details').innerText")
+    assert "BatchNorm2d (torch)" in details and "inputs from" in details and "call order" in details
+    assert details.count("(2,8,16,16) float32") == 3
+    assert page.evaluate("document.querySelector('#diagnostics .selected').dataset.code") == "LL002"
+    assert page.evaluate("document.querySelectorAll('#calls tr.selected').length") == 3
+    # a link in the card selects the layer it names
+    page.click("#details a")
+    assert selected_instances(page) == ["stem"]
+    # the hostile class name stayed text in the card
+    page.click('#tree li.row[data-instance="tied"] > .line')
+    assert EVIL in page.evaluate("document.getElementById('details').innerText")
+    assert page.evaluate("document.querySelectorAll('#details script').length") == 0
+    assert page.errors == []
+
+
+def test_search_filter_and_links_in_chromium(page, pages):
+    _, path = pages("torch_shared")
+    load(page, path)
+    # the ModuleList's blocks are closed; a search opens them and hides what does not match
+    assert page.evaluate("document.querySelector('#tree li.row[data-instance=\"blocks[1]\"]').offsetParent") is None
+    page.evaluate("var s = document.getElementById('search'); s.value = 'blocks[1'; "
+                  "s.dispatchEvent(new KeyboardEvent('keydown', {key: 'Enter'}))")
+    visible = page.evaluate("Array.prototype.filter.call(document.querySelectorAll('#tree li.row[data-instance]'),"
+                            " function (r) { return r.offsetParent !== null; }).map(function (r) { return r.dataset.instance; })")
+    assert visible == ["<TorchNet (traced model)>", "blocks[1]"]
+    assert page.evaluate("document.getElementById('match-count').textContent") == "1 matching row(s)"
+    # only warnings: the shared BatchNorm and the rows above it
+    page.click("#show-findings")
+    for value in ("error", "info", "reuse", "single"):
+        page.click(f'input[name="verdict"][value="{value}"]')
+    visible = page.evaluate("Array.prototype.filter.call(document.querySelectorAll('#tree li.row'),"
+                            " function (r) { return r.offsetParent !== null; }).map(function (r) { return r.dataset.verdict; })")
+    assert visible == ["single", "warning"]  # the model row, then bn
+    # a link to a layer or a finding opens the page with it selected
+    dom = parse(path.read_text("utf-8"))
+    load(page, path, "#select=" + row(dom, "head").attrs["id"])
+    assert selected_instances(page) == ["head"]
+    diag_id = dom.find("li", cls="diagnostic", data_instance="tied").attrs["id"]
+    load(page, path, "#select=" + diag_id)
+    assert selected_instances(page) == ["tied"]
+    assert page.evaluate(f"document.getElementById('{diag_id}').classList.contains('selected')")
+
+
+def test_the_tree_works_from_the_keyboard(page, torch, tmp_path):
+    path = tmp_path / "nested.html"
+    write_html_report(trace(nested_torch(torch), torch.zeros(1, 4, 6, 6)), path)
+    load(page, path)
+
+    def selected():
+        return page.evaluate("document.querySelector('#tree li.selected > .line > .label').textContent")
+
+    page.evaluate("document.getElementById('tree').focus()")
+    page.press("ArrowDown")  # from the model row to its first child, the ModuleList
+    assert selected() == "stages"
+    page.press("ArrowDown")
+    page.press("ArrowDown")  # stages[0] is folded: the next row shown is stages[1]
+    assert selected_instances(page) == ["stages[1]"]
+    page.press("ArrowLeft")  # open: close it
+    assert not page.evaluate("document.querySelector('#tree li.selected').classList.contains('open')")
+    page.press("ArrowRight")
+    page.press("ArrowDown")
+    assert selected_instances(page) == ["stages[1][0]"]
+    page.press("ArrowLeft")  # closed: go to the parent
+    assert selected_instances(page) == ["stages[1]"]
+    assert page.errors == []
+
+
+def test_trace_command_writes_the_page(tmp_path):
+    out = tmp_path / "report.html"
+    done = subprocess.run([sys.executable, "-m", "layerlint", "trace", "examples/torch/article_buggy.py:FeatureExtractor",
+                           "--input-shape", "2,1,28,28", "--html", str(out)],
+                          cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 1, done.stderr
+    dom = parse(out.read_text(encoding="utf-8"))
+    bn = row(dom, "batchnorm")
+    assert {"verdict-error", "raised", "flagged"} <= bn.classes
+    assert dom.find("li", cls="diagnostic").attrs["data-rows"] == bn.attrs["id"]
+    assert oct(out.stat().st_mode & 0o777) == oct(0o644)
+
+
+def test_markup_in_a_module_name_stays_text_in_the_tree_and_the_card(page, torch, tmp_path):
+    hostile = '<img src=x onerror="alert(1)">'
+    model = torch.nn.Sequential()
+    model.add_module(hostile, torch.nn.Linear(2, 2))
+    report = trace(model, torch.zeros(1, 2))
+    path = tmp_path / "hostile.html"
+    write_html_report(report, path, title=f"run {EVIL}")
+    text = path.read_text(encoding="utf-8")
+    assert "<img" not in text and "<script>alert" not in text
+    dom = parse(text)
+    assert row(dom, hostile).find("span", cls="label").text() == hostile
+    assert dom.find("h1").text() == f"run {EVIL}"
+    load(page, path)
+    page.click(f"#{row(dom, hostile).attrs['id']} > .line")
+    assert hostile in page.evaluate("document.getElementById('details').innerText")
+    assert page.evaluate("document.querySelectorAll('img, #details script').length") == 0
+    assert page.errors == []
+
+
+def test_the_page_speaks_the_report_language(page, pages, tmp_path):
+    report, _ = pages("torch_shared")
+    path = tmp_path / "zh.html"
+    write_html_report(report, path, lang="zh_CN")
     dom = parse(path.read_text(encoding="utf-8"))
-    bn_id = node(dom, "bn").attrs["id"]
-    # a layer selects its diagnostic, its edges and its rows of the call table
-    shown = parse(run_browser(chromium, "--dump-dom", f"{path.as_uri()}#select={bn_id}").stdout)
-    assert shown.find("body").attrs.get("data-ready") == "ok"
-    assert [g.attrs.get("data-instance") for g in shown.find_all("g", cls="selected") if "node" in g.classes] == ["bn"]
-    assert [li.attrs["data-code"] for li in shown.find_all("li", cls="selected")] == ["LL002"]
-    selected_edges = [g for g in shown.find_all("g", cls="selected") if "edge" in g.classes]
-    assert selected_edges and all(bn_id in (g.attrs["data-from-node"], g.attrs["data-to-node"]) for g in selected_edges)
-    assert len(shown.find_all("tr", cls="selected")) == 3
-    # a diagnostic selects its layer
-    diag_id = dom.find("li", cls="diagnostic", data_instance="head").attrs["id"]
-    shown = parse(run_browser(chromium, "--dump-dom", f"{path.as_uri()}#select={diag_id}").stdout)
-    assert [g.attrs.get("data-instance") for g in shown.find_all("g", cls="selected") if "node" in g.classes] == ["head"]
-    assert "selected" in shown.find(id=diag_id).classes
+    assert dom.find("html").attrs["lang"] == "zh-CN"
+    assert dom.find("h1").text() == "layerlint trace：TorchNet"
+    assert "选中的层" in dom.find(id="details").text() and "全部展开" in dom.find(id="expand-all").text()
+    assert "不是数据流" in dom.find(id="details").text()  # call order, said so
+    load(page, path)
+    page.click('#tree li.row[data-instance="bn"] > .line')
+    card = page.evaluate("document.getElementById('details').innerText")
+    assert "输入来自" in card and "调用顺序" in card
+    assert page.errors == []
+    assert parse(render_html(report, lang="en")).find("html").attrs["lang"] == "en"
 
 
-@pytest.mark.parametrize("name", ["keras_article", "torch_shared"])
-def test_screenshot(chromium, pages, name):
-    _, path = pages(name)
-    shot = path.with_suffix(".png")
-    run_browser(chromium, "--hide-scrollbars", "--window-size=1400,900", "--run-all-compositor-stages-before-draw",
-                f"--screenshot={shot}", path.as_uri())
-    assert png_size(shot) == (1400, 900)
-    assert shot.stat().st_size > 20_000  # a blank page compresses to a few kB
-    print(f"screenshot: {shot}")
-    save_artifact(shot)
+def test_a_long_list_of_blocks_is_cut_into_nested_ranges(torch):
+    nn = torch.nn
+    model = nn.Sequential(*[nn.Linear(2, 2) for _ in range(230)])
+    model[117] = model[3]  # LL003, deep in the list
+    dom = parse(render_html(trace(model, torch.zeros(1, 2))))
+    (root,) = dom.find("ul", id="tree").children
+    # [117] is [3]: the model's children are the 229 others
+    assert children_names(root) == ["[0] \u2026 [99]", "[100] \u2026 [200]", "[201] \u2026 [229]"]
+    hundred = next(r for r in dom.find_all("li", cls="kind-range") if r.find("span", cls="label").text() == "[100] \u2026 [200]")
+    assert children_names(hundred)[:2] == ["[100] \u2026 [109]", "[110] \u2026 [120]"] and "open" not in hundred.classes
+    # the finding's layer is named by its first path, [3]; that range opens, no other
+    opened = [r.find("span", cls="label").text() for r in dom.find_all("li", cls="kind-range") if "open" in r.classes]
+    assert opened == ["[0] \u2026 [99]", "[0] \u2026 [9]"]
+
+
+def test_the_card_draws_the_module_around_the_selected_layer(page, pages):
+    _, path = pages("keras_functional")
+    load(page, path)
+    page.click('#tree li.row[data-instance="shared_bn"] > .line')
+    drawn = page.evaluate("Array.prototype.map.call(document.querySelectorAll('#details .flow-node'), function (g) {"
+                          " return [g.querySelector('text').textContent, g.classList.contains('current')]; })")
+    # first-call order (Keras ran conv_b first); the BN is current and called twice
+    assert drawn == [["conv_b", False], ["conv_a", False], ["shared_bn \u00d72", True], ["merge", False]]
+    # data flow: both convolutions side by side on the first row, feeding the BN, which feeds merge
+    boxes = page.evaluate("Array.prototype.map.call(document.querySelectorAll('#details .flow-node rect'),"
+                          " function (r) { return [Number(r.getAttribute('x')), Number(r.getAttribute('y'))]; })")
+    assert boxes[0][1] == boxes[1][1] < boxes[2][1] < boxes[3][1] and boxes[0][0] < boxes[1][0]
+    assert page.evaluate("document.querySelectorAll('#details .flow-edge').length") == 3
+    assert page.evaluate("document.querySelectorAll('#details .flow-edge.back').length") == 0
+    assert "Keras functional graph" in page.evaluate("document.querySelector('#details .flow').innerText")
+    # a box in the drawing selects its layer
+    page.click("#details .flow-node:nth-of-type(4) rect")
+    assert selected_instances(page) == ["merge"]
+    assert page.errors == []
