@@ -233,10 +233,15 @@ def _divergence(a: tuple, b: tuple) -> tuple[int, CallRecord, CallRecord]:
 
 
 def _explained_by(a: tuple, b: tuple, inst_obj: Any) -> Any | None:
-    """The composite whose reuse makes calls `a` and `b` (chains) two calls, if any."""
-    _, left, right = _divergence(a, b)
-    if left is not right and left.obj is right.obj and left.obj is not inst_obj:
-        return left.obj
+    """The composite whose reuse makes calls `a` and `b` (chains) two calls, if any: the outermost
+    object met on both chains through two different calls. A sub-network shared by two parents
+    (CoaT's position encodings, a detection head per FPN level) is reported once, on itself, and
+    not again for each of its layers."""
+    calls_in_a = {id(call.obj): call for call in a[:-1]}
+    for call in b[:-1]:
+        other = calls_in_a.get(id(call.obj))
+        if other is not None and other is not call and call.obj is not inst_obj:
+            return call.obj
     return None
 
 
@@ -282,6 +287,37 @@ def _related_note(call: CallRecord, first: bool) -> Text:
                     else N_("also called here, on the output of {producers}"))
         return Text(template, {"producers": ", ".join(call.graph_inputs)})
     return Text(N_("first called here") if first else N_("also called here"))
+
+
+def _call_sites(calls: list[CallRecord], path_of: Any) -> tuple[Span, list[Related]]:
+    """The primary location and the related notes for the calls of one reuse.
+
+    Calls from one place (a loop) are one note with a count; two places on the same line (one
+    forward method run by an encoder and a decoder) are told apart by the parent that ran them."""
+    groups: dict[tuple, list[CallRecord]] = {}
+    for call in calls:
+        parent = call.parent.obj if call.parent is not None else None
+        groups.setdefault((_site(call), call.graph_inputs, id(parent)), []).append(call)
+    per_span: dict[Span, int] = {}
+    for span, _, _ in groups:
+        per_span[span] = per_span.get(span, 0) + 1
+    keys = list(groups)
+    if len(keys) == 1:
+        only = groups[keys[0]]
+        return keys[0][0], [Related(keys[0][0], Text(N_("called {count} times here"), {"count": len(only)}))]
+    related = []
+    for index, key in enumerate(keys):
+        group = groups[key]
+        if index == 1 and len(group) == 1:
+            continue  # the primary location says it
+        note = _related_note(group[0], index == 0)
+        parent = group[0].parent
+        if per_span[key[0]] > 1 and parent is not None and path_of(parent.obj):
+            note = Text(N_("{note}, inside {parent}"), {"note": note, "parent": path_of(parent.obj)})
+        if len(group) > 1:
+            note = Text(N_("{note} ({count} calls)"), {"note": note, "count": len(group)})
+        related.append(Related(key[0], note))
+    return keys[1][0], related
 
 
 def _diagnostic(code: str, key: str, inst: LayerInstance, span: Span, args: dict,
@@ -388,7 +424,7 @@ def build_report(calls: list[CallRecord], roots: list[tuple[Any, str]], single_p
     for inst in report.instances:
         if id(inst.obj) in reported or len(inst.calls) < 2:
             continue
-        diagnostic = _judge_instance(inst, members, cache, pass_of)
+        diagnostic = _judge_instance(inst, members, cache, pass_of, lambda obj: paths.get(id(obj)))
         if diagnostic is not None:
             diagnostics.append(diagnostic)
             reported.add(id(inst.obj))
@@ -440,7 +476,8 @@ def _crash(failing: CallRecord, by_obj: dict, members: set, cache: dict, pass_of
     return inst.obj, _mismatch(inst, built, failing)
 
 
-def _judge_instance(inst: LayerInstance, members: set, cache: dict, pass_of: dict) -> Diagnostic | None:
+def _judge_instance(inst: LayerInstance, members: set, cache: dict, pass_of: dict,
+                    path_of: Any) -> Diagnostic | None:
     passes: dict[int, list[CallRecord]] = {}
     for call in inst.calls:
         passes.setdefault(pass_of[id(call)], []).append(call)
@@ -450,7 +487,7 @@ def _judge_instance(inst: LayerInstance, members: set, cache: dict, pass_of: dic
         own = _own_reuse(group, inst, members, cache)
         if len(own) < 2:
             continue
-        return _verdict(inst, own)
+        return _verdict(inst, own, path_of)
     return None
 
 
@@ -468,17 +505,16 @@ def _own_reuse(group: list[CallRecord], inst: LayerInstance, members: set, cache
     return [call for call, flag in zip(group, involved) if flag]
 
 
-def _verdict(inst: LayerInstance, calls: list[CallRecord]) -> Diagnostic | None:
+def _verdict(inst: LayerInstance, calls: list[CallRecord], path_of: Any) -> Diagnostic | None:
     traits = inst.traits
-    first, second = calls[0], calls[1]
+    first = calls[0]
     count = len(calls)
     kind = sharing_kind(traits, inst.composite)
     if inst.composite:
         if kind is None:
             return None
-        related = [Related(_site(first), _related_note(first, True))]
-        related += [Related(_site(c), _related_note(c, False)) for c in calls[2:]]
-        return _diagnostic("LL003", "LL003-composite", inst, _site(second),
+        span, related = _call_sites(calls, path_of)
+        return _diagnostic("LL003", "LL003-composite", inst, span,
                            {"count": count, "layers": inst.inner_layers}, related)
     if traits.stateful and traits.pins_feature:
         features = [inst.feature_of(c) for c in calls]
@@ -486,15 +522,13 @@ def _verdict(inst: LayerInstance, calls: list[CallRecord]) -> Diagnostic | None:
             expected = features[0]
             failing = next(c for c, f in zip(calls, features) if f is not None and f != expected)
             return _mismatch(inst, first, failing)
-    related = [Related(_site(first), _related_note(first, True))]
-    related += [Related(_site(c), _related_note(c, False)) for c in calls[2:]]
     args = {"count": count}
     if kind == "statistics":
         key = ("LL002-live" if not inst.from_catalog else
                "LL002-statistics" if traits.statistics else "LL002-normalizes")
-        return _diagnostic("LL002", key, inst, _site(second), args, related)
+        span, related = _call_sites(calls, path_of)
+        return _diagnostic("LL002", key, inst, span, args, related)
     if kind == "weights":
-        return _diagnostic("LL003", "LL003" if inst.from_catalog else "LL003-live", inst, _site(second),
-                           args, related)
+        span, related = _call_sites(calls, path_of)
+        return _diagnostic("LL003", "LL003" if inst.from_catalog else "LL003-live", inst, span, args, related)
     return None
-
