@@ -31,6 +31,7 @@ class CallRecord:
     training: bool | None  # the training flag the call ran with, where the framework has one
     frame: tuple | None  # (filename, lineno, code, lasti) of the user frame that made the call
     graph_inputs: tuple = ()  # names of the producing layers, for a call made by a functional graph
+    unlocated: bool = False  # made by a functional node whose builder line was not recorded
     error: BaseException | None = None  # the exception that propagated out of this call
     finished: bool = False
     _span: Span | None = field(default=None, repr=False)
