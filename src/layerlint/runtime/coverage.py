@@ -83,23 +83,39 @@ def _why(model: Any) -> Text:
         return Text(N_("a compiled step (Keras fit, evaluate or predict after its first call: tf.function, "
                        "jax.jit) ran without running the layers as Python; pass the model to "
                        "tracing(model), or use layerlint.keras.ReuseCheck, to trace the first step again"))
-    return Text(N_("compiled code (tf.function, jax.jit, torch.compile, TorchScript) runs layers without "
-                   "calling them as Python; trace the model's eager forward pass"))
+    return Text(N_("compiled code (a second Keras fit, tf.function, jax.jit, torch.compile, TorchScript) runs "
+                   "layers without calling them as Python; pass the model, tracing(model), to trace a Keras "
+                   "model's steps again, or trace the model's eager forward pass"))
+
+
+def _outermost(report: Any) -> list[Any]:
+    """The objects of the pass's outermost calls: the models of a `tracing()` block."""
+    found: dict[int, Any] = {}
+    for inst in report.instances:
+        if any(call.parent is None for call in inst.calls):
+            found.setdefault(id(inst.obj), inst.obj)
+    return list(found.values())
+
+
+def _partly_seen(report: Any, model: Any) -> Text | None:
+    total = layer_count(model)
+    recorded = sum(1 for inst in report.instances if inst.obj is not model)
+    if report.blind or (total >= 4 and recorded < MIN_COVERAGE * total):
+        return Text(N_("recorded calls of {recorded} of the model's {total} layers, so this report "
+                       "cannot say the model is clean: {why}"),
+                    {"recorded": recorded, "total": total, "why": _why(model)})
+    return None
 
 
 def notices(report: Any, model: Any | None) -> list[Text]:
     """What the report must say about the calls it could not see."""
     found: list[Text] = []
-    recorded = sum(1 for inst in report.instances if inst.path != "")
-    if model is None:
-        if report.blind:
-            found.append(Text(N_("no layer call was recorded in the block: {why}"), {"why": _why(None)}))
-    else:
-        total = layer_count(model)
-        if report.blind or (total >= 4 and recorded < MIN_COVERAGE * total):
-            found.append(Text(N_("recorded calls of {recorded} of the model's {total} layers, so this report "
-                                 "cannot say the model is clean: {why}"),
-                              {"recorded": recorded, "total": total, "why": _why(model)}))
+    if model is None and report.blind:
+        found.append(Text(N_("no layer call was recorded in the block: {why}"), {"why": _why(None)}))
+    for each in [model] if model is not None else _outermost(report):
+        notice = _partly_seen(report, each)
+        if notice is not None:
+            found.append(notice)
     if report.diagnostics and any(call.unlocated for inst in report.instances for call in inst.calls):
         found.append(Text(N_("calls made by a Keras functional model are shown at the model's caller: it "
                              "was built before tracing. Build it inside layerlint.runtime.recording_builds(), "

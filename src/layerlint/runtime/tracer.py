@@ -35,8 +35,8 @@ def _has_mismatch(report: TraceReport) -> bool:
 
 @contextlib.contextmanager
 def tracing(model: Any = None, *, frameworks: list[str] | None = None, select: Sequence[str] | None = None,
-            ignore: Sequence[str] = (), allow: Sequence[str] = (),
-            config_path: str | None = None) -> Iterator[TraceReport]:
+            ignore: Sequence[str] = (), allow: Sequence[str] = (), extend_select: Sequence[str] = (),
+            config_path: str | None = None, default_selection: bool = False) -> Iterator[TraceReport]:
     """Record every layer call made in this thread inside the block; the yielded report is
     filled when the block ends.
 
@@ -57,7 +57,8 @@ def tracing(model: Any = None, *, frameworks: list[str] | None = None, select: S
     report = TraceReport()
     if model is not None:
         coverage.forget_compiled_steps(model)
-    options = {"select": select, "ignore": ignore, "allow": allow, "config_path": config_path}
+    options = {"select": select, "ignore": ignore, "allow": allow, "extend_select": extend_select,
+               "config_path": config_path, "use_default_selection": default_selection}
     hooks.activate(recorder)
     try:
         yield report
@@ -135,8 +136,8 @@ def _snapshot(model: Any, kwargs: dict) -> list:
 
 def trace(model: Any, *inputs: Any, raise_on_error: bool = True, restore_state: bool = True,
           frameworks: list[str] | None = None, select: Sequence[str] | None = None,
-          ignore: Sequence[str] = (), allow: Sequence[str] = (), config_path: str | None = None,
-          **kwargs: Any) -> TraceReport:
+          ignore: Sequence[str] = (), allow: Sequence[str] = (), extend_select: Sequence[str] = (),
+          config_path: str | None = None, default_selection: bool = False, **kwargs: Any) -> TraceReport:
     """Run `model(*inputs, **kwargs)` once, recording every layer call, and judge the reuse.
 
     Returns a `TraceReport`. If the forward pass raises because a reused layer was built for
@@ -156,8 +157,8 @@ def trace(model: Any, *inputs: Any, raise_on_error: bool = True, restore_state: 
     current folder): `ignore`, `per-file-ignores`, `severity`, `allow-shared`, `select`; then the
     arguments: `select` and `ignore` take codes or prefixes, `allow` names intended sharing
     (an instance path such as `encoder.norm` or its last part, a layer class, a glob). Unlike the
-    CLI, an unset `select` keeps every finding, LL003 included. Left-out findings are in
-    `report.hidden`.
+    CLI, an unset `select` keeps every finding, LL003 included (`default_selection=True`: the
+    rules on by default, as `check` runs them). Left-out findings are in `report.hidden`.
     """
     target, notice = coverage.unwrap(model)
     recorder = _Recorder(_frameworks(frameworks))
@@ -172,7 +173,8 @@ def trace(model: Any, *inputs: Any, raise_on_error: bool = True, restore_state: 
         hooks.deactivate(recorder)
         for restore in restorers:
             restore()
-    options = {"select": select, "ignore": ignore, "allow": allow, "config_path": config_path}
+    options = {"select": select, "ignore": ignore, "allow": allow, "extend_select": extend_select,
+               "config_path": config_path, "use_default_selection": default_selection}
     report = _judged(recorder.calls, [(target, "")], target, notice, options, single_pass=True, error=error)
     if error is not None and raise_on_error:
         if _has_mismatch(report):
