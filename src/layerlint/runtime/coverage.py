@@ -18,6 +18,8 @@ from layerlint.i18n import N_
 # A trace that records fewer distinct layers than this share of the model's layers is suspicious.
 MIN_COVERAGE = 0.25
 _KERAS_STEPS = ("train_function", "test_function", "predict_function")
+_PARTLY_SEEN = N_("recorded calls of {recorded} of the model's {total} layers, so this report "
+                  "cannot say the model is clean: {why}")
 
 
 def _torch() -> Any | None:
@@ -101,10 +103,13 @@ def _partly_seen(report: Any, model: Any) -> Text | None:
     total = layer_count(model)
     recorded = sum(1 for inst in report.instances if inst.obj is not model)
     if report.blind or (total >= 4 and recorded < MIN_COVERAGE * total):
-        return Text(N_("recorded calls of {recorded} of the model's {total} layers, so this report "
-                       "cannot say the model is clean: {why}"),
-                    {"recorded": recorded, "total": total, "why": _why(model)})
+        return Text(_PARTLY_SEEN, {"recorded": recorded, "total": total, "why": _why(model)})
     return None
+
+
+def saw_too_little(report: Any) -> bool:
+    """True when the report says it recorded no call, or too few of the model's layers."""
+    return report.blind or any(notice.template == _PARTLY_SEEN for notice in report.notices)
 
 
 def notices(report: Any, model: Any | None) -> list[Text]:
