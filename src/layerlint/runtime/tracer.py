@@ -36,7 +36,8 @@ def _has_mismatch(report: TraceReport) -> bool:
 @contextlib.contextmanager
 def tracing(model: Any = None, *, frameworks: list[str] | None = None, select: Sequence[str] | None = None,
             ignore: Sequence[str] = (), allow: Sequence[str] = (), extend_select: Sequence[str] = (),
-            config_path: str | None = None, default_selection: bool = False) -> Iterator[TraceReport]:
+            config_path: str | None = None, default_selection: bool = False,
+            one_pass: bool = False) -> Iterator[TraceReport]:
     """Record every layer call made in this thread inside the block; the yielded report is
     filled when the block ends.
 
@@ -46,6 +47,8 @@ def tracing(model: Any = None, *, frameworks: list[str] | None = None, select: S
     `LayerReuseError` is raised from the original exception; any other exception propagates
     unchanged (the report, with `.error` set, is still filled).
     `frameworks` defaults to those already imported ("keras", "tf_keras", "torch").
+    `one_pass=True` judges every call in the block as one forward pass (a training step that
+    calls several sub-models in turn).
 
     Pass the `model` to make a Keras model trace its compiled steps again (a second `fit` would
     otherwise run an already traced `tf.function` and record nothing) and to have the report say
@@ -64,13 +67,13 @@ def tracing(model: Any = None, *, frameworks: list[str] | None = None, select: S
         yield report
     except BaseException as exc:
         hooks.deactivate(recorder)
-        _fill(report, _judged(recorder.calls, [], model, None, options, single_pass=False, error=exc))
+        _fill(report, _judged(recorder.calls, [], model, None, options, single_pass=one_pass, error=exc))
         if isinstance(exc, Exception) and _has_mismatch(report):
             raise LayerReuseError(report) from exc
         raise
     else:
         hooks.deactivate(recorder)
-        _fill(report, _judged(recorder.calls, [], model, None, options, single_pass=False, error=None))
+        _fill(report, _judged(recorder.calls, [], model, None, options, single_pass=one_pass, error=None))
 
 
 def _judged(calls: list[CallRecord], roots: list, model: Any, notice: Any, options: dict, *,
