@@ -308,8 +308,8 @@ def _call_sites(calls: list[CallRecord], path_of: Any) -> tuple[Span, list[Relat
     related = []
     for index, key in enumerate(keys):
         group = groups[key]
-        if index == 1 and len(group) == 1 and not group[0].graph_inputs:
-            continue  # the primary location says it (a functional node is still named)
+        if index == 1 and len(group) == 1 and not group[0].graph_inputs and per_span[key[0]] == 1:
+            continue  # the primary location says it all (a functional node or a parent is still named)
         note = _related_note(group[0], index == 0)
         parent = group[0].parent
         if per_span[key[0]] > 1 and parent is not None and path_of(parent.obj):
