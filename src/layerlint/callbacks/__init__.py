@@ -33,11 +33,12 @@ class FirstStepCheck:
         self.report: TraceReport | None = None
 
     @contextlib.contextmanager
-    def step(self) -> Iterator[TraceReport]:
-        """Trace the calls inside the block as one forward pass; report when it ends."""
+    def step(self, model: Any) -> Iterator[TraceReport]:
+        """Trace the calls inside the block as one forward pass of `model`; report when it ends.
+        (The callback has already made the step run as Python: no retrace here.)"""
         from layerlint.runtime.tracer import tracing
 
-        with tracing(one_pass=True, **self.options) as report:
+        with tracing(model, one_pass=True, retrace=False, **self.options) as report:
             yield report
         self.report = report
         self.publish(report)
@@ -47,8 +48,8 @@ class FirstStepCheck:
             level = logging.WARNING if diagnostic.severity >= Severity.WARNING else logging.INFO
             self.logger.log(level, "%s", _render(diagnostic))
         for note in report.notes:
-            self.logger.warning("layerlint: %s", note)
-        self.logger.info("layerlint: first training step: %s", report.summary())
+            self.logger.warning("note: %s", note)
+        self.logger.info("first training step: %s", report.summary())
         if self.raise_on_error and (report.findings or report.blind):
             raise UnsafeReuseError(report)
 

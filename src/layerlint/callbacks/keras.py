@@ -42,7 +42,7 @@ class ReuseCheck(keras.callbacks.Callback):
 
         def first_step(*args: Any, **kwargs: Any) -> Any:
             model.train_function = compiled  # every later step runs the compiled step directly
-            with check.step():
+            with check.step(model):
                 return compiled(*args, **kwargs)
 
         model.train_function = first_step

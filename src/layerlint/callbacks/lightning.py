@@ -46,7 +46,7 @@ class ReuseCheck(Callback):
                 pl_module.training_step = original
             else:
                 del pl_module.training_step  # the class's method again
-            with check.step():
+            with check.step(pl_module):
                 return original(*args, **kwargs)
 
         pl_module.training_step = first_step

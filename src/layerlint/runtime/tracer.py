@@ -37,7 +37,7 @@ def _has_mismatch(report: TraceReport) -> bool:
 def tracing(model: Any = None, *, frameworks: list[str] | None = None, select: Sequence[str] | None = None,
             ignore: Sequence[str] = (), allow: Sequence[str] = (), extend_select: Sequence[str] = (),
             config_path: str | None = None, default_selection: bool = False,
-            one_pass: bool = False) -> Iterator[TraceReport]:
+            one_pass: bool = False, retrace: bool = True) -> Iterator[TraceReport]:
     """Record every layer call made in this thread inside the block; the yielded report is
     filled when the block ends.
 
@@ -50,16 +50,18 @@ def tracing(model: Any = None, *, frameworks: list[str] | None = None, select: S
     `one_pass=True` judges every call in the block as one forward pass (a training step that
     calls several sub-models in turn).
 
-    Pass the `model` to make a Keras model trace its compiled steps again (a second `fit` would
-    otherwise run an already traced `tf.function` and record nothing) and to have the report say
-    when it saw only part of the model. Keras functional models built inside the block are located
+    Pass the `model` to name the layers by their paths in it, to have the report say when it saw
+    only part of the model, and (unless `retrace=False`) to make a Keras model trace its compiled
+    steps again (a second `fit` would otherwise run an already traced `tf.function` and record
+    nothing). Keras functional models built inside the block are located
     at their builder's lines. Findings follow `[tool.layerlint]` and `select`/`ignore`/`allow`
     (see `layerlint.runtime.configured`).
     """
     recorder = _Recorder(_frameworks(frameworks))
     report = TraceReport()
-    if model is not None:
+    if model is not None and retrace:
         coverage.forget_compiled_steps(model)
+    roots = [] if model is None else [(model, "")]
     options = {"select": select, "ignore": ignore, "allow": allow, "extend_select": extend_select,
                "config_path": config_path, "use_default_selection": default_selection}
     hooks.activate(recorder)
@@ -67,13 +69,13 @@ def tracing(model: Any = None, *, frameworks: list[str] | None = None, select: S
         yield report
     except BaseException as exc:
         hooks.deactivate(recorder)
-        _fill(report, _judged(recorder.calls, [], model, None, options, single_pass=one_pass, error=exc))
+        _fill(report, _judged(recorder.calls, roots, model, None, options, single_pass=one_pass, error=exc))
         if isinstance(exc, Exception) and _has_mismatch(report):
             raise LayerReuseError(report) from exc
         raise
     else:
         hooks.deactivate(recorder)
-        _fill(report, _judged(recorder.calls, [], model, None, options, single_pass=one_pass, error=None))
+        _fill(report, _judged(recorder.calls, roots, model, None, options, single_pass=one_pass, error=None))
 
 
 def _judged(calls: list[CallRecord], roots: list, model: Any, notice: Any, options: dict, *,
