@@ -180,7 +180,7 @@ def _preimport_frameworks(spec: str) -> None:
             pass
 
 
-def load_model(target: str, init_args: dict | None = None) -> Any:
+def load_model(target: str, init_args: dict | None = None, before_build: Any = None) -> Any:
     from layerlint.runtime.hooks import frameworks_in_use, recording_builds
 
     spec, sep, name = target.rpartition(":")
@@ -205,6 +205,8 @@ def load_model(target: str, init_args: dict | None = None) -> Any:
         return obj
     if callable(obj):
         what = "instantiating" if inspect.isclass(obj) else "calling"
+        if before_build is not None:
+            before_build()  # the frameworks the module imported are seeded now
         try:
             with recording_builds(frameworks_in_use()):
                 model = obj(**(init_args or {}))
@@ -338,8 +340,7 @@ def run(args: argparse.Namespace) -> int:
             raise CannotRun("give the model's inputs with --input-shape or --input")
         init_args = _init_args(args.init_args)
         _seed(args.seed)
-        model = load_model(args.target, init_args)
-        _seed(args.seed)
+        model = load_model(args.target, init_args, before_build=lambda: _seed(args.seed))
         inputs, named = make_call_inputs(model, specs, args.seed)
         named.update(_mode_kwargs(model, args.mode))
         report = trace(model, *inputs, raise_on_error=False, select=args.select, ignore=args.ignore,
