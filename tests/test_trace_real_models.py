@@ -83,6 +83,7 @@ def test_i16_1_compiled_model_run_before_the_trace_is_traced_through_orig_mod(to
     report = trace(compiled, x)
     assert codes(report) == ["LL002"], report.render_text()
     assert "layer1[0].bn1 (BatchNorm2d)" in report.diagnostics[0].message.render()
+    assert report.diagnostics[0].related[-1].message.render() == "the same instance is also named layer1[0].bn2"
     assert "_orig_mod" in notes(report)
     # inside a `tracing()` block the compiled code runs: the report must not look clean
     with tracing() as blind:
@@ -409,5 +410,6 @@ def test_i16_5_shared_subnetwork_reported_once_loop_and_same_line_sites(torch):
 
     diag = trace(T5Like(), torch.zeros(2, 3, dtype=torch.long)).diagnostics[0]
     rendered = [r.message.render() for r in diag.related]
-    assert rendered == ["first called here, inside decoder", "also called here, inside encoder"]
+    assert rendered == ["first called here, inside decoder", "also called here, inside encoder",
+                        "the same instance is also named encoder.embed, decoder.embed"]
     assert diag.related[0].span == diag.related[1].span == diag.span

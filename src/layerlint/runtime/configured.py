@@ -24,11 +24,15 @@ def _allowed(diagnostic: Diagnostic, patterns: Sequence[str]) -> bool:
     a layer class (`LayerNorm`), or a glob over the path (`blocks.*.norm`). `self.` is optional,
     as in the `allow-shared` of the static check."""
     args = diagnostic.message.args
-    path = str(args.get("instance", ""))
+    paths = [str(args.get("instance", ""))]
+    for related in diagnostic.related:  # "the same instance is also named a, b"
+        if "aliases" in related.message.args:
+            paths += str(related.message.args["aliases"]).split(", ")
     class_name = str(args.get("class_name", ""))
     for pattern in patterns:
         bare = pattern[5:] if pattern.startswith("self.") else pattern
-        if bare in (path, class_name) or path.endswith("." + bare) or fnmatch.fnmatchcase(path, bare):
+        if bare == class_name or any(bare == path or path.endswith("." + bare) or fnmatch.fnmatchcase(path, bare)
+                                     for path in paths if path):
             return True
     return False
 

@@ -25,6 +25,7 @@ from layerlint.static.rules import BY_CODE
 from layerlint.static.verdicts import sharing_kind
 
 UNKNOWN_SPAN = Span("<unknown>", 1, 1)
+_MAX_ALIASES = 3
 _FRAMEWORK_PACKAGES = {"keras": ("keras.",), "tf_keras": ("tf_keras.",), "torch": ("torch.",)}
 _TORCH_CHANNEL_FIRST = ("Conv", "LazyConv", "ConvTranspose", "LazyConvTranspose", "BatchNorm",
                         "LazyBatchNorm", "SyncBatchNorm", "InstanceNorm", "LazyInstanceNorm", "GroupNorm")
@@ -214,6 +215,36 @@ def _paths(roots: list[tuple[Any, str]], framework_of: dict[int, str], wanted: s
     return found
 
 
+_ALIAS_WALK_LIMIT = 20000
+
+
+def _aliases(roots: list[tuple[Any, str]], framework_of: dict[int, str], wanted: set[int]) -> dict[int, list[str]]:
+    """Every attribute path to each wanted PyTorch module, shared ones included (`layer1[0].bn2`
+    when `bn2 = bn1`), so that a finding can name the other names of what it reports. A walk
+    without deduplication, bounded, and only when some module was called more than once."""
+    from torch import nn
+
+    found: dict[int, list[str]] = {}
+    budget = [_ALIAS_WALK_LIMIT]
+
+    def walk(obj: Any, path: str, on_path: set[int]) -> None:
+        for suffix, child in _children(obj, "torch", (nn.Module,), False):
+            budget[0] -= 1
+            if budget[0] < 0:
+                return
+            if id(child) in on_path:  # a module holding its ancestor: not a path to follow
+                continue
+            child_path = (path + suffix).lstrip(".") if path else suffix.lstrip(".")
+            if id(child) in wanted:
+                found.setdefault(id(child), []).append(child_path)
+            walk(child, child_path, on_path | {id(child)})
+
+    for root, root_path in roots:
+        if framework_of.get(id(root)) == "torch" and root_path is not None:
+            walk(root, root_path, {id(root)})
+    return found
+
+
 # -- grouping ----------------------------------------------------------------------------------
 def _chain(call: CallRecord, members: set, cache: dict) -> tuple:
     """The calls from the pass's outermost call down to `call`, within this recording."""
@@ -329,6 +360,10 @@ def _diagnostic(code: str, key: str, inst: LayerInstance, span: Span, args: dict
         if marker not in seen:
             seen.add(marker)
             unique.append(item)
+    if inst.aliases and code != "LL001":  # `bn2 = bn1`: the reported `bn1` is also `bn2`, where the bug may be
+        unique.append(Related(unique[0].span if unique else span,
+                              Text(N_("the same instance is also named {aliases}"),
+                                   {"aliases": ", ".join(inst.aliases)})))
     return Diagnostic(
         code=code, name=BY_CODE[code].name, severity=BY_CODE[code].severity, span=span,
         message=Text(MSG[key], {"instance": inst.display, "class_name": inst.class_name, **args}),
@@ -387,8 +422,11 @@ def build_report(calls: list[CallRecord], roots: list[tuple[Any, str]], single_p
                                                    else None) or type(obj).__name__
         named_roots.append((obj, path))
     paths = _paths(named_roots, framework_of, set(by_obj))
+    reused = {id(inst.obj) for inst in by_obj.values() if len(inst.calls) > 1 and inst.framework == "torch"}
+    aliases = _aliases(named_roots, framework_of, reused) if reused else {}
     for inst in by_obj.values():
         inst.path = paths.get(id(inst.obj))
+        inst.aliases = [alias for alias in aliases.get(id(inst.obj), ()) if alias != inst.path][:_MAX_ALIASES]
         subs = _sub_layers(inst.obj, inst.framework)
         traits = _catalog_traits(inst.obj, inst.framework)
         if traits is None:

@@ -109,6 +109,7 @@ class LayerInstance:
     inner_layers: int = 0
     feature_axis: int = -1
     calls: list[CallRecord] = field(default_factory=list)
+    aliases: list[str] = field(default_factory=list)  # other attribute paths to the same object
 
     @property
     def display(self) -> str:
@@ -136,6 +137,7 @@ class LayerInstance:
     def to_dict(self) -> dict[str, Any]:
         return {
             "path": self.path,
+            "aliases": list(self.aliases),
             "name": self.name,
             "class": self.class_name,
             "framework": self.framework,
