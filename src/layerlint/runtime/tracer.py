@@ -81,9 +81,16 @@ def tracing(model: Any = None, *, frameworks: list[str] | None = None, select: S
 def _judged(calls: list[CallRecord], roots: list, model: Any, notice: Any, options: dict, *,
             single_pass: bool, error: BaseException | None) -> TraceReport:
     """The report, with what it could not see said, and the configuration applied."""
+    from layerlint.config import ConfigError
+
     report = build_report(calls, roots, single_pass=single_pass, error=error)
     report.notices = ([notice] if notice is not None else []) + coverage.notices(report, model)
-    report.diagnostics, report.hidden = configure(report.diagnostics, **options)
+    try:
+        report.diagnostics, report.hidden = configure(report.diagnostics, **options)
+    except ConfigError:
+        if error is None:
+            raise
+        # the pass's own exception matters more than a broken configuration: report unfiltered
     return report
 
 
