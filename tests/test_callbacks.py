@@ -151,3 +151,36 @@ def test_lightning_example_runs(lightning, capsys):
     runpy.run_path(str(EXAMPLES / "lightning_reuse_check.py"), run_name="__main__")
     out = capsys.readouterr().out
     assert "findings: ['LL002']" in out and "fit stopped: " in out
+
+
+KERAS_BACKEND_SCRIPT = """
+import numpy as np, keras
+import layerlint.keras
+inputs = keras.Input((6,))
+norm = keras.layers.BatchNormalization()
+left, right = norm(keras.layers.Dense(4)(inputs)), norm(keras.layers.Dense(4)(inputs))
+model = keras.Model(inputs, keras.layers.Dense(1)(keras.layers.Add()([left, right])))
+model.compile("sgd", "mse")
+x, y = np.zeros((16, 6), "float32"), np.zeros((16, 1), "float32")
+model.fit(x, y, epochs=1, verbose=0)
+check = layerlint.keras.ReuseCheck()
+model.fit(x, y, epochs=2, batch_size=4, verbose=0, callbacks=[check])
+print(keras.backend.backend(), check.report.codes, check.report.passes)
+"""
+
+
+@pytest.mark.parametrize("backend", ["jax"])
+def test_keras_callback_on_the_jax_backend(tmp_path, backend):
+    """The JAX trainer calls `train_function(state, iterator)` and jit-compiles it: the wrapper
+    passes the arguments through and the second fit's first step is traced again."""
+    import subprocess
+    import sys
+
+    pytest.importorskip("keras")
+    pytest.importorskip(backend)
+    script = tmp_path / "callback.py"
+    script.write_text(KERAS_BACKEND_SCRIPT)
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=300,
+                          env=dict(os.environ, KERAS_BACKEND=backend))
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split() == [backend, "['LL002']", "1"]
