@@ -53,8 +53,8 @@ def tracing(model: Any = None, *, frameworks: list[str] | None = None, select: S
     Pass the `model` to name the layers by their paths in it, to have the report say when it saw
     only part of the model, and (unless `retrace=False`) to make a Keras model trace its compiled
     steps again (a second `fit` would otherwise run an already traced `tf.function` and record
-    nothing). Keras functional models built inside the block are located
-    at their builder's lines. Findings follow `[tool.layerlint]` and `select`/`ignore`/`allow`
+    nothing). Keras functional models built inside the block are located at their builder's
+    lines. Findings follow `[tool.layerlint]` and `select`/`ignore`/`allow`
     (see `layerlint.runtime.configured`).
     """
     recorder = _Recorder(_frameworks(frameworks))
