@@ -94,6 +94,50 @@ def test_i16_1_compiled_model_run_before_the_trace_is_traced_through_orig_mod(to
     assert_clean_hooks()
 
 
+def resnet50(torch):
+    """The bench's ResNet-50 (bottlenecks 3-4-6-3, 25.6 M parameters), random weights."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("trace_overhead", ROOT / "bench" / "trace_overhead.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    model = bench.resnet50_like(torch)
+    model.stages[0][0].bn2 = model.stages[0][0].bn1  # the injected bug: both 64 channels
+    return model
+
+
+def test_i16_done_resnet50_bug_found_by_trace_compiled_trace_and_lightning(torch, tmp_path):
+    """Issue 16's "done when": an injected reuse bug in a PyTorch ResNet-50 is reported by `trace`,
+    by a compiled model's trace, and by the Lightning callback."""
+    model = resnet50(torch).eval()
+    x = torch.zeros(2, 3, 32, 32)
+    expected = "the same instance is also named stages[0][0].bn2"
+    for report in (trace(model, x), trace(torch.compile(model, backend="eager"), x)):
+        assert codes(report) == ["LL002"] and report.diagnostics[0].related[-1].message.render() == expected
+    lightning = pytest.importorskip("lightning.pytorch")
+    import layerlint.lightning
+
+    class Classifier(lightning.LightningModule):
+        def __init__(self):
+            super().__init__()
+            self.net = model
+
+        def training_step(self, batch, batch_idx):
+            return torch.nn.functional.cross_entropy(self.net(batch[0]), batch[1])
+
+        def configure_optimizers(self):
+            return torch.optim.SGD(self.parameters(), lr=0.01)
+
+    check = layerlint.lightning.ReuseCheck()
+    data = torch.utils.data.TensorDataset(torch.randn(2, 3, 32, 32), torch.zeros(2, dtype=torch.long))
+    lightning.Trainer(max_steps=1, accelerator="cpu", logger=False, enable_checkpointing=False,
+                      enable_progress_bar=False, enable_model_summary=False, callbacks=[check],
+                      default_root_dir=str(tmp_path)).fit(Classifier(), torch.utils.data.DataLoader(data, batch_size=2))
+    assert check.report.codes == ["LL002"]
+    assert "net.stages[0][0].bn1 (BatchNorm2d)" in check.report.diagnostics[0].message.render()
+    assert_clean_hooks()
+
+
 def test_i16_1_exported_module_says_it_could_not_see_inside(torch):
     model = small_resnet(torch)
     x = torch.zeros(2, 3, 8, 8)
