@@ -457,3 +457,23 @@ def test_i16_5_shared_subnetwork_reported_once_loop_and_same_line_sites(torch):
     assert rendered == ["first called here, inside decoder", "also called here, inside encoder",
                         "the same instance is also named encoder.embed, decoder.embed"]
     assert diag.related[0].span == diag.related[1].span == diag.span
+
+
+def test_e13_x9_model_file_exiting_or_parsing_argv_at_import(torch, tmp_path, capsys):
+    """Robustness review E13 (a model file calling sys.exit(0) at import exited 0 with no output)
+    and X9 (its argparse saw layerlint's own arguments)."""
+    exits = tmp_path / "exits.py"
+    exits.write_text("import sys\nsys.exit(0)\n")
+    assert cli([f"{exits}:Net", "--input-shape", "2,4"]) == 2
+    assert "called sys.exit(0)" in capsys.readouterr().err
+    parses = tmp_path / "parses.py"
+    parses.write_text(textwrap.dedent("""
+        import argparse
+        import torch
+        args = argparse.ArgumentParser().parse_args()  # no options: fails on layerlint's own argv
+
+        def build():
+            return torch.nn.Linear(4, 4)
+    """))
+    assert cli([f"{parses}:build", "--input-shape", "2,4"]) == 0
+    assert "1 layer instances, 1 calls recorded: no unsafe reuse found" in capsys.readouterr().err

@@ -9,6 +9,7 @@ recorded no layer call (so it could not check anything).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import importlib.util
 import inspect
@@ -16,7 +17,7 @@ import json
 import os
 import sys
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Iterator
 
 DESCRIPTION = (
     "Run one forward pass of a model and report the layer reuse observed at runtime. "
@@ -180,6 +181,18 @@ def _preimport_frameworks(spec: str) -> None:
             pass
 
 
+@contextlib.contextmanager
+def _own_argv(spec: str) -> Iterator[None]:
+    """Robustness X9: the model's code sees `sys.argv` as if it were run alone (`[FILE]`), not
+    layerlint's own arguments, which an `argparse` at import would try to parse."""
+    saved = sys.argv
+    sys.argv = [spec]
+    try:
+        yield
+    finally:
+        sys.argv = saved
+
+
 def load_model(target: str, init_args: dict | None = None, before_build: Any = None) -> Any:
     from layerlint.runtime.hooks import frameworks_in_use, recording_builds
 
@@ -188,10 +201,12 @@ def load_model(target: str, init_args: dict | None = None, before_build: Any = N
         raise CannotRun(f"{target!r}: expected FILE_OR_MODULE:NAME, e.g. model.py:Net")
     _preimport_frameworks(spec)
     try:
-        with recording_builds(frameworks_in_use()):
+        with recording_builds(frameworks_in_use()), _own_argv(spec):
             namespace = _load_namespace(spec)
     except CannotRun:
         raise
+    except SystemExit as exc:  # robustness E13: a model file calling sys.exit() could not be traced
+        raise CannotRun(f"importing {spec} called sys.exit({exc.code!r})") from None
     except Exception as exc:
         raise CannotRun(f"importing {spec} failed: {type(exc).__name__}: {exc}") from None
     obj: Any = namespace
@@ -208,8 +223,10 @@ def load_model(target: str, init_args: dict | None = None, before_build: Any = N
         if before_build is not None:
             before_build()  # the frameworks the module imported are seeded now
         try:
-            with recording_builds(frameworks_in_use()):
+            with recording_builds(frameworks_in_use()), _own_argv(spec):
                 model = obj(**(init_args or {}))
+        except SystemExit as exc:
+            raise CannotRun(f"{what} {name}() called sys.exit({exc.code!r})") from None
         except Exception as exc:
             raise CannotRun(f"{what} {name}() failed: {type(exc).__name__}: {exc}") from None
         if not _is_model(model):
