@@ -164,13 +164,16 @@ def _is_model(obj: Any) -> bool:
 
 def _preimport_frameworks(spec: str) -> None:
     """Import the Keras flavours a target file names before running it, so that a functional model
-    built at import time keeps its builder's lines (the hook must be there before the build)."""
+    built at import time keeps its builder's lines (the hook must be there before the build).
+    Not when the file chooses the Keras backend itself: importing Keras first would fix it."""
     if not spec.endswith(".py") or not os.path.isfile(spec):
         return
     try:
         with open(spec, encoding="utf-8", errors="replace") as handle:
             source = handle.read()
     except OSError:
+        return
+    if "KERAS_BACKEND" in source or "TF_USE_LEGACY_KERAS" in source:
         return
     named = [module for module, present in (("tf_keras", "tf_keras" in source),
                                             ("keras", "keras" in source.replace("tf_keras", ""))) if present]
