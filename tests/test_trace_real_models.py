@@ -382,12 +382,15 @@ def test_i16_4_cli_gives_a_keras_model_named_inputs_as_one_dict(keras, tmp_path,
             x = norm(embed(ids))
             y = norm(keras.layers.Dense(4)(mask[..., None]))
             return keras.Model({"token_ids": ids, "padding_mask": mask}, x + y)
+
+        model = build()  # built at import: still located at the builder's lines
     """))
-    args = [f"{path}:build", "--input", "token_ids=2,6:int32:0-49", "--input", "padding_mask=2,6:float32"]
-    assert cli(args) == 1
-    out = capsys.readouterr().out
-    assert "two_towers.py:10:" in out and "LL002 [warning] layer_normalization" in out
-    assert "two_towers.py:9:" in out
+    inputs = ["--input", "token_ids=2,6:int32:0-49", "--input", "padding_mask=2,6:float32"]
+    for name in ("build", "model"):
+        assert cli([f"{path}:{name}"] + inputs) == 1
+        out = capsys.readouterr().out
+        assert "two_towers.py:10:" in out and "LL002 [warning] layer_normalization" in out
+        assert "two_towers.py:9:" in out and "built before tracing" not in out
 
 
 # ---------------------------------------------------------------------------------------------
