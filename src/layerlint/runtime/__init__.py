@@ -20,7 +20,8 @@ holds, says so in its `notices` (see `coverage`); `trace` follows a compiled mod
 
 Module map: `hooks` (the framework hooks, builder lines of functional nodes), `records` (what was
 recorded, the report), `judge` (calls -> findings), `coverage` (what could not be seen),
-`configured` (findings -> what the configuration keeps), `tracer` (`trace`, `tracing`), `cli`.
+`configured` (findings -> what the configuration keeps), `exported` (a `torch.export`ed module,
+judged from its graph), `tracer` (`trace`, `tracing`), `cli`.
 """
 
 from __future__ import annotations

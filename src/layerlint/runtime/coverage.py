@@ -99,7 +99,19 @@ def _outermost(report: Any) -> list[Any]:
     return list(found.values())
 
 
+def _exported(model: Any) -> bool:
+    if _torch() is None:
+        return False
+    from layerlint.runtime.exported import is_exported
+
+    return is_exported(model)
+
+
 def _partly_seen(report: Any, model: Any) -> Text | None:
+    if _exported(model):
+        return Text(N_("the model is an exported graph module: its layers became operations, so its layer "
+                       "instances were recovered from the parameters and buffers the operations read; "
+                       "stateless layers cannot be told apart"))
     total = layer_count(model)
     recorded = sum(1 for inst in report.instances if inst.obj is not model)
     if report.blind or (total >= 4 and recorded < MIN_COVERAGE * total):

@@ -84,6 +84,10 @@ def _judged(calls: list[CallRecord], roots: list, model: Any, notice: Any, optio
     from layerlint.config import ConfigError
 
     report = build_report(calls, roots, single_pass=single_pass, error=error)
+    if model is not None and coverage._exported(model):
+        from layerlint.runtime.exported import judge_exported
+
+        report.diagnostics += judge_exported(model)
     report.notices = ([notice] if notice is not None else []) + coverage.notices(report, model)
     try:
         report.diagnostics, report.hidden = configure(report.diagnostics, **options)
