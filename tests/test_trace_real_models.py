@@ -283,7 +283,8 @@ def test_i16_3_trace_follows_pyproject_and_arguments(torch, tmp_path, monkeypatc
     report = trace(tied_and_shared_bn(torch), x)
     assert codes(report) == ["LL003"] and [d.code for d in report.hidden] == ["LL002"]
 
-    (tmp_path / "pyproject.toml").write_text('[tool.layerlint]\nallow-shared = ["norm"]\nseverity = { LL003 = "warning" }\n')
+    (tmp_path / "pyproject.toml").write_text('[tool.layerlint]\nallow-shared = ["norm"]\n'
+                                             'severity = { LL003 = "warning" }\n')
     report = trace(tied_and_shared_bn(torch), x)
     assert codes(report) == ["LL003"] and report.diagnostics[0].severity is Severity.WARNING
 

@@ -48,7 +48,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     feed.add_argument(
         "--input", dest="inputs", action="append", default=[], metavar="[NAME=]SHAPE[:DTYPE[:LOW-HIGH]]",
         help="one input: with NAME=, a keyword input (a PyTorch keyword argument; for Keras, a key of one "
-             "dict input); without, the next positional input (after those of --input-shape). DTYPE defaults to --dtype; integers are "
+             "dict input); without, the next positional input (after those of --input-shape). DTYPE "
+             "defaults to --dtype; integers are "
              "drawn from LOW-HIGH, inclusive (default 0-1), e.g. --input input_ids=2,16:int64:0-999")
     feed.add_argument(
         "--dtype", default="float32",

@@ -61,7 +61,8 @@ def _module_calls(model: Any) -> dict[str, dict]:
         if node.op != "call_function" or not stack:
             continue
         key, (path, class_path) = list(stack.items())[-1]
-        call = calls.setdefault(key, {"path": _INDEX.sub(r"[\1]", str(path)), "class": str(class_path).rpartition(".")[2],
+        call = calls.setdefault(key, {"path": _INDEX.sub(r"[\1]", str(path)),
+                                      "class": str(class_path).rpartition(".")[2],
                                       "tensors": set(), "shape": None, "site": None})
         for argument in node.args:
             if getattr(argument, "op", None) == "get_attr":
