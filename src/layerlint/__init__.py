@@ -46,8 +46,8 @@ def trace(model: Any, *inputs: Any, **kwargs: Any) -> Any:
     return run_trace(model, *inputs, **kwargs)
 
 
-def tracing() -> Any:
-    """Records every layer call made inside the `with` block."""
+def tracing(*args: Any, **kwargs: Any) -> Any:
+    """Records every layer call made inside the `with` block (`tracing(model)`: see layerlint.runtime)."""
     from layerlint.runtime import tracing as start_tracing
 
-    return start_tracing()
+    return start_tracing(*args, **kwargs)

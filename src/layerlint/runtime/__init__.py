@@ -11,15 +11,24 @@ is imported by `import layerlint.runtime`.
 Inside compiled code the hooks run when the framework runs Python: `tf.function` (Keras `fit`,
 `predict` unless `run_eagerly=True`) records each layer call once, when the function is traced,
 with symbolic shapes (the batch size may be None) — later calls of the compiled graph are not
-seen. `torch.compile` / TorchDynamo either traces through the hooks (calls recorded while
+seen; under `jax.jit` (Keras `fit` on JAX) likewise, with abstract shapes (the Keras callback is
+tested on JAX). `torch.compile` / TorchDynamo either traces through the hooks (calls recorded while
 compiling) or falls back to eager; `torch.jit.script`/`trace` modules are not nn.Module
-`__call__`s and are not recorded. Under `jax.jit` (Keras `fit` on JAX) the Python calls happen while JAX traces
-the function, so they would be recorded then, with abstract shapes (eager JAX calls are tested; jit is not).
+`__call__`s and are not recorded. A report that saw no call, or far fewer layers than the model
+holds, says so in its `notices` (see `coverage`); `trace` follows a compiled module to
+`_orig_mod`, and `tracing(model)` has Keras trace its compiled steps again.
+
+Module map: `hooks` (the framework hooks, builder lines of functional nodes), `records` (what was
+recorded, the report), `judge` (calls -> findings), `coverage` (what could not be seen),
+`configured` (findings -> what the configuration keeps), `exported` (a `torch.export`ed module,
+judged from its graph), `tracer` (`trace`, `tracing`), `cli`.
 """
 
 from __future__ import annotations
 
-from layerlint.runtime.records import CallRecord, LayerInstance, LayerReuseError, TraceReport
+from layerlint.runtime.hooks import recording_builds
+from layerlint.runtime.records import CallRecord, LayerInstance, LayerReuseError, TraceReport, UnsafeReuseError
 from layerlint.runtime.tracer import trace, tracing
 
-__all__ = ["CallRecord", "LayerInstance", "LayerReuseError", "TraceReport", "trace", "tracing"]
+__all__ = ["CallRecord", "LayerInstance", "LayerReuseError", "TraceReport", "UnsafeReuseError",
+           "recording_builds", "trace", "tracing"]

@@ -11,17 +11,21 @@ What each hook records goes to the recorders of the calling thread only (a threa
 so a trace in one thread never sees the calls of another.
 
 Symbolic calls (Keras functional-model construction, the symbolic build pass Keras 3 runs on the
-first call of a subclassed model) are not recorded: they are not calls of the forward pass.
+first call of a subclassed model) are not recorded: they are not calls of the forward pass. But
+while a model is built under a recorder or `recording_builds()`, each functional node keeps the
+line of the builder that applied the layer (`x = bn(x)`); a later call made by that node in a
+forward pass is located there, not at the model's caller.
 """
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 import sys
 import sysconfig
 import threading
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from layerlint.runtime.records import CallRecord
 
@@ -46,6 +50,10 @@ def active_recorders() -> list:
         recorders = _local.recorders = []
         _local.calls = []
     return recorders
+
+
+def _builds() -> int:
+    return getattr(_local, "builds", 0)
 
 
 def call_stack() -> list[CallRecord]:
@@ -84,6 +92,9 @@ def reset_internal_prefixes() -> None:
     _internal_cache.clear()
 
 
+_MODEL_ZOOS = (f"{os.sep}applications{os.sep}",)  # keras.applications: model builders, not machinery
+
+
 def _is_internal(filename: str) -> bool:
     answer = _internal_cache.get(filename)
     if answer is None:
@@ -91,17 +102,22 @@ def _is_internal(filename: str) -> bool:
             # <frozen importlib...>, <string>: framework glue, except code typed in a shell
             answer = filename.startswith("<frozen")
         else:
-            answer = os.path.abspath(filename).startswith(_prefixes())
+            path = os.path.abspath(filename)
+            answer = path.startswith(_prefixes()) and not any(zoo in path for zoo in _MODEL_ZOOS)
         _internal_cache[filename] = answer
     return answer
 
 
+UNLOCATED = "<unlocated>"  # marks the producers of a functional call whose builder line is unknown
 _GRAPH_RUNNERS = frozenset(("_run_through_graph", "_run_internal_graph"))
 
 
 def user_frame(depth: int) -> tuple[tuple | None, tuple]:
     """(filename, lineno, code, lasti) of the innermost frame outside the frameworks and
-    layerlint, and the producer names when the call comes from a Keras functional graph."""
+    layerlint, and the producer names when the call comes from a Keras functional graph.
+
+    A call made by a functional node built under `recording_builds()` is located at the builder
+    line; one built elsewhere at the model's caller, with `UNLOCATED` as the last producer."""
     frame = sys._getframe(depth + 1)
     graph: tuple = ()
     last = None
@@ -110,7 +126,12 @@ def user_frame(depth: int) -> tuple[tuple | None, tuple]:
         if not _is_internal(code.co_filename):
             return (code.co_filename, frame.f_lineno, code, frame.f_lasti), graph
         if not graph and code.co_name in _GRAPH_RUNNERS:
-            graph = _graph_inputs(frame)
+            node = frame.f_locals.get("node")
+            graph = _graph_inputs(node)
+            built_at = getattr(node, BUILD_SITE, None)
+            if built_at is not None:
+                return built_at, graph
+            graph += (UNLOCATED,)
         last = frame
         frame = frame.f_back
     if last is None:
@@ -118,9 +139,8 @@ def user_frame(depth: int) -> tuple[tuple | None, tuple]:
     return (last.f_code.co_filename, last.f_lineno, last.f_code, last.f_lasti), graph
 
 
-def _graph_inputs(frame: Any) -> tuple:
+def _graph_inputs(node: Any) -> tuple:
     try:
-        node = frame.f_locals.get("node")
         names = []
         for parent in node.parent_nodes:
             op = getattr(parent, "operation", None) or getattr(parent, "layer", None)
@@ -171,11 +191,14 @@ def describe_inputs(args: tuple, kwargs: dict | None = None) -> tuple[tuple, tup
 def _new_call(obj: Any, framework: str, args: tuple, kwargs: dict | None, training: Any, depth: int) -> CallRecord:
     shapes, dtypes, _ = describe_inputs(args, kwargs)
     frame, graph = user_frame(depth + 1)
+    unlocated = bool(graph) and graph[-1] == UNLOCATED
+    if unlocated:
+        graph = graph[:-1]
     stack = _local.calls
     record = CallRecord(obj=obj, framework=framework, parent=stack[-1] if stack else None,
                         seq=next(_seq), shapes=shapes, dtypes=dtypes,
                         training=None if training is None else bool(training),
-                        frame=frame, graph_inputs=graph)
+                        frame=frame, graph_inputs=graph, unlocated=unlocated)
     for recorder in _local.recorders:
         recorder.calls.append(record)
     return record
@@ -219,12 +242,19 @@ def _install_keras(framework: str) -> Callable[[], None]:
     original = layer_cls.__dict__["__call__"]
 
     def __call__(self: Any, *args: Any, **kwargs: Any) -> Any:
-        if not getattr(_local, "recorders", None):
+        if not getattr(_local, "recorders", None) and not _builds():
             return original(self, *args, **kwargs)
         first = args[0] if args else None
         if isinstance(first, (list, tuple)) and first:
             first = first[0]
-        if isinstance(first, symbolic) or symbolic_pass():
+        if isinstance(first, dict) and first:
+            first = next(iter(first.values()))
+        if isinstance(first, symbolic):
+            site, _ = user_frame(1)
+            outputs = original(self, *args, **kwargs)
+            _mark_build_site(outputs, site)
+            return outputs
+        if symbolic_pass() or not getattr(_local, "recorders", None):
             return original(self, *args, **kwargs)
         record = _new_call(self, framework, args, kwargs, training_of(kwargs), 1)
         stack = _local.calls
@@ -250,6 +280,39 @@ def _install_keras(framework: str) -> Callable[[], None]:
         layer_cls.__call__ = original
 
     return restore
+
+
+BUILD_SITE = "_layerlint_build_site"
+
+
+def _mark_build_site(outputs: Any, site: tuple | None) -> None:
+    """Keep on the functional node that `outputs` came from the builder line that made it."""
+    if site is None:
+        return
+    tensor = outputs
+    while isinstance(tensor, (list, tuple)) and tensor:
+        tensor = tensor[0]
+    if isinstance(tensor, dict) and tensor:
+        tensor = next(iter(tensor.values()))
+    history = getattr(tensor, "_keras_history", None)
+    try:
+        operation, node_index = history[0], history[1]
+        setattr(operation._inbound_nodes[node_index], BUILD_SITE, site)
+    except Exception:  # not a functional output (a layer called inside a subclassed build)
+        pass
+
+
+@contextlib.contextmanager
+def recording_builds(frameworks: list[str] | None = None) -> Iterator[None]:
+    """While the block runs, each Keras functional node keeps the builder line that made it."""
+    chosen = [fw for fw in (frameworks or frameworks_in_use()) if fw != "torch"]
+    install(chosen)
+    _local.builds = _builds() + 1
+    try:
+        yield
+    finally:
+        _local.builds = _builds() - 1
+        uninstall(chosen)
 
 
 # -- PyTorch -----------------------------------------------------------------------------------

@@ -25,6 +25,7 @@ from layerlint.static.rules import BY_CODE
 from layerlint.static.verdicts import sharing_kind
 
 UNKNOWN_SPAN = Span("<unknown>", 1, 1)
+_MAX_ALIASES = 3
 _FRAMEWORK_PACKAGES = {"keras": ("keras.",), "tf_keras": ("tf_keras.",), "torch": ("torch.",)}
 _TORCH_CHANNEL_FIRST = ("Conv", "LazyConv", "ConvTranspose", "LazyConvTranspose", "BatchNorm",
                         "LazyBatchNorm", "SyncBatchNorm", "InstanceNorm", "LazyInstanceNorm", "GroupNorm")
@@ -214,6 +215,36 @@ def _paths(roots: list[tuple[Any, str]], framework_of: dict[int, str], wanted: s
     return found
 
 
+_ALIAS_WALK_LIMIT = 20000
+
+
+def _aliases(roots: list[tuple[Any, str]], framework_of: dict[int, str], wanted: set[int]) -> dict[int, list[str]]:
+    """Every attribute path to each wanted PyTorch module, shared ones included (`layer1[0].bn2`
+    when `bn2 = bn1`), so that a finding can name the other names of what it reports. A walk
+    without deduplication, bounded, and only when some module was called more than once."""
+    from torch import nn
+
+    found: dict[int, list[str]] = {}
+    budget = [_ALIAS_WALK_LIMIT]
+
+    def walk(obj: Any, path: str, on_path: set[int]) -> None:
+        for suffix, child in _children(obj, "torch", (nn.Module,), False):
+            budget[0] -= 1
+            if budget[0] < 0:
+                return
+            if id(child) in on_path:  # a module holding its ancestor: not a path to follow
+                continue
+            child_path = (path + suffix).lstrip(".") if path else suffix.lstrip(".")
+            if id(child) in wanted:
+                found.setdefault(id(child), []).append(child_path)
+            walk(child, child_path, on_path | {id(child)})
+
+    for root, root_path in roots:
+        if framework_of.get(id(root)) == "torch" and root_path is not None:
+            walk(root, root_path, {id(root)})
+    return found
+
+
 # -- grouping ----------------------------------------------------------------------------------
 def _chain(call: CallRecord, members: set, cache: dict) -> tuple:
     """The calls from the pass's outermost call down to `call`, within this recording."""
@@ -233,10 +264,15 @@ def _divergence(a: tuple, b: tuple) -> tuple[int, CallRecord, CallRecord]:
 
 
 def _explained_by(a: tuple, b: tuple, inst_obj: Any) -> Any | None:
-    """The composite whose reuse makes calls `a` and `b` (chains) two calls, if any."""
-    _, left, right = _divergence(a, b)
-    if left is not right and left.obj is right.obj and left.obj is not inst_obj:
-        return left.obj
+    """The composite whose reuse makes calls `a` and `b` (chains) two calls, if any: the outermost
+    object met on both chains through two different calls. A sub-network shared by two parents
+    (CoaT's position encodings, a detection head per FPN level) is reported once, on itself, and
+    not again for each of its layers."""
+    calls_in_a = {id(call.obj): call for call in a[:-1]}
+    for call in b[:-1]:
+        other = calls_in_a.get(id(call.obj))
+        if other is not None and other is not call and call.obj is not inst_obj:
+            return call.obj
     return None
 
 
@@ -284,6 +320,37 @@ def _related_note(call: CallRecord, first: bool) -> Text:
     return Text(N_("first called here") if first else N_("also called here"))
 
 
+def _call_sites(calls: list[CallRecord], path_of: Any) -> tuple[Span, list[Related]]:
+    """The primary location and the related notes for the calls of one reuse.
+
+    Calls from one place (a loop) are one note with a count; two places on the same line (one
+    forward method run by an encoder and a decoder) are told apart by the parent that ran them."""
+    groups: dict[tuple, list[CallRecord]] = {}
+    for call in calls:
+        parent = call.parent.obj if call.parent is not None else None
+        groups.setdefault((_site(call), call.graph_inputs, id(parent)), []).append(call)
+    per_span: dict[Span, int] = {}
+    for span, _, _ in groups:
+        per_span[span] = per_span.get(span, 0) + 1
+    keys = list(groups)
+    if len(keys) == 1:
+        only = groups[keys[0]]
+        return keys[0][0], [Related(keys[0][0], Text(N_("called {count} times here"), {"count": len(only)}))]
+    related = []
+    for index, key in enumerate(keys):
+        group = groups[key]
+        if index == 1 and len(group) == 1 and not group[0].graph_inputs and per_span[key[0]] == 1:
+            continue  # the primary location says it all (a functional node or a parent is still named)
+        note = _related_note(group[0], index == 0)
+        parent = group[0].parent
+        if per_span[key[0]] > 1 and parent is not None and path_of(parent.obj):
+            note = Text(N_("{note}, inside {parent}"), {"note": note, "parent": path_of(parent.obj)})
+        if len(group) > 1:
+            note = Text(N_("{note} ({count} calls)"), {"note": note, "count": len(group)})
+        related.append(Related(key[0], note))
+    return keys[1][0], related
+
+
 def _diagnostic(code: str, key: str, inst: LayerInstance, span: Span, args: dict,
                 related: list[Related]) -> Diagnostic:
     unique: list[Related] = []
@@ -293,6 +360,10 @@ def _diagnostic(code: str, key: str, inst: LayerInstance, span: Span, args: dict
         if marker not in seen:
             seen.add(marker)
             unique.append(item)
+    if inst.aliases and code != "LL001":  # `bn2 = bn1`: the reported `bn1` is also `bn2`, where the bug may be
+        unique.append(Related(unique[0].span if unique else span,
+                              Text(N_("the same instance is also named {aliases}"),
+                                   {"aliases": ", ".join(inst.aliases)})))
     return Diagnostic(
         code=code, name=BY_CODE[code].name, severity=BY_CODE[code].severity, span=span,
         message=Text(MSG[key], {"instance": inst.display, "class_name": inst.class_name, **args}),
@@ -351,8 +422,11 @@ def build_report(calls: list[CallRecord], roots: list[tuple[Any, str]], single_p
                                                    else None) or type(obj).__name__
         named_roots.append((obj, path))
     paths = _paths(named_roots, framework_of, set(by_obj))
+    reused = {id(inst.obj) for inst in by_obj.values() if len(inst.calls) > 1 and inst.framework == "torch"}
+    aliases = _aliases(named_roots, framework_of, reused) if reused else {}
     for inst in by_obj.values():
         inst.path = paths.get(id(inst.obj))
+        inst.aliases = [alias for alias in aliases.get(id(inst.obj), ()) if alias != inst.path][:_MAX_ALIASES]
         subs = _sub_layers(inst.obj, inst.framework)
         traits = _catalog_traits(inst.obj, inst.framework)
         if traits is None:
@@ -388,7 +462,7 @@ def build_report(calls: list[CallRecord], roots: list[tuple[Any, str]], single_p
     for inst in report.instances:
         if id(inst.obj) in reported or len(inst.calls) < 2:
             continue
-        diagnostic = _judge_instance(inst, members, cache, pass_of)
+        diagnostic = _judge_instance(inst, members, cache, pass_of, lambda obj: paths.get(id(obj)))
         if diagnostic is not None:
             diagnostics.append(diagnostic)
             reported.add(id(inst.obj))
@@ -440,7 +514,8 @@ def _crash(failing: CallRecord, by_obj: dict, members: set, cache: dict, pass_of
     return inst.obj, _mismatch(inst, built, failing)
 
 
-def _judge_instance(inst: LayerInstance, members: set, cache: dict, pass_of: dict) -> Diagnostic | None:
+def _judge_instance(inst: LayerInstance, members: set, cache: dict, pass_of: dict,
+                    path_of: Any) -> Diagnostic | None:
     passes: dict[int, list[CallRecord]] = {}
     for call in inst.calls:
         passes.setdefault(pass_of[id(call)], []).append(call)
@@ -450,7 +525,7 @@ def _judge_instance(inst: LayerInstance, members: set, cache: dict, pass_of: dic
         own = _own_reuse(group, inst, members, cache)
         if len(own) < 2:
             continue
-        return _verdict(inst, own)
+        return _verdict(inst, own, path_of)
     return None
 
 
@@ -468,17 +543,16 @@ def _own_reuse(group: list[CallRecord], inst: LayerInstance, members: set, cache
     return [call for call, flag in zip(group, involved) if flag]
 
 
-def _verdict(inst: LayerInstance, calls: list[CallRecord]) -> Diagnostic | None:
+def _verdict(inst: LayerInstance, calls: list[CallRecord], path_of: Any) -> Diagnostic | None:
     traits = inst.traits
-    first, second = calls[0], calls[1]
+    first = calls[0]
     count = len(calls)
     kind = sharing_kind(traits, inst.composite)
     if inst.composite:
         if kind is None:
             return None
-        related = [Related(_site(first), _related_note(first, True))]
-        related += [Related(_site(c), _related_note(c, False)) for c in calls[2:]]
-        return _diagnostic("LL003", "LL003-composite", inst, _site(second),
+        span, related = _call_sites(calls, path_of)
+        return _diagnostic("LL003", "LL003-composite", inst, span,
                            {"count": count, "layers": inst.inner_layers}, related)
     if traits.stateful and traits.pins_feature:
         features = [inst.feature_of(c) for c in calls]
@@ -486,15 +560,13 @@ def _verdict(inst: LayerInstance, calls: list[CallRecord]) -> Diagnostic | None:
             expected = features[0]
             failing = next(c for c, f in zip(calls, features) if f is not None and f != expected)
             return _mismatch(inst, first, failing)
-    related = [Related(_site(first), _related_note(first, True))]
-    related += [Related(_site(c), _related_note(c, False)) for c in calls[2:]]
     args = {"count": count}
     if kind == "statistics":
         key = ("LL002-live" if not inst.from_catalog else
                "LL002-statistics" if traits.statistics else "LL002-normalizes")
-        return _diagnostic("LL002", key, inst, _site(second), args, related)
+        span, related = _call_sites(calls, path_of)
+        return _diagnostic("LL002", key, inst, span, args, related)
     if kind == "weights":
-        return _diagnostic("LL003", "LL003" if inst.from_catalog else "LL003-live", inst, _site(second),
-                           args, related)
+        span, related = _call_sites(calls, path_of)
+        return _diagnostic("LL003", "LL003" if inst.from_catalog else "LL003-live", inst, span, args, related)
     return None
-

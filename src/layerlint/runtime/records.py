@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from layerlint.catalog import LayerTraits
-from layerlint.diagnostics import Diagnostic, Severity, Span
+from layerlint.diagnostics import Diagnostic, Severity, Span, Text
+from layerlint.i18n import N_
 
 
 @dataclass(eq=False)
@@ -30,6 +31,7 @@ class CallRecord:
     training: bool | None  # the training flag the call ran with, where the framework has one
     frame: tuple | None  # (filename, lineno, code, lasti) of the user frame that made the call
     graph_inputs: tuple = ()  # names of the producing layers, for a call made by a functional graph
+    unlocated: bool = False  # made by a functional node whose builder line was not recorded
     error: BaseException | None = None  # the exception that propagated out of this call
     finished: bool = False
     _span: Span | None = field(default=None, repr=False)
@@ -107,6 +109,7 @@ class LayerInstance:
     inner_layers: int = 0
     feature_axis: int = -1
     calls: list[CallRecord] = field(default_factory=list)
+    aliases: list[str] = field(default_factory=list)  # other attribute paths to the same object
 
     @property
     def display(self) -> str:
@@ -134,6 +137,7 @@ class LayerInstance:
     def to_dict(self) -> dict[str, Any]:
         return {
             "path": self.path,
+            "aliases": list(self.aliases),
             "name": self.name,
             "class": self.class_name,
             "framework": self.framework,
@@ -152,7 +156,22 @@ class TraceReport:
         self.diagnostics: list[Diagnostic] = []
         self.error: BaseException | None = None
         self.passes: int = 0
-        self.notes: list[str] = []
+        self.notices: list[Text] = []  # what the trace could not see, and why (translatable)
+        self.hidden: list[Diagnostic] = []  # judged, but left out by the configuration or arguments
+
+    @property
+    def notes(self) -> list[str]:
+        """The notices, rendered in the active language."""
+        return [notice.render() for notice in self.notices]
+
+    @property
+    def calls(self) -> int:
+        return sum(len(inst.calls) for inst in self.instances)
+
+    @property
+    def blind(self) -> bool:
+        """True when the trace recorded no layer call at all: a clean result would mean nothing."""
+        return not self.instances
 
     # -- queries ---------------------------------------------------------------------------------
     def instance(self, path: str) -> LayerInstance:
@@ -182,7 +201,22 @@ class TraceReport:
         lines = [render_one(diag, lang) for diag in self.diagnostics]
         if self.error is not None:
             lines.append(f"forward pass raised {error_text(self.error)}")
+        lines += [Text(N_("note: {text}"), {"text": notice}).render(lang) for notice in self.notices]
         return "\n".join(lines)
+
+    def summary(self, lang: str | None = None) -> str:
+        """One line: what was recorded and what was found, e.g. for the end of `layerlint trace`."""
+        counts = {"instances": len(self.instances), "calls": self.calls, "findings": len(self.diagnostics)}
+        if self.blind:
+            template = N_("no layer call was recorded: nothing could be checked")
+        elif self.diagnostics:
+            template = N_("{instances} layer instances, {calls} calls recorded: {findings} finding(s)")
+        elif self.notices:
+            template = N_("{instances} layer instances, {calls} calls recorded: no unsafe reuse found "
+                          "in what was recorded (see the notes)")
+        else:
+            template = N_("{instances} layer instances, {calls} calls recorded: no unsafe reuse found")
+        return Text(template, counts).render(lang)
 
     def render_table(self) -> str:
         """One block per instance: path, class, framework, calls, and for each call its inputs,
@@ -211,13 +245,18 @@ class TraceReport:
             "instances": [inst.to_dict() for inst in self.instances],
             "error": None if self.error is None else error_text(self.error),
             "passes": self.passes,
+            "notes": [notice.render(lang) for notice in self.notices],
+            "summary": self.summary(lang),
         }
 
     def to_json(self, lang: str | None = None) -> str:
         return json.dumps(self.to_dict(lang), indent=2)
 
     def __str__(self) -> str:
-        return self.render_text() or "no unsafe layer reuse found"
+        text = self.render_text()
+        if self.diagnostics or self.error is not None:
+            return text
+        return "\n".join(filter(None, [text, self.summary()]))
 
     def __repr__(self) -> str:
         return (f"<TraceReport {len(self.instances)} instances, "
@@ -244,3 +283,12 @@ class LayerReuseError(Exception):
     @property
     def diagnostics(self) -> list[Diagnostic]:
         return self.report.diagnostics
+
+
+class UnsafeReuseError(Exception):
+    """Raised on request (`raise_on_error=True` of the callbacks) when a trace found unsafe reuse:
+    a finding of warning or error severity. `report` holds the full trace."""
+
+    def __init__(self, report: TraceReport):
+        self.report = report
+        super().__init__("unsafe layer reuse:\n" + report.render_text())

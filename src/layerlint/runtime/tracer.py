@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import contextlib
 import sys
-from typing import Any, Iterator
+from typing import Any, Iterator, Sequence
 
-from layerlint.runtime import hooks
+from layerlint.runtime import coverage, hooks
+from layerlint.runtime.configured import configure
 from layerlint.runtime.judge import build_report
 from layerlint.runtime.records import CallRecord, LayerReuseError, TraceReport
 
@@ -33,7 +34,10 @@ def _has_mismatch(report: TraceReport) -> bool:
 
 
 @contextlib.contextmanager
-def tracing(*, frameworks: list[str] | None = None) -> Iterator[TraceReport]:
+def tracing(model: Any = None, *, frameworks: list[str] | None = None, select: Sequence[str] | None = None,
+            ignore: Sequence[str] = (), allow: Sequence[str] = (), extend_select: Sequence[str] = (),
+            config_path: str | None = None, default_selection: bool = False,
+            one_pass: bool = False, retrace: bool = True) -> Iterator[TraceReport]:
     """Record every layer call made in this thread inside the block; the yielded report is
     filled when the block ends.
 
@@ -43,21 +47,55 @@ def tracing(*, frameworks: list[str] | None = None) -> Iterator[TraceReport]:
     `LayerReuseError` is raised from the original exception; any other exception propagates
     unchanged (the report, with `.error` set, is still filled).
     `frameworks` defaults to those already imported ("keras", "tf_keras", "torch").
+    `one_pass=True` judges every call in the block as one forward pass (a training step that
+    calls several sub-models in turn).
+
+    Pass the `model` to name the layers by their paths in it, to have the report say when it saw
+    only part of the model, and (unless `retrace=False`) to make a Keras model trace its compiled
+    steps again (a second `fit` would otherwise run an already traced `tf.function` and record
+    nothing). Keras functional models built inside the block are located at their builder's
+    lines. Findings follow `[tool.layerlint]` and `select`/`ignore`/`allow`
+    (see `layerlint.runtime.configured`).
     """
     recorder = _Recorder(_frameworks(frameworks))
     report = TraceReport()
+    if model is not None and retrace:
+        coverage.forget_compiled_steps(model)
+    roots = [] if model is None else [(model, "")]
+    options = {"select": select, "ignore": ignore, "allow": allow, "extend_select": extend_select,
+               "config_path": config_path, "use_default_selection": default_selection}
     hooks.activate(recorder)
     try:
         yield report
     except BaseException as exc:
         hooks.deactivate(recorder)
-        _fill(report, build_report(recorder.calls, [], single_pass=False, error=exc))
+        _fill(report, _judged(recorder.calls, roots, model, None, options, single_pass=one_pass, error=exc))
         if isinstance(exc, Exception) and _has_mismatch(report):
             raise LayerReuseError(report) from exc
         raise
     else:
         hooks.deactivate(recorder)
-        _fill(report, build_report(recorder.calls, [], single_pass=False, error=None))
+        _fill(report, _judged(recorder.calls, roots, model, None, options, single_pass=one_pass, error=None))
+
+
+def _judged(calls: list[CallRecord], roots: list, model: Any, notice: Any, options: dict, *,
+            single_pass: bool, error: BaseException | None) -> TraceReport:
+    """The report, with what it could not see said, and the configuration applied."""
+    from layerlint.config import ConfigError
+
+    report = build_report(calls, roots, single_pass=single_pass, error=error)
+    if model is not None and coverage._exported(model):
+        from layerlint.runtime.exported import judge_exported
+
+        report.diagnostics += judge_exported(model)
+    report.notices = ([notice] if notice is not None else []) + coverage.notices(report, model)
+    try:
+        report.diagnostics, report.hidden = configure(report.diagnostics, **options)
+    except ConfigError:
+        if error is None:
+            raise
+        # the pass's own exception matters more than a broken configuration: report unfiltered
+    return report
 
 
 def _fill(target: TraceReport, source: TraceReport) -> None:
@@ -113,7 +151,9 @@ def _snapshot(model: Any, kwargs: dict) -> list:
 
 
 def trace(model: Any, *inputs: Any, raise_on_error: bool = True, restore_state: bool = True,
-          frameworks: list[str] | None = None, **kwargs: Any) -> TraceReport:
+          frameworks: list[str] | None = None, select: Sequence[str] | None = None,
+          ignore: Sequence[str] = (), allow: Sequence[str] = (), extend_select: Sequence[str] = (),
+          config_path: str | None = None, default_selection: bool = False, **kwargs: Any) -> TraceReport:
     """Run `model(*inputs, **kwargs)` once, recording every layer call, and judge the reuse.
 
     Returns a `TraceReport`. If the forward pass raises because a reused layer was built for
@@ -124,20 +164,34 @@ def trace(model: Any, *inputs: Any, raise_on_error: bool = True, restore_state: 
     `restore_state` puts back what the pass may have changed: PyTorch train/eval modes and
     buffers (BatchNorm running statistics), Keras non-trainable variables (moving statistics).
     The whole call is one forward pass.
+
+    A `torch.compile`d module is traced through its original (`_orig_mod`), run eagerly. When the
+    pass recorded no layer call, or calls of far fewer layers than the model holds, the report's
+    `notices` say so and why instead of looking clean.
+
+    Findings follow `[tool.layerlint]` of the project (found from `config_path`, default the
+    current folder): `ignore`, `per-file-ignores`, `severity`, `allow-shared`, `select`; then the
+    arguments: `select` and `ignore` take codes or prefixes, `allow` names intended sharing
+    (an instance path such as `encoder.norm` or its last part, a layer class, a glob). Unlike the
+    CLI, an unset `select` keeps every finding, LL003 included (`default_selection=True`: the
+    rules on by default, as `check` runs them). Left-out findings are in `report.hidden`.
     """
+    target, notice = coverage.unwrap(model)
     recorder = _Recorder(_frameworks(frameworks))
-    restorers = _snapshot(model, kwargs) if restore_state else []
+    restorers = _snapshot(target, kwargs) if restore_state else []
     error: BaseException | None = None
     hooks.activate(recorder)
     try:
-        model(*inputs, **kwargs)
+        target(*inputs, **kwargs)
     except Exception as exc:
         error = exc
     finally:
         hooks.deactivate(recorder)
         for restore in restorers:
             restore()
-    report = build_report(recorder.calls, [(model, "")], single_pass=True, error=error)
+    options = {"select": select, "ignore": ignore, "allow": allow, "extend_select": extend_select,
+               "config_path": config_path, "use_default_selection": default_selection}
+    report = _judged(recorder.calls, [(target, "")], target, notice, options, single_pass=True, error=error)
     if error is not None and raise_on_error:
         if _has_mismatch(report):
             raise LayerReuseError(report) from error
