@@ -152,9 +152,11 @@ def layer_names(diagnostic: Diagnostic) -> set[str]:
     return names | {str(args[key]) for key in ("label", "cls", "instance", "class_name") if key in args}
 
 
-def resolve(path: str, overrides: Overrides = Overrides()) -> FileSettings:
-    """The settings of the file (or folder) at `path`: the nearest configuration, then `overrides`."""
-    settings = settings_for(path)
+def resolve(path: str, overrides: Overrides = Overrides(), settings: Settings | None = None) -> FileSettings:
+    """The settings of the file (or folder) at `path`: the nearest configuration (or `settings`, the
+    configuration of a project the file is judged for: the tracer's findings may sit in installed
+    libraries), then `overrides`."""
+    settings = settings if settings is not None else settings_for(path)
     select = overrides.select if overrides.select is not None else settings.select
     selection = Selection(select=select, ignore=settings.ignore + overrides.ignore + settings.ignored_for(path))
     selection = selection.extended(settings.extend_select + overrides.extend_select)

@@ -80,8 +80,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                                                        "in the configuration, then the locale")
     parser.add_argument("--format", choices=FORMATS, default="text", help="output format (default text)")
     parser.add_argument("--html", metavar="FILE",
-                        help="also write a self-contained HTML page drawing the layer instances, the calls "
-                             "between them and the diagnostics")
+                        help="also write a self-contained HTML page: the module tree with the findings, search, "
+                             "a filter by verdict and each layer's calls")
 
 
 def _codes(value: str) -> tuple[str, ...]:
@@ -377,7 +377,7 @@ def run(args: argparse.Namespace) -> int:
         from layerlint.runtime.html import write_html_report
 
         try:
-            write_html_report(report, args.html)
+            write_html_report(report, args.html, lang=args.lang)
         except OSError as exc:
             print(f"layerlint trace: error: cannot write {args.html}: {exc}", file=err)
             return 2

@@ -3,7 +3,8 @@
 `allow-shared`, then the caller's `select=` / `ignore=` / `allow=`.
 
 The configuration is the one that applies to `config_path` (default: the current folder, the
-project being run). `per-file-ignores` match the file of each finding.
+project being run). `per-file-ignores` match the file of each finding. `allow` also matches the
+runtime's own names for an instance: its module path (`encoder.norm`, or a glob over it).
 
 `use_default_selection` decides what an unset `select` means: the CLI follows `check` (rules off by
 default, LL003, stay off); the Python API keeps every finding it judged, since a caller reads the
@@ -41,29 +42,24 @@ def configure(diagnostics: Iterable[Diagnostic], *, select: Sequence[str] | None
               ignore: Sequence[str] = (), allow: Sequence[str] = (), extend_select: Sequence[str] = (),
               config_path: str | None = None,
               use_default_selection: bool = False) -> tuple[list[Diagnostic], list[Diagnostic]]:
-    """(kept, hidden): the findings the configuration and arguments keep, and those they leave out.
+    """(kept, hidden): the findings the configuration and arguments keep, and those they leave out,
+    judged by `config.resolve` and `FileSettings.filter` as `check` judges its findings.
 
-    Raises `layerlint.config.ConfigError` for a configuration file that cannot be used.
-    (One function on purpose: when the configuration API becomes `config.resolve(path, overrides)
-    -> FileSettings` with `.filter(diagnostics)`, only this body changes.)"""
-    from layerlint.config import settings_for, with_overrides
+    Raises `layerlint.config.ConfigError` for a configuration that cannot be used."""
+    from layerlint.config import Overrides, resolve, settings_for
 
-    settings = settings_for(config_path or os.getcwd())
-    if select is None and settings.select is None and not use_default_selection:
+    project = settings_for(config_path or os.getcwd())
+    if select is None and project.select is None and not use_default_selection:
         select = ("LL",)  # every runtime rule, LL003 included
-    settings = with_overrides(settings, select, tuple(extend_select), tuple(ignore))
-    from layerlint.static.rules import BY_CODE
-
+    overrides = Overrides(select=None if select is None else tuple(select), extend_select=tuple(extend_select),
+                          ignore=tuple(ignore))
+    allowed = tuple(allow) + project.allow_shared
     kept: list[Diagnostic] = []
     hidden: list[Diagnostic] = []
     for diagnostic in diagnostics:
-        rule = BY_CODE.get(diagnostic.code)
-        chosen = rule is None or settings.selection(diagnostic.span.path).enabled(rule)
-        if chosen and not _allowed(diagnostic, tuple(allow) + settings.allow_shared):
-            kept.append(diagnostic)
-        else:
+        shown = [] if _allowed(diagnostic, allowed) else resolve(
+            diagnostic.span.path, overrides, settings=project).filter([diagnostic])
+        kept.extend(shown)
+        if not shown:
             hidden.append(diagnostic)
-    applied = settings.apply(kept)
-    hidden += [d for d in kept if not any(d is a or (d.code, d.span, d.message) == (a.code, a.span, a.message)
-                                          for a in applied)]
-    return sorted(applied, key=lambda d: (-d.severity, d.sort_key)), hidden
+    return sorted(kept, key=lambda d: (-d.severity, d.sort_key)), hidden
