@@ -18,6 +18,9 @@ import time
 from dataclasses import dataclass, field
 from typing import Iterator
 
+from layerlint.diagnostics import Text
+from layerlint.i18n import N_
+
 TIME_LIMIT = 10.0  # seconds of analysis per file; the parse is not counted
 WORK_LIMIT = 50_000_000  # steps (statements walked, expressions evaluated, events compared)
 _CLOCK_EVERY = 1024  # steps between two looks at the clock: reading it on every step costs
@@ -26,8 +29,8 @@ _CLOCK_EVERY = 1024  # steps between two looks at the clock: reading it on every
 class BudgetExceeded(Exception):
     """The analysis of one file passed its work or time bound; `reason` says which."""
 
-    def __init__(self, reason: str):
-        super().__init__(reason)
+    def __init__(self, reason: Text):
+        super().__init__(str(reason))
         self.reason = reason
 
 
@@ -50,9 +53,9 @@ class Budget:
 
     def _check(self) -> None:
         if self.work_limit is not None and self.spent > self.work_limit:
-            raise BudgetExceeded(f"more than {self.work_limit} analysis steps")
+            raise BudgetExceeded(Text(N_("more than {limit} analysis steps"), {"limit": self.work_limit}))
         if self.time_limit is not None and time.monotonic() - self.started > self.time_limit:
-            raise BudgetExceeded(f"more than {self.time_limit:g} s of analysis")
+            raise BudgetExceeded(Text(N_("more than {limit} seconds of analysis"), {"limit": f"{self.time_limit:g}"}))
 
 
 class _Unbounded(Budget):

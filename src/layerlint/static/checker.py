@@ -14,14 +14,14 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from layerlint.diagnostics import Diagnostic, could_not_check
-from layerlint.static import notebook, problems
+from layerlint.static import budget, notebook, problems
 from layerlint.static.analyzer import Analyzer
 from layerlint.static.classes import ClassInfo
 from layerlint.static.rules import ALL_RULES, Rule
 from layerlint.static.rules.base import RuleContext
 from layerlint.static.cache import Cache
 from layerlint.static.prefilter import may_hold_findings
-from layerlint.static.source import UnreadableSource, decode, parse, read, read_bytes
+from layerlint.static.source import UnreadableSource, decode, parse, read, read_bytes, split_lines, too_big_to_parse
 
 SKIPPED_DIRECTORIES = frozenset({
     ".git", ".hg", ".svn", ".bzr", "__pycache__", ".venv", "venv", ".env", "env", ".tox", ".nox",
@@ -130,6 +130,9 @@ def check_source(text: str, path: str = "<string>", selection: Selection | None 
     """All findings for one module's source text, sorted by position. `fixes=False` skips building
     the fixes (a libcst parse per finding), for callers that only show the findings."""
     selection = selection or Selection()
+    too_big = too_big_to_parse(text)
+    if too_big is not None:
+        return [problems.unreadable(path, too_big)]
     try:
         tree = parse(text, path)
     except SyntaxError as error:
@@ -139,14 +142,20 @@ def check_source(text: str, path: str = "<string>", selection: Selection | None 
     except (ValueError, MemoryError) as error:
         return [problems.unreadable(path, f"cannot be parsed: {type(error).__name__}: {error}")]
     try:
-        module = project.module_name(Path(path)) if project else ""
-        analyzer = Analyzer(tree, path, module, project.find_class if project else None, text)
-        facts = analyzer.run()
-        context = RuleContext(path, text, text.splitlines(), fixes)
-        found: dict[tuple, Diagnostic] = {}
-        for rule in selection.rules():
-            for diagnostic in rule.check(facts, context):
-                found.setdefault((diagnostic.code, diagnostic.span), diagnostic)
+        with budget.active(budget.Budget()):  # the parse is bounded by the guard above
+            module = project.module_name(Path(path)) if project else ""
+            analyzer = Analyzer(tree, path, module, project.find_class if project else None, text)
+            facts = analyzer.run()
+        # The rules are bounded in work only: their time goes mostly into building fixes (a libcst
+        # parse each), which grows with the findings, not with how pathological the code is.
+        with budget.active(budget.Budget(time_limit=None)):
+            context = RuleContext(path, text, split_lines(text), fixes)
+            found: dict[tuple, Diagnostic] = {}
+            for rule in selection.rules():
+                for diagnostic in rule.check(facts, context):
+                    found.setdefault((diagnostic.code, diagnostic.span), diagnostic)
+    except budget.BudgetExceeded as exceeded:
+        return [problems.budget_exceeded(path, exceeded.reason)]
     except RecursionError:
         return [problems.unreadable(path, "nested too deeply to analyse")]
     except Exception as error:  # a bug of ours must not stop the run: it is reported as LL903
