@@ -43,7 +43,7 @@ class Budget:
     work_limit: int | None = field(default_factory=lambda: WORK_LIMIT)
     spent: int = 0
     started: float = field(default_factory=time.monotonic)
-    _next_look: int = _CLOCK_EVERY
+    _next_look: int = field(default_factory=lambda: _CLOCK_EVERY)
 
     def charge(self, steps: int = 1) -> None:
         self.spent += steps
