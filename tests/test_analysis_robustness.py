@@ -168,6 +168,14 @@ def test_h1_budget_is_only_charged_while_a_file_is_checked():
     assert budget.current().time_limit is None
 
 
+def test_h1_an_analysis_outside_check_source_is_bounded_too(monkeypatch):
+    """The editor's hover runs the analyzer directly: it gets the default budget."""
+    monkeypatch.setattr(budget, "WORK_LIMIT", 10)
+    monkeypatch.setattr(budget, "_CLOCK_EVERY", 1)
+    with pytest.raises(budget.BudgetExceeded):
+        Analyzer(__import__("ast").parse(ARTICLE), "m.py").run()
+
+
 # --- H11: a huge literal -----------------------------------------------------------------------------
 
 

@@ -90,6 +90,11 @@ class Analyzer:
             self._collect_classes()
 
     def run(self) -> ModuleFacts:
+        """Phase two: the facts of the module. Raises `budget.BudgetExceeded` past the file's budget."""
+        with budget.ensured():
+            return self._run()
+
+    def _run(self) -> ModuleFacts:
         self.collect()
         framework_names = self.imports.framework_names()
         layer_classes = {info.name for info in self.class_infos if info.is_layer}

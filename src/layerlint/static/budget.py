@@ -83,3 +83,15 @@ def active(budget: Budget) -> Iterator[Budget]:
         yield budget
     finally:
         _current.reset(token)
+
+
+@contextlib.contextmanager
+def ensured() -> Iterator[Budget]:
+    """The active budget, or a default one for the block when none is: an analysis started outside
+    `check_source` (the editor's hover) is bounded too."""
+    existing = _current.get()
+    if existing is not _UNBOUNDED:
+        yield existing
+        return
+    with active(Budget()) as fresh:
+        yield fresh
