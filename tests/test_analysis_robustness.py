@@ -349,3 +349,11 @@ def test_e11_a_long_expression_cpython_compiles_keeps_the_real_finding(expressio
     compile(text, "m.py", "exec")
     codes, found = checked(text)
     assert codes == ["LL001"] and found[0].span.line == 19
+
+
+def test_e10_a_match_with_hundreds_of_arms_is_analysed():
+    arms = "".join(f"case {n}:\n    x = self.bn(self.a(x))\n" for n in range(400))
+    text = matching(arms, "        x = self.bn(self.b(x))\n")
+    compile(text, "m.py", "exec")
+    codes, found = checked(text, Selection(select=("LL001",)))
+    assert codes == ["LL001"] and found[0].span.line == text.count("\n") - 1

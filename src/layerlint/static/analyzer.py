@@ -1094,20 +1094,20 @@ def _case_chain(cases: list[ast.match_case]) -> list[ast.stmt]:
     """`match` arms as the `if`/`elif` chain they behave like: `if <case 1>: ... else: if <case 2>:
     ...`. An arm binds its pattern's captures to unknown values and evaluates its guard first. An arm
     that always matches (`case _:`, `case name:` without a guard) is the final `else`; arms after it
-    never run. The tests are constants, so no two `match` statements share a condition."""
-    if not cases:
-        return []
-    case = cases[0]
-    captured = [name for node in ast.walk(case.pattern)
-                for name in (getattr(node, "name", None), getattr(node, "rest", None)) if isinstance(name, str)]
-    body: list[ast.stmt] = [ast.Assign(targets=[ast.Name(id=name, ctx=ast.Store())],
-                                       value=ast.Name(id=_CAPTURED, ctx=ast.Load())) for name in captured]
-    if case.guard is not None:
-        body.append(ast.Expr(value=case.guard))
-    body.extend(case.body)
-    if isinstance(case.pattern, ast.MatchAs) and case.pattern.pattern is None and case.guard is None:
-        return body
-    return [ast.If(test=ast.Constant(value=True), body=body, orelse=_case_chain(cases[1:]))]
+    never run. The tests are constants, so no two `match` statements share a condition. Built from
+    the last arm up, without recursion: a `match` may have hundreds of arms."""
+    chain: list[ast.stmt] = []
+    for case in reversed(cases):
+        captured = [name for node in ast.walk(case.pattern)
+                    for name in (getattr(node, "name", None), getattr(node, "rest", None)) if isinstance(name, str)]
+        body: list[ast.stmt] = [ast.Assign(targets=[ast.Name(id=name, ctx=ast.Store())],
+                                           value=ast.Name(id=_CAPTURED, ctx=ast.Load())) for name in captured]
+        if case.guard is not None:
+            body.append(ast.Expr(value=case.guard))
+        body.extend(case.body)
+        always = isinstance(case.pattern, ast.MatchAs) and case.pattern.pattern is None and case.guard is None
+        chain = body if always else [ast.If(test=ast.Constant(value=True), body=body, orelse=chain)]
+    return chain
 
 
 def _always_leaves(body: list[ast.stmt]) -> bool:
