@@ -357,3 +357,11 @@ def test_e10_a_match_with_hundreds_of_arms_is_analysed():
     compile(text, "m.py", "exec")
     codes, found = checked(text, Selection(select=("LL001",)))
     assert codes == ["LL001"] and found[0].span.line == text.count("\n") - 1
+
+
+def test_h11_every_parse_is_guarded(monkeypatch):
+    """A parent class's file and the editor's hover parse through `source.parse` too."""
+    monkeypatch.setattr(source, "MAX_LITERAL_ITEMS", 1_000)
+    with pytest.raises(ValueError, match="literal of more than 1000 items"):
+        source.parse("x = (" + "1, " * 1_001 + ")\n")
+    assert source.parse("x = (" + "1, " * 1_000 + ")\n").body

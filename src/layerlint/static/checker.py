@@ -21,7 +21,7 @@ from layerlint.static.rules import ALL_RULES, Rule
 from layerlint.static.rules.base import RuleContext
 from layerlint.static.cache import Cache
 from layerlint.static.prefilter import may_hold_findings
-from layerlint.static.source import UnreadableSource, decode, parse, read, read_bytes, split_lines, too_big_to_parse
+from layerlint.static.source import TooBigToParse, UnreadableSource, decode, parse, read, read_bytes, split_lines
 
 SKIPPED_DIRECTORIES = frozenset({
     ".git", ".hg", ".svn", ".bzr", "__pycache__", ".venv", "venv", ".env", "env", ".tox", ".nox",
@@ -130,15 +130,14 @@ def check_source(text: str, path: str = "<string>", selection: Selection | None 
     """All findings for one module's source text, sorted by position. `fixes=False` skips building
     the fixes (a libcst parse per finding), for callers that only show the findings."""
     selection = selection or Selection()
-    too_big = too_big_to_parse(text)
-    if too_big is not None:
-        return [problems.unreadable(path, too_big)]
     try:
         tree = parse(text, path)
     except SyntaxError as error:
         return [problems.syntax_error(path, error)]
     except RecursionError:
         return [problems.unreadable(path, "nested too deeply to parse")]
+    except TooBigToParse as error:
+        return [problems.unreadable(path, str(error))]
     except (ValueError, MemoryError) as error:
         return [problems.unreadable(path, f"cannot be parsed: {type(error).__name__}: {error}")]
     try:

@@ -66,9 +66,19 @@ def read_bytes(path: str) -> bytes:
     return data
 
 
+class TooBigToParse(ValueError):
+    """The text would take gigabytes of memory to parse (see `too_big_to_parse`); the message says why.
+    A ValueError, as `ast.parse` raises for text it cannot take, so every caller already handles it."""
+
+
 def parse(text: str, path: str = "<string>") -> ast.Module:
     """`ast.parse` without the SyntaxWarnings CPython prints for odd code (`"\\d"`, `[1] [2]`): they
-    belong to the checked code's own compile, not to a lint run's output."""
+    belong to the checked code's own compile, not to a lint run's output. A text holding a literal
+    too large to parse raises `TooBigToParse` first, for every caller (the checked file, a parent
+    class's file, the editor's hover)."""
+    too_big = too_big_to_parse(text)
+    if too_big is not None:
+        raise TooBigToParse(too_big)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return ast.parse(text, filename=path)
