@@ -69,6 +69,13 @@ def test_h1_nested_tuple_loops_still_find_the_crash():
     assert "built for 8 features" in str(found[0].message) and "gets 16" in str(found[0].message)
 
 
+def test_h1_past_the_unroll_bound_every_element_of_an_inner_loop_is_still_seen():
+    layers = "(" + "self.a, " * 11 + "self.b)"  # 3 x 12 walks: past the bound; the 12th element crashes
+    text = nested_loops(HEADER, "for _ in (0, 1, 2):", 1, [f"for layer in {layers}:", "    x = self.bn(layer(x))"])
+    messages = [str(d.message) for d in checked(text, Selection(select=("LL001",)))[1]]
+    assert any(m.startswith("`self.bn`") and "built for 8 features" in m and "gets 16" in m for m in messages)
+
+
 @pytest.mark.parametrize("levels", [12, 20])
 def test_h1_deeply_nested_range_loops_finish(levels):
     text = nested_loops(HEADER, "for _ in range(2):", levels, ["x = self.a(x)", "x = self.bn(x)"])

@@ -496,12 +496,13 @@ class Analyzer:
 
     def _bounded(self, values: list[Any], exact: bool, frame: _Frame) -> tuple[list[Any], bool]:
         """Nested loops multiply their walks (32 x 32 x 32 for three loops over a literal tuple, 2^n
-        for n nested loops). Past MAX_UNROLL walks of the innermost body, a loop is walked as a loop
-        of unknown length: a first and a repeated iteration, and only the repeated one inside an
-        iteration that is itself a repeat (which has seen the first iterations already). The work
-        then grows with the depth of the nesting, not with the product of the lengths."""
-        if len(values) > 1 and frame.unrolled * len(values) > MAX_UNROLL:
-            return values[:1 if frame.repeat else 2], False
+        for n nested loops). Past MAX_UNROLL walks of the innermost body, a loop inside a repeated
+        iteration of an outer loop is walked once, as a loop of unknown length: the first iteration
+        of the outer loop has walked every element already, and this walk still carries the values
+        that change from one outer iteration to the next. The work then grows with the depth of the
+        nesting and the lengths of the loops, not with the product of the lengths."""
+        if frame.repeat and len(values) > 1 and frame.unrolled * len(values) > MAX_UNROLL:
+            return values[:1], False
         return values, exact
 
     def _loop(self, node: ast.AST, body: list[ast.stmt], plan: Any, env: dict[str, Any], frame: _Frame,
