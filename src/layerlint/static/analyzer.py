@@ -18,11 +18,13 @@ from dataclasses import dataclass
 from typing import Any, Iterator
 
 from layerlint import catalog
+from layerlint.static import budget
 from layerlint.static.classes import ClassInfo, composite_traits, framework_of_base
 from layerlint.static.facts import (AliasedContainer, Branch, BuiltInForward, CallEvent, Instance,
                                     ModuleFacts)
 from layerlint.static.names import ImportMap, split_framework
 from layerlint.static.shapes import UNKNOWN, Arguments, Shape, literal, merge, spec_for
+from layerlint.static.source import split_lines
 from layerlint.static.values import (NOTHING, ClassValue, ConstValue, ContainerValue, FunctionValue, LayerValue,
                                      SelfValue, TensorValue, TupleValue, input_shapes, layer_values,
                                      merge_attributes, merge_env, same_value)
@@ -48,13 +50,14 @@ class _Frame:
     via: tuple[ast.Call, ...] = ()
     depth: int = 0
     active: tuple[int, ...] = ()  # functions being inlined, against recursion
+    unrolled: int = 1  # walks of the innermost body per walk of the entry: the enclosing loops' product
 
 
 class Analyzer:
     def __init__(self, tree: ast.Module, path: str, module_name: str = "", resolver: Any = None,
                  text: str | None = None):
         self.tree = tree
-        self.lines = text.splitlines() if text is not None else None
+        self.lines = split_lines(text) if text is not None else None
         import_nodes: list[ast.Import | ast.ImportFrom] = []
         self._class_nodes: list[ast.ClassDef] = []
         for node in _statements(tree.body):  # statements only: expressions hold neither
@@ -65,7 +68,9 @@ class Analyzer:
         self.imports = ImportMap.from_nodes(import_nodes, module_name)
         self.facts = ModuleFacts(path)
         self.resolver = resolver  # finds classes of other files of the checked tree
-        self.classes: dict[str, ClassInfo] = {}
+        self.classes: dict[str, ClassInfo] = {}  # by name: the last definition, the one that runs
+        self.class_infos: list[ClassInfo] = []  # every definition, in source order (a class may be redefined)
+        self._class_of_node: dict[int, ClassInfo] = {}
         self.globals: dict[str, Any] = {}
         self._tokens = itertools.count(1)
         self._returns: list[list[Any]] = []
@@ -75,6 +80,7 @@ class Analyzer:
         self._if_tokens: dict[int, int] = {}
         self._conditions: dict[int, tuple[str, bool] | None] = {}
         self._touches_layers: dict[int, bool] = {}
+        self._match_chains: dict[int, tuple[ast.Match, list[ast.stmt]]] = {}
 
     # -- entry points ---------------------------------------------------------------------------
 
@@ -84,14 +90,19 @@ class Analyzer:
             self._collect_classes()
 
     def run(self) -> ModuleFacts:
+        """Phase two: the facts of the module. Raises `budget.BudgetExceeded` past the file's budget."""
+        with budget.ensured():
+            return self._run()
+
+    def _run(self) -> ModuleFacts:
         self.collect()
         framework_names = self.imports.framework_names()
-        layer_classes = {name for name, info in self.classes.items() if info.is_layer}
+        layer_classes = {info.name for info in self.class_infos if info.is_layer}
         if not framework_names and not layer_classes and not self.imports.star_imports_framework():
             return self.facts  # nothing here can make a layer: no framework import, no layer class
         module_frame = _Frame(entry="<module>", collecting=False, owner=None)
         self._walk_block(self.tree.body, self.globals, module_frame)
-        for info in self.classes.values():
+        for info in self.class_infos:  # each definition of a redefined class at its own lines
             if info.is_layer:
                 self._analyze_layer_class(info)
         for function in self._relevant_functions(layer_classes):
@@ -125,7 +136,7 @@ class Analyzer:
         return self._touches_layers[key]
 
     def _layer_names(self) -> set[str]:
-        return ({name for name, info in self.classes.items() if info.is_layer} | _catalog_names()
+        return ({info.name for info in self.class_infos if info.is_layer} | _catalog_names()
                 | {name for name, value in self.globals.items() if isinstance(value, (LayerValue, ContainerValue))}
                 | {alias for alias, qualified in self.imports.names.items() if _is_layer_class_name(qualified)})
 
@@ -157,21 +168,30 @@ class Analyzer:
         for statement in self.tree.body:
             if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 yield statement
-            elif isinstance(statement, ast.ClassDef) and not self.classes[statement.name].is_layer:
+            elif isinstance(statement, ast.ClassDef) and not self._class_of_node[id(statement)].is_layer:
                 yield from (s for s in statement.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef)))
 
     def _collect_classes(self) -> None:
-        for node in self._class_nodes:
-            self.classes.setdefault(node.name, ClassInfo(node, [], analyzer=self))
-        for info in self.classes.values():
+        """Every definition of a class is kept: a notebook re-runs an edited class cell, and the later
+        definition is the one that runs (`classes` names it), but each is analysed at its own lines.
+        A base names the definition visible where the class is defined: the latest one above it."""
+        self.class_infos = [ClassInfo(node, [], analyzer=self) for node in self._class_nodes]
+        self._class_of_node = {id(info.node): info for info in self.class_infos}
+        self.classes = {info.name: info for info in self.class_infos}
+        visible: dict[str, ClassInfo] = {}
+        for info in sorted(self.class_infos, key=lambda i: (i.node.lineno, i.node.col_offset)):
             for base in info.node.bases:
-                resolved = self._resolve_class(base)
+                resolved = self._resolve_class(base, visible, info)
                 info.bases.append(resolved if resolved is not None else (self.imports.qualify(base) or ""))
-        for info in self.classes.values():
+            visible[info.name] = info
+        for info in self.class_infos:
             info.framework = self._class_framework(info, set())
 
-    def _resolve_class(self, node: ast.expr) -> ClassInfo | None:
-        if isinstance(node, ast.Name) and node.id in self.classes:
+    def _resolve_class(self, node: ast.expr, visible: dict[str, ClassInfo] | None = None,
+                       defining: ClassInfo | None = None) -> ClassInfo | None:
+        if isinstance(node, ast.Name) and visible and node.id in visible:
+            return visible[node.id]
+        if isinstance(node, ast.Name) and node.id in self.classes and self.classes[node.id] is not defining:
             return self.classes[node.id]
         qualified = self.imports.qualify(node)
         if qualified and self.resolver is not None and split_framework(qualified) is None:
@@ -264,14 +284,15 @@ class Analyzer:
             for argument in call.args[skip:]:
                 self._eval(argument, env, frame)
             foreign = _Frame(frame.entry, frame.collecting, owner, depth=frame.depth + 1,
-                             active=(*frame.active, id(function)))
+                             active=(*frame.active, id(function)), unrolled=frame.unrolled)
             return owner.analyzer._walk_function(function, owner.analyzer._bind_parameters(function, self_value, []), foreign)
         arguments, keywords = evaluated or (
             [self._eval(a, env, frame) for a in call.args[skip:]],
             {k.arg: self._eval(k.value, env, frame) for k in call.keywords if k.arg})
         inner_env = self._bind_parameters(function, self_value, arguments, keywords)
         inner = _Frame(frame.entry, frame.collecting, owner or frame.owner, frame.branches, frame.loop,
-                       frame.repeat, (*frame.via, call), frame.depth + 1, (*frame.active, id(function)))
+                       frame.repeat, (*frame.via, call), frame.depth + 1, (*frame.active, id(function)),
+                       frame.unrolled)
         return self._walk_function(function, inner_env, inner)
 
     # -- statements -----------------------------------------------------------------------------
@@ -283,11 +304,25 @@ class Analyzer:
             if self._walk_statement(statement, env, frame):
                 frame.branches = saved
                 return True
-            if isinstance(statement, ast.If) and self._guard_returns(statement):
+            guard = self._as_if(statement)
+            if isinstance(guard, ast.If) and self._guard_returns(guard):
                 # The rest of the block runs only when the guard's arm did not: it is the else arm.
-                frame.branches = (*frame.branches, self._branch(statement, "else"))
+                frame.branches = (*frame.branches, self._branch(guard, "else"))
         frame.branches = saved
         return False
+
+    def _as_if(self, statement: ast.stmt) -> ast.stmt | None:
+        """The statement as an `if` when it is one, or a `match` (see `_case_chain`) that is one."""
+        if isinstance(statement, ast.Match):
+            chain = self._match_chain(statement)
+            return chain[0] if len(chain) == 1 else None
+        return statement
+
+    def _match_chain(self, statement: ast.Match) -> list[ast.stmt]:
+        """One chain per `match` node for the whole walk: its `if` nodes key the arms' branches."""
+        if id(statement) not in self._match_chains:
+            self._match_chains[id(statement)] = (statement, _case_chain(statement.cases))
+        return self._match_chains[id(statement)][1]
 
     def _guard_returns(self, statement: ast.If) -> bool:
         return bool(statement.body) and _always_leaves(statement.body) and not statement.orelse
@@ -304,6 +339,20 @@ class Analyzer:
         return Branch(id(statement), self._if_tokens.get(id(statement), 0), arm)
 
     def _walk_statement(self, statement: ast.stmt, env: dict[str, Any], frame: _Frame) -> bool:
+        """One statement. One that is nested too deeply for Python's recursion limit (a chain of
+        hundreds of calls CPython still compiles) is skipped, not the whole file: the interpreter's
+        stacks and the frame are put back as they were before it."""
+        budget.current().charge()
+        marks = (len(self._returns), len(self._scope_starts), frame.branches, frame.loop, frame.repeat,
+                 frame.unrolled)
+        try:
+            return self._interpret(statement, env, frame)
+        except RecursionError:
+            del self._returns[marks[0]:], self._scope_starts[marks[1]:]
+            frame.branches, frame.loop, frame.repeat, frame.unrolled = marks[2:]
+            return False
+
+    def _interpret(self, statement: ast.stmt, env: dict[str, Any], frame: _Frame) -> bool:
         method = getattr(self, "_stmt_" + type(statement).__name__, None)
         if method is not None:
             return bool(method(statement, env, frame))
@@ -349,7 +398,7 @@ class Analyzer:
     _stmt_AsyncFunctionDef = _stmt_FunctionDef
 
     def _stmt_ClassDef(self, statement: ast.ClassDef, env: dict[str, Any], frame: _Frame) -> bool:
-        info = self.classes.get(statement.name)
+        info = self._class_of_node.get(id(statement))
         if info is not None:
             env[statement.name] = ClassValue(info)
         return False
@@ -382,6 +431,11 @@ class Analyzer:
         env.clear()
         env.update(result)
         return False
+
+    def _stmt_Match(self, statement: ast.Match, env: dict[str, Any], frame: _Frame) -> bool:
+        """The arms of a `match` are exclusive like those of `if`/`elif`: walked as that chain."""
+        self._eval(statement.subject, env, frame)
+        return self._walk_block(self._match_chain(statement), env, frame)
 
     def _stmt_For(self, statement: ast.For, env: dict[str, Any], frame: _Frame) -> bool:
         iterable = self._eval(statement.iter, env, frame)
@@ -440,17 +494,29 @@ class Analyzer:
             return [ConstValue(v) for v in iterable.value][:2], len(iterable.value) <= 2
         return [NOTHING, NOTHING], False
 
+    def _bounded(self, values: list[Any], exact: bool, frame: _Frame) -> tuple[list[Any], bool]:
+        """Nested loops multiply their walks (32 x 32 x 32 for three loops over a literal tuple, 2^n
+        for n nested loops). Past MAX_UNROLL walks of the innermost body, a loop inside a repeated
+        iteration of an outer loop is walked once, as a loop of unknown length: the first iteration
+        of the outer loop has walked every element already, and this walk still carries the values
+        that change from one outer iteration to the next. The work then grows with the depth of the
+        nesting and the lengths of the loops, not with the product of the lengths."""
+        if frame.repeat and len(values) > 1 and frame.unrolled * len(values) > MAX_UNROLL:
+            return values[:1], False
+        return values, exact
+
     def _loop(self, node: ast.AST, body: list[ast.stmt], plan: Any, env: dict[str, Any], frame: _Frame,
               bind: Any, known: bool | None = None) -> None:
-        values, exact = plan if isinstance(plan, tuple) else (plan, bool(known))
+        values, exact = self._bounded(*(plan if isinstance(plan, tuple) else (plan, bool(known))), frame)
         before = dict(env)
-        saved = (frame.loop, frame.repeat)
+        saved = (frame.loop, frame.repeat, frame.unrolled)
+        frame.unrolled *= max(len(values), 1)
         for index, value in enumerate(values):
             frame.loop, frame.repeat = node, index > 0 or saved[1]
             if bind is not None:
                 bind(value, env)
             self._walk_block(body, env, frame)
-        frame.loop, frame.repeat = saved
+        frame.loop, frame.repeat, frame.unrolled = saved
         if not exact or not values:
             result = merge_env(before, env)
             env.clear()
@@ -500,6 +566,7 @@ class Analyzer:
     def _eval(self, node: ast.expr | None, env: dict[str, Any], frame: _Frame) -> Any:
         if node is None:
             return NOTHING
+        budget.current().charge()
         method = getattr(self, "_expr_" + type(node).__name__, None)
         if method is not None:
             return method(node, env, frame)
@@ -521,7 +588,14 @@ class Analyzer:
         return NOTHING
 
     def _expr_Attribute(self, node: ast.Attribute, env: dict[str, Any], frame: _Frame) -> Any:
-        return self._member(self._eval(node.value, env, frame), node.attr)
+        names = []
+        while isinstance(node, ast.Attribute):  # a long `a.b.c...` chain, without one frame per link
+            names.append(node.attr)
+            node = node.value
+        value = self._eval(node, env, frame)
+        for name in reversed(names):
+            value = self._member(value, name)
+        return value
 
     def _member(self, base: Any, name: str) -> Any:
         if isinstance(base, SelfValue):
@@ -561,8 +635,16 @@ class Analyzer:
         return NOTHING
 
     def _expr_List(self, node: ast.List | ast.Tuple, env: dict[str, Any], frame: _Frame) -> Any:
-        items = []
+        items: list[Any] = []
+        constants: dict[tuple, ConstValue] = {}
+        budget.current().charge(len(node.elts))
         for element in node.elts:
+            if type(element) is ast.Constant:  # the bulk of a big literal: no dispatch, one value per constant
+                key = (type(element.value), element.value)
+                if key not in constants:
+                    constants[key] = ConstValue(element.value)
+                items.append(constants[key])
+                continue
             if isinstance(element, ast.Starred):
                 inner = self._eval(element.value, env, frame)
                 if isinstance(inner, ContainerValue) and inner.family is None:
@@ -594,9 +676,17 @@ class Analyzer:
         return same_value(body, orelse)
 
     def _expr_BinOp(self, node: ast.BinOp, env: dict[str, Any], frame: _Frame) -> Any:
-        left = self._eval(node.left, env, frame)
-        right = self._eval(node.right, env, frame)
-        return self._binop(left, node.op, right, node)
+        """`x + x + ... + x` nests to the left, one level per term: folded in a loop, so a 600-term
+        sum that CPython compiles does not pass Python's recursion limit here."""
+        chain = []
+        operand: ast.expr = node
+        while isinstance(operand, ast.BinOp):
+            chain.append(operand)
+            operand = operand.left
+        value = self._eval(operand, env, frame)
+        for step in reversed(chain):
+            value = self._binop(value, step.op, self._eval(step.right, env, frame), step)
+        return value
 
     def _binop(self, left: Any, op: ast.operator, right: Any, node: ast.AST) -> Any:
         if isinstance(op, ast.Mult) and (isinstance(left, ContainerValue) or isinstance(right, ContainerValue)):
@@ -668,13 +758,14 @@ class Analyzer:
                     self._eval(condition, scope, frame)
             produced.append(self._eval(element, scope, frame))
 
-        values, exact = self._iteration_plan(self._eval(generators[0].iter, env, frame))
-        saved = (frame.loop, frame.repeat)
+        values, exact = self._bounded(*self._iteration_plan(self._eval(generators[0].iter, env, frame)), frame)
+        saved = (frame.loop, frame.repeat, frame.unrolled)
+        frame.unrolled *= max(len(values), 1)
         constructions_before = len(self._constructed)
         for index, value in enumerate(values):
             frame.loop, frame.repeat = node, index > 0 or saved[1]
             body(value, scope)
-        frame.loop, frame.repeat = saved
+        frame.loop, frame.repeat, frame.unrolled = saved
         made_new = len(self._constructed) > constructions_before
         layers = [p for p in produced if isinstance(p, LayerValue)]
         one_instance = len(layers) > 1 and len({id(p.instance) for p in layers}) == 1
@@ -997,8 +1088,34 @@ def _condition_key(test: ast.expr) -> tuple[str, bool] | None:
     return ast.unparse(test) + suffix, negated
 
 
+_CAPTURED = "<captured by a case pattern>"  # a name no code can bind: it evaluates to an unknown value
+
+
+def _case_chain(cases: list[ast.match_case]) -> list[ast.stmt]:
+    """`match` arms as the `if`/`elif` chain they behave like: `if <case 1>: ... else: if <case 2>:
+    ...`. An arm binds its pattern's captures to unknown values and evaluates its guard first. An arm
+    that always matches (`case _:`, `case name:` without a guard) is the final `else`; arms after it
+    never run. The tests are constants, so no two `match` statements share a condition. Built from
+    the last arm up, without recursion: a `match` may have hundreds of arms."""
+    chain: list[ast.stmt] = []
+    for case in reversed(cases):
+        captured = [name for node in ast.walk(case.pattern)
+                    for name in (getattr(node, "name", None), getattr(node, "rest", None)) if isinstance(name, str)]
+        body: list[ast.stmt] = [ast.Assign(targets=[ast.Name(id=name, ctx=ast.Store())],
+                                           value=ast.Name(id=_CAPTURED, ctx=ast.Load())) for name in captured]
+        if case.guard is not None:
+            body.append(ast.Expr(value=case.guard))
+        body.extend(case.body)
+        always = isinstance(case.pattern, ast.MatchAs) and case.pattern.pattern is None and case.guard is None
+        chain = body if always else [ast.If(test=ast.Constant(value=True), body=body, orelse=chain)]
+    return chain
+
+
 def _always_leaves(body: list[ast.stmt]) -> bool:
     last = body[-1]
+    if isinstance(last, ast.Match):
+        chain = _case_chain(last.cases)
+        return bool(chain) and _always_leaves(chain)
     if isinstance(last, (ast.Return, ast.Raise, ast.Continue, ast.Break)):
         return True
     if isinstance(last, ast.If):

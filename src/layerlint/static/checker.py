@@ -11,12 +11,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from layerlint.diagnostics import Diagnostic
-from layerlint.static import problems
+from layerlint.static import budget, problems
 from layerlint.static.analyzer import Analyzer
 from layerlint.static.classes import ClassInfo
 from layerlint.static.rules.base import RuleContext
 from layerlint.static.selection import Selection  # noqa: F401  (re-exported: check_source's argument)
-from layerlint.static.source import UnreadableSource, parse, read
+from layerlint.static.source import TooBigToParse, UnreadableSource, parse, read, split_lines
 
 NOQA = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]+(?:[\s,]+[A-Z]+[0-9]+)*))?", re.IGNORECASE)
 
@@ -102,17 +102,25 @@ def check_source(text: str, path: str = "<string>", selection: Selection | None 
         return [problems.syntax_error(path, error)]
     except RecursionError:
         return [problems.unreadable(path, "nested too deeply to parse")]
+    except TooBigToParse as error:
+        return [problems.unreadable(path, str(error))]
     except (ValueError, MemoryError) as error:
         return [problems.unreadable(path, f"cannot be parsed: {type(error).__name__}: {error}")]
     try:
-        module = project.module_name(Path(path)) if project else ""
-        analyzer = Analyzer(tree, path, module, project.find_class if project else None, text)
-        facts = analyzer.run()
-        context = RuleContext(path, text, text.splitlines(), fixes)
-        found: dict[tuple, Diagnostic] = {}
-        for rule in selection.rules():
-            for diagnostic in rule.check(facts, context):
-                found.setdefault((diagnostic.code, diagnostic.span), diagnostic)
+        with budget.active(budget.Budget()):  # the parse is bounded by the guard above
+            module = project.module_name(Path(path)) if project else ""
+            analyzer = Analyzer(tree, path, module, project.find_class if project else None, text)
+            facts = analyzer.run()
+        # The rules are bounded in work only: their time goes mostly into building fixes (a libcst
+        # parse each), which grows with the findings, not with how pathological the code is.
+        with budget.active(budget.Budget(time_limit=None)):
+            context = RuleContext(path, text, split_lines(text), fixes)
+            found: dict[tuple, Diagnostic] = {}
+            for rule in selection.rules():
+                for diagnostic in rule.check(facts, context):
+                    found.setdefault((diagnostic.code, diagnostic.span), diagnostic)
+    except budget.BudgetExceeded as exceeded:
+        return [problems.budget_exceeded(path, exceeded.reason)]
     except RecursionError:
         return [problems.unreadable(path, "nested too deeply to analyse")]
     except Exception as error:  # a bug of ours must not stop the run: it is reported as LL903

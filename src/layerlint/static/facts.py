@@ -7,6 +7,7 @@ import ast
 from dataclasses import dataclass, field
 
 from layerlint.catalog import LayerTraits
+from layerlint.static import budget
 from layerlint.static.shapes import Arguments, Shape, Spec
 
 
@@ -106,8 +107,22 @@ class ModuleFacts:
         groups: dict[tuple, list[CallEvent]] = {}
         for event in self.events:
             groups.setdefault((event.entry, id(event.instance), event.key), []).append(event)
-        result = []
-        for events in groups.values():
-            if any(not exclusive(a, b) for i, a in enumerate(events) for b in events[i + 1:]):
-                result.append(events)
-        return result
+        return [events for events in groups.values() if _two_can_run_together(events)]
+
+
+def _two_can_run_together(events: list[CallEvent]) -> bool:
+    """Whether two of the calls can both run in one pass. Exclusivity depends on the branches only,
+    and two calls on the same branches are never exclusive: the pairs compared are those of distinct
+    branches (one each), so a layer called thousands of times costs no square of the calls."""
+    distinct: dict[tuple[Branch, ...], CallEvent] = {}
+    for event in events:
+        if event.branches in distinct:
+            return True
+        distinct[event.branches] = event
+    representatives = list(distinct.values())
+    charge = budget.current().charge
+    for index, first in enumerate(representatives):
+        charge(len(representatives) - index)
+        if any(not exclusive(first, second) for second in representatives[index + 1:]):
+            return True
+    return False

@@ -12,6 +12,7 @@ PROBLEMS = {
     "LL901": ("syntax-error", N_("The file is not valid Python, so it was not checked.")),
     "LL902": ("unreadable-file", N_("The file could not be read as Python source.")),
     "LL903": ("internal-error", N_("layerlint failed on this file; that is a bug in layerlint.")),
+    "LL904": ("analysis-budget-exceeded", N_("The analysis of the file took too long, so it was stopped.")),
 }
 
 
@@ -36,3 +37,8 @@ def internal_error(path: str, error: BaseException) -> Diagnostic:
         N_("internal error while checking this file ({error}); this is a bug in layerlint: please "
            "report it to the layerlint issue tracker, with the file if you can"),
         {"error": f"{type(error).__name__}: {error}"}))
+
+
+def budget_exceeded(path: str, reason: Text) -> Diagnostic:
+    return problem("LL904", path, Text(N_("analysis stopped: the file exceeds the analysis budget ({reason})"),
+                                       {"reason": reason}))

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from layerlint.catalog import LayerTraits
+from layerlint.static import budget
 from layerlint.static.facts import CallEvent, exclusive
 
 
@@ -46,22 +47,49 @@ def crash_of(events: list[CallEvent]) -> Crash | None:
     traits = instance.traits
     if traits is None or not traits.pins_feature or instance.composite:
         return None
+    features = [event.feature() for event in events]
+    budget.current().charge(len(events))
     declared = declared_size(events[0])
     if declared is not None:
-        for event in events:
-            received = event.feature()
+        for event, received in zip(events, features):
             if received is not None and received != declared:
-                matching = next((e for e in events if e is not event and e.feature() == declared), None)
+                matching = next((e for e, f in zip(events, features) if e is not event and f == declared), None)
                 return Crash(matching or event, event, declared, received, declared=True)
         return None
-    for index, first in enumerate(events):
-        expected = first.feature()
-        if expected is None:
+    return _first_mismatch(events, features)
+
+
+def _first_mismatch(events: list[CallEvent], features: list[int | None]) -> Crash | None:
+    """The earliest pair (in execution order) of calls with different sizes that can run together.
+
+    A call only needs trying as the first of a pair when no earlier call had the same size on the same
+    branches: that one would have met every partner this one can meet. So the work is the number of
+    distinct (size, branches) pairs times the number of calls, not the square of the calls (a layer
+    called 20 000 times, or in nested loops, stays linear)."""
+    tried: set[tuple] = set()
+    for index, (first, expected) in enumerate(zip(events, features)):
+        if expected is None or (expected, first.branches) in tried:
             continue
-        for second in events[index + 1:]:
-            received = second.feature()
-            if received is not None and received != expected and not exclusive(first, second):
-                return Crash(first, second, expected, received, declared=False)
+        tried.add((expected, first.branches))
+        second = _first_partner(first, expected, events[index + 1:], features[index + 1:])
+        if second is not None:
+            return Crash(first, second[0], expected, second[1], declared=False)
+    return None
+
+
+def _first_partner(first: CallEvent, expected: int, later: list[CallEvent],
+                   features: list[int | None]) -> tuple[CallEvent, int] | None:
+    """The first later call of another size that is not exclusive with `first`; exclusivity depends on
+    the branches only, so it is decided once per distinct branches."""
+    budget.current().charge(len(later))
+    excluded: dict[tuple, bool] = {}
+    for second, received in zip(later, features):
+        if received is None or received == expected:
+            continue
+        if second.branches not in excluded:
+            excluded[second.branches] = exclusive(first, second)
+        if not excluded[second.branches]:
+            return second, received
     return None
 
 

@@ -13,11 +13,7 @@ def shared_state_diagnostic(code: str, name: str, severity: Severity, shared: Sh
                             template: str, help_template: str) -> Diagnostic:
     """Splitting a silently shared instance changes parameters and checkpoints: an unsafe fix."""
     instance = shared.primary.instance
-    sites = []
-    for event in shared.events:
-        site = event.site()
-        if all(site is not known for known in sites):
-            sites.append(site)
+    sites = list({id(event.site()): event.site() for event in shared.events}.values())  # distinct, in order
     in_loop = len(sites) == 1
     spans = [context.span(site) for site in sites]
     one_line = len({span.line for span in spans}) < len(spans)

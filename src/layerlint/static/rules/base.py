@@ -39,8 +39,12 @@ class RuleContext:
                     end_line, self._column(end_line, getattr(node, "end_col_offset", None) or 0))
 
     def _column(self, line: int, byte_offset: int) -> int:
-        """`ast` counts columns in UTF-8 bytes; people and editors count characters."""
+        """`ast` counts columns in UTF-8 bytes; people and editors count characters. `lines` must be
+        split as the parser splits (`source.split_lines`), or every line after a form feed or U+2028
+        in a comment is off."""
         text = self.lines[line - 1] if 0 < line <= len(self.lines) else ""
+        if text.isascii():  # bytes are characters: no encoding (a finding may have thousands of spans)
+            return min(byte_offset, len(text)) + 1
         return len(text.encode("utf-8")[:byte_offset].decode("utf-8", errors="ignore")) + 1
 
 
