@@ -28,7 +28,7 @@ class FirstStepCheck:
                  ignore: Sequence[str] = (), allow: Sequence[str] = (),
                  logger: logging.Logger | None = None) -> None:
         self.raise_on_error = raise_on_error
-        self.options = {"select": select, "ignore": ignore, "allow": allow}
+        self.options: dict[str, Any] = {"select": select, "ignore": ignore, "allow": allow}
         self.logger = logger or LOGGER
         self.report: TraceReport | None = None
 

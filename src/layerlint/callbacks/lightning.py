@@ -12,7 +12,7 @@ from typing import Any, Sequence
 try:
     from lightning.pytorch import Callback
 except ImportError:  # the standalone package
-    from pytorch_lightning import Callback
+    from pytorch_lightning import Callback  # type: ignore[no-redef]
 
 from layerlint.callbacks import FirstStepCheck
 
@@ -31,6 +31,7 @@ class ReuseCheck(Callback):
                  logger: logging.Logger | None = None) -> None:
         super().__init__()
         self.check = FirstStepCheck(raise_on_error, select, ignore, allow, logger)
+        self._logged: Any = None  # the report already sent to the trainer's logger
 
     @property
     def report(self) -> Any:
@@ -53,6 +54,6 @@ class ReuseCheck(Callback):
 
     def on_train_batch_end(self, trainer: Any, pl_module: Any, outputs: Any, batch: Any, batch_idx: int) -> None:
         report = self.check.report
-        if report is not None and not getattr(report, "_logged", False) and trainer.logger is not None:
-            report._logged = True
+        if report is not None and report is not self._logged and trainer.logger is not None:
+            self._logged = report
             trainer.logger.log_metrics({"layerlint/findings": len(report.diagnostics)}, step=trainer.global_step)

@@ -111,6 +111,7 @@ class InputSpec:
 
 def parse_input(text: str, default_dtype: str) -> InputSpec:
     """`[NAME=]SHAPE[:DTYPE[:LOW-HIGH]]`, e.g. `input_ids=2,16:int64:0-999`."""
+    name: str | None
     name, sep, rest = text.partition("=")
     if not sep:
         name, rest = None, text

@@ -179,10 +179,10 @@ def _connect(flow: Flow, calls: _Calls, input_node: FlowNode) -> None:
 
 def _judge(flow: Flow, calls: _Calls, report: TraceReport) -> None:
     by_display: dict[str, LayerInstance] = {}
-    for inst in report.instances:
-        by_display.setdefault(inst.display, inst)
+    for instance in report.instances:
+        by_display.setdefault(instance.display, instance)
     for number, diag in enumerate(report.diagnostics):
-        inst = by_display.get(str(diag.message.args.get("instance", "")))
+        inst: LayerInstance | None = by_display.get(str(diag.message.args.get("instance", "")))
         verdict, targets = verdict_of(diag.severity), []
         if inst is not None and id(inst.obj) in flow.node_of:
             targets.append(flow.node_of[id(inst.obj)])
@@ -196,5 +196,5 @@ def _judge(flow: Flow, calls: _Calls, report: TraceReport) -> None:
             node.flag(number, verdict)
         flow.diag_nodes.append(targets)
     for node in flow.nodes[1:]:
-        if node.verdict == "single" and len(node.instance.calls) > 1:
+        if node.verdict == "single" and node.instance is not None and len(node.instance.calls) > 1:
             node.verdict = "reuse"

@@ -10,6 +10,7 @@ Children are ordered by their first call, so the tree reads in execution order.
 from __future__ import annotations
 
 import re
+from typing import Any
 from dataclasses import dataclass, field
 
 from layerlint.runtime.html_flow import Flow, FlowNode, rank, verdict_of
@@ -97,7 +98,7 @@ def _row_for(inst: LayerInstance, rows: dict[str, Row], root: Row) -> Row:
 def _mark(root: Row, report: TraceReport) -> None:
     """Own verdicts: a leaf's from the flow (a layer of a reused sub-network takes its colour);
     a composite's from the diagnostics that name it."""
-    by_display = {}
+    by_display: dict[str, Any] = {}
     for row in root.walk():
         if row.instance is not None:
             by_display.setdefault(row.instance.display, row)
@@ -173,7 +174,7 @@ def _grouped(children: list[Row], depth: int, key: str) -> list[Row]:
 
     def close() -> None:
         if len(run) > 1 and len(run) < len(children):
-            group = Row(f"{key}\0{stem(run[0])}", stem(run[0]), "group", children=list(run))
+            group = Row(f"{key}\0{stem(run[0])}", stem(run[0]) or "", "group", children=list(run))
             group.first_seq = run[0].first_seq
             out.append(group)
         else:

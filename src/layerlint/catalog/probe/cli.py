@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from layerlint.catalog import DATA_DIR, FRAMEWORKS
+from layerlint.catalog import DATA_DIR, FRAMEWORKS, load
 from layerlint.catalog.probe.adapters import ProbeError
 from layerlint.catalog.probe.measure import merge_documents, run_probe
 from layerlint.catalog.probe.report import render
@@ -46,12 +46,7 @@ def run(args: argparse.Namespace) -> int:
             if args.classes and path.exists():
                 to_write = merge_documents(json.loads(path.read_text(encoding="utf-8")), document)
             path.write_text(render(to_write, "json"), encoding="utf-8")
-            try:
-                from . import load
-
-                load.cache_clear()
-            except Exception:
-                pass
+            load.cache_clear()  # this process reads the new catalog from now on
             sys.stderr.write(f"layerlint probe: wrote {path} ({len(to_write['classes'])} classes, "
                              f"probe took {document.get('probe_seconds')} s)\n")
         return 0
