@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from layerlint.config import FileSettings, Overrides, resolve
+from layerlint.config import FileSettings, Overrides, SettingsLookup, resolve
 from layerlint.diagnostics import Diagnostic, Text, could_not_check
 from layerlint.static import notebook, problems
 from layerlint.static.cache import Cache
@@ -192,11 +192,12 @@ class _Run:
         self.paths = list(paths)
         self.overrides = overrides
         self._settings: dict[str, FileSettings] = {}
+        self._configuration = SettingsLookup()
         self.roots = project_roots(self.paths)
 
     def settings(self, path: str) -> FileSettings:
         if path not in self._settings:
-            self._settings[path] = resolve(path, self.overrides)
+            self._settings[path] = resolve(path, self.overrides, settings=self._configuration(path))
         return self._settings[path]
 
     def cache_key(self, path: str, fixes: bool) -> str:

@@ -295,6 +295,29 @@ def settings_for(path: str) -> Settings:
         folder = parent
 
 
+class SettingsLookup:
+    """`settings_for` with a memory per folder, for one run over many files: a tree of thousands of
+    files has a few dozen folders, and each file's walk up to the root would stat two files per level."""
+
+    def __init__(self) -> None:
+        self._found: dict[str, Settings] = {}
+
+    def __call__(self, path: str) -> Settings:
+        folder = os.path.abspath(path if os.path.isdir(path) else os.path.dirname(path) or ".")
+        walked = []
+        while folder not in self._found:
+            walked.append(folder)
+            found = _settings_in(folder)
+            parent = os.path.dirname(folder)
+            if found is not None or parent == folder:
+                self._found[folder] = found if found is not None else Settings()
+                break
+            folder = parent
+        for below in walked:
+            self._found[below] = self._found[folder]
+        return self._found[folder]
+
+
 def describe(path: str, overrides: Overrides = Overrides()) -> str:
     """`--show-settings`: where the settings of `path` come from and what they are."""
     return resolve(path, overrides).describe()
