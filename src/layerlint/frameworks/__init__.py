@@ -17,6 +17,7 @@ class Framework:
     name: str  # the catalog's name: "keras", "tf_keras", "torch"
     display: str  # for people: "Keras 3"
     module: str  # what to import to use it
+    layer_base_module: str  # the module defining its layer base class: imported means in use
     install: str  # the pip command that installs it (CPU build)
     namespaces: tuple[str, ...]  # qualified-name prefixes of its layer classes ("torch.nn.")
     model_bases: frozenset[str]  # classes a user model derives from ("Module", "Model", "Layer")
@@ -24,6 +25,15 @@ class Framework:
     channels_first: bool  # where the feature axis of an image is
     probe_adapter: str  # "module:Class" of its probe adapter (imported only by `layerlint probe`)
     input_layouts: dict[str, object] = field(default_factory=dict)  # the probe's input kinds -> axis letters
+    # Model base classes of libraries built on the framework, as (qualified-name prefix, class-name
+    # suffix): a model deriving from `transformers.PreTrainedModel` is a torch module even when the
+    # library is not installed, and its forward pass is read like any other.
+    library_bases: tuple[tuple[str, str], ...] = ()
+
+    def library_base(self, qualified: str) -> bool:
+        package, _, name = qualified.rpartition(".")
+        return any((package + ".").startswith(prefix) and name.endswith(suffix)
+                   for prefix, suffix in self.library_bases)
 
 
 from layerlint.frameworks import keras, tf_keras, torch  # noqa: E402  (each defines FRAMEWORK)
@@ -33,6 +43,11 @@ FRAMEWORKS: dict[str, Framework] = {module.FRAMEWORK.name: module.FRAMEWORK for 
 
 def get(name: str | None) -> Framework | None:
     return FRAMEWORKS.get(name or "")
+
+
+def of_library_base(qualified: str) -> str | None:
+    """The framework a library's model base class (`transformers.BertPreTrainedModel`) belongs to."""
+    return next((name for name, framework in FRAMEWORKS.items() if framework.library_base(qualified)), None)
 
 
 def display(name: str | None) -> str:

@@ -15,11 +15,16 @@ FRAMEWORK = frameworks.Framework(
     name="keras",
     display="Keras 3",
     module="keras",
+    layer_base_module="keras.src.layers.layer",
     install="pip install tensorflow-cpu==2.21.0",
     namespaces=("keras.",),
     model_bases=frozenset({"Model", "Layer", "Sequential"}),
     layer_module="keras.layers",
     channels_first=False,
     probe_adapter="layerlint.catalog.probe.adapters:KerasAdapter",
+    library_bases=(
+        ("keras_hub.", "Backbone"), ("keras_hub.", "Task"), ("keras_hub.", "Layer"),
+        ("keras_nlp.", "Backbone"), ("keras_nlp.", "Task"), ("keras_cv.", "Backbone"), ("keras_cv.", "Task"),
+    ),
     input_layouts=KERAS_LAYOUTS,
 )

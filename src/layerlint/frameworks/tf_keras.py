@@ -9,6 +9,7 @@ FRAMEWORK = frameworks.Framework(
     name="tf_keras",
     display="tf.keras (tf_keras)",
     module="tf_keras",
+    layer_base_module="tf_keras.src.engine.base_layer",
     install="pip install tf_keras==2.21.0",
     namespaces=("tf_keras.",),
     model_bases=frozenset({"Model", "Layer", "Sequential"}),

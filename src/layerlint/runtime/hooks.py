@@ -27,6 +27,7 @@ import sysconfig
 import threading
 from typing import Any, Callable, Iterator
 
+from layerlint.frameworks import FRAMEWORKS
 from layerlint.runtime.records import CallRecord
 
 _local = threading.local()
@@ -35,12 +36,8 @@ _counts: dict[str, int] = {}
 _restore: dict[str, Callable[[], None]] = {}
 _seq = itertools.count()
 
-FRAMEWORK_MODULES = {
-    # framework -> the module whose presence in sys.modules means the framework is in use
-    "keras": "keras.src.layers.layer",
-    "tf_keras": "tf_keras.src.engine.base_layer",
-    "torch": "torch.nn.modules.module",
-}
+# framework -> the module whose presence in sys.modules means the framework is in use
+FRAMEWORK_MODULES = {framework.name: framework.layer_base_module for framework in FRAMEWORKS.values()}
 
 
 # -- thread-local state ------------------------------------------------------------------------
@@ -56,11 +53,6 @@ def _builds() -> int:
     return getattr(_local, "builds", 0)
 
 
-def call_stack() -> list[CallRecord]:
-    active_recorders()
-    return _local.calls
-
-
 # -- user frames -------------------------------------------------------------------------------
 _internal_cache: dict[str, bool] = {}
 _internal_prefixes: tuple[str, ...] | None = None
@@ -69,9 +61,7 @@ _internal_prefixes: tuple[str, ...] | None = None
 def _prefixes() -> tuple[str, ...]:
     global _internal_prefixes
     if _internal_prefixes is None:
-        import layerlint
-
-        dirs = {os.path.dirname(os.path.abspath(layerlint.__file__))}
+        dirs = {os.path.dirname(os.path.dirname(os.path.abspath(__file__)))}  # the layerlint package
         for name in ("keras", "tf_keras", "tensorflow", "torch", "optree", "tree", "namex", "absl",
                      "numpy", "wrapt", "google", "jax", "ml_dtypes", "h5py", "functorch"):
             module = sys.modules.get(name)

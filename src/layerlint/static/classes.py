@@ -10,7 +10,9 @@ from typing import TYPE_CHECKING, Any, Iterator
 
 from layerlint.catalog import COMPOSITE, LayerTraits
 from layerlint.static.facts import Instance
-from layerlint.static.names import KERAS_MODEL_BASES, TORCH_MODEL_BASES, split_framework
+from layerlint import frameworks
+from layerlint.frameworks import FRAMEWORKS
+from layerlint.static.names import split_framework
 
 if TYPE_CHECKING:
     from layerlint.static.analyzer import Analyzer
@@ -59,12 +61,13 @@ class ClassInfo:
 
 
 def framework_of_base(qualified: str) -> str | None:
+    """The framework of a base class outside the checked tree: a framework's model base, or a known
+    library's (`transformers.PreTrainedModel`: a torch module, read without the library installed)."""
     split = split_framework(qualified)
     if split is None:
-        return None
+        return frameworks.of_library_base(qualified)
     framework, name = split
-    bases = TORCH_MODEL_BASES if framework == "torch" else KERAS_MODEL_BASES
-    return framework if name in bases else None
+    return framework if name in FRAMEWORKS[framework].model_bases else None
 
 
 @functools.lru_cache(maxsize=4096)

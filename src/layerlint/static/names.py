@@ -19,8 +19,6 @@ _FRAMEWORK_ROOTS = (
 )
 
 FRAMEWORK_PACKAGES = frozenset({"tensorflow", *(framework.module for framework in FRAMEWORKS.values())})
-KERAS_MODEL_BASES = FRAMEWORKS["keras"].model_bases
-TORCH_MODEL_BASES = FRAMEWORKS["torch"].model_bases
 
 
 def legacy_keras_requested() -> bool:
