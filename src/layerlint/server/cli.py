@@ -26,6 +26,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                                                            "(default: standard error)")
     parser.add_argument("--log-level", default="warning",
                         choices=["debug", "info", "warning", "error"], help="default: warning")
+    parser.add_argument("--check-time-limit", type=_positive, default=None, metavar="SECONDS",
+                        help="stop checking a document after this long and say so on its first line "
+                             "(default: 10)")
+    parser.add_argument("--workers", type=int, choices=range(1, 17), default=None, metavar="N",
+                        help="processes that check documents in parallel (1-16, default: 2)")
+
+
+def _positive(value: str) -> float:
+    try:
+        seconds = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {value!r}") from None
+    if not 0 < seconds < float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a positive number of seconds: {value!r}")
+    return seconds
 
 
 def run(args: argparse.Namespace) -> int:
@@ -43,5 +58,5 @@ def run(args: argparse.Namespace) -> int:
     # stdout carries the protocol: anything else printed there would corrupt it.
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
     sys.stdout = sys.stderr
-    serve(stdin, stdout)
+    serve(stdin, stdout, time_limit=getattr(args, "check_time_limit", None), workers=getattr(args, "workers", None))
     return EXIT_OK
