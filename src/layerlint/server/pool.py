@@ -10,8 +10,8 @@ then), so the time limit measures the job, not a start-up. Jobs of one key (a do
 process that handled that key last: it keeps the hover analysis of the document's text.
 
 A caller that is cancelled (the document changed or closed, the editor cancelled a hover) stops a
-job that has run for `grace` seconds already; a younger job runs to its end and its answer is
-dropped, because a new process costs more than the rest of a short check.
+job that has run for `grace` seconds already; a younger job may run on until `grace` and its answer
+is dropped, because a new process costs more than the rest of a short check.
 """
 
 from __future__ import annotations
@@ -123,10 +123,11 @@ class WorkerPool:
         try:
             await asyncio.shield(future)
         except asyncio.CancelledError:
+            timer.cancel()
             if loop.time() - started >= self.grace:
-                timer.cancel()
                 self._replace(process)
-            else:
+            else:  # short jobs end by themselves; one that would not is ended at `grace`
+                timer = loop.call_later(started + self.grace - loop.time(), process.expire)
                 future.add_done_callback(lambda f: (timer.cancel(), self._finished(process, key, f)))
             raise
         except Exception:
@@ -168,7 +169,7 @@ class WorkerPool:
         """A cancelled caller's job ended: its process is free again."""
         if self.closed:
             return
-        if future.cancelled() or future.exception() is not None:
+        if process.expired or future.cancelled() or future.exception() is not None:
             self._replace(process)
         else:
             self._release(process, key)

@@ -10,7 +10,7 @@
   InvalidParams / InvalidRequest error now.
 - X7: an absurd Content-Length (`99999999999999999999`) made pygls call `read()` with a number
   that does not fit a C size and the server died with OverflowError; `GuardedInput` refuses such a
-  length and the server reads on from the next header.
+  length and the server reads on from the next header (even one glued to the refused body).
 """
 
 from __future__ import annotations
@@ -73,16 +73,28 @@ def _is_request(message: Any) -> bool:
 
 
 class GuardedInput:
-    """The server's stdin as pygls reads it, refusing a body length no editor sends (X7)."""
+    """The server's stdin as pygls reads it, refusing a body length no editor sends (X7). After a
+    refusal it looks for the next `Content-Length` header, even at the end of the refused body's
+    line, so the messages that follow are read."""
+
+    HEADER = b"Content-Length:"
 
     def __init__(self, stream: BinaryIO):
         self.stream = stream
+        self.resync = False
 
     def readline(self) -> bytes:
-        return self.stream.readline()
+        line = self.stream.readline()
+        if self.resync:
+            at = line.find(self.HEADER)
+            if at >= 0:
+                self.resync = False
+                return line[at:]
+        return line
 
     def read(self, size: int) -> bytes:
         if size > MAX_MESSAGE_BYTES:
             logger.error("a message of %d bytes (Content-Length) is refused; reading on from the next header", size)
+            self.resync = True
             return b" "  # not JSON: pygls logs and drops the message, and reads headers again
         return self.stream.read(size)
