@@ -7,6 +7,7 @@ install when pygls is missing.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import logging
 import sys
 
@@ -44,10 +45,8 @@ def _positive(value: str) -> float:
 
 
 def run(args: argparse.Namespace) -> int:
-    try:
-        from layerlint.server.server import serve
-    except ImportError as error:
-        print(f"{INSTALL_HINT} ({error})", file=sys.stderr)
+    if importlib.util.find_spec("pygls") is None:
+        print(f"{INSTALL_HINT} (No module named 'pygls')", file=sys.stderr)
         return EXIT_ERROR
     handler: logging.Handler = (logging.FileHandler(args.log_file, encoding="utf-8")
                                 if getattr(args, "log_file", None) else logging.StreamHandler(sys.stderr))
@@ -55,8 +54,21 @@ def run(args: argparse.Namespace) -> int:
     root = logging.getLogger()
     root.addHandler(handler)
     root.setLevel(getattr(logging, str(getattr(args, "log_level", "warning")).upper(), logging.WARNING))
+    from layerlint.server.pool import WorkerPool
+
+    # The checking processes start first: they warm up while this one imports the LSP machinery.
+    pool = WorkerPool(**{name: value for name, value in (("time_limit", getattr(args, "check_time_limit", None)),
+                                                         ("size", getattr(args, "workers", None)))
+                         if value is not None})
+    pool.prespawn()
+    try:
+        from layerlint.server.server import serve
+    except ImportError as error:
+        pool.close()
+        print(f"{INSTALL_HINT} ({error})", file=sys.stderr)
+        return EXIT_ERROR
     # stdout carries the protocol: anything else printed there would corrupt it.
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
     sys.stdout = sys.stderr
-    serve(stdin, stdout, time_limit=getattr(args, "check_time_limit", None), workers=getattr(args, "workers", None))
+    serve(stdin, stdout, pool=pool)
     return EXIT_OK

@@ -51,12 +51,10 @@ class _Process:
     """One worker process, used by one job at a time."""
 
     def __init__(self) -> None:
-        import layerlint
-
         # `-m` puts the working folder first on sys.path. Run where the layerlint package lives, so
         # a `tokenize.py` or `ast.py` in the user's project (the usual working folder of an editor's
         # server) is never imported in its place.
-        home = os.path.dirname(os.path.dirname(os.path.abspath(layerlint.__file__)))
+        home = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
         self.popen = subprocess.Popen([sys.executable, "-m", "layerlint.server.worker"], cwd=home,
                                       stdin=subprocess.PIPE, stdout=subprocess.PIPE)
         self.recent: collections.deque[str] = collections.deque(maxlen=HOVER_CACHE)
@@ -102,11 +100,27 @@ class WorkerPool:
         self._waiters: collections.deque[asyncio.Future[_Process]] = collections.deque()
         self._io = ThreadPoolExecutor(max_workers=2 * self.size + 2, thread_name_prefix="layerlint-worker-io")
         self._failures = 0
+        self._unwatched: list[_Process] = []  # prespawned, before the event loop ran
+        self._warm = False  # a process has been ready once
         self.closed = False
 
+    def prespawn(self) -> None:
+        """Starts the first process before there is an event loop (while the server imports what
+        it needs), so it is warm when the first document arrives; `start` takes it on."""
+        if not self._unwatched and not self.processes:
+            try:
+                self._unwatched.append(_Process())
+            except OSError as error:
+                logger.error("cannot start a checking process: %s", error)
+
     def start(self) -> None:
-        """Starts the processes (in the running event loop); later calls do nothing."""
-        while not self.closed and len(self.processes) < self.size and self._failures < START_FAILURES:
+        """Starts the processes (in the running event loop); later calls do nothing. The others
+        start once the first is warm: warming up together, on a busy machine, would delay the first
+        document's diagnostics."""
+        while self._unwatched and not self.closed:
+            self._watch(self._unwatched.pop())
+        wanted = self.size if self._warm else 1
+        while not self.closed and len(self.processes) < wanted and self._failures < START_FAILURES:
             self._spawn()
 
     async def call(self, kind: str, arguments: tuple[Any, ...], key: str | None = None,
@@ -142,8 +156,9 @@ class WorkerPool:
     def close(self) -> None:
         """Ends every process; blocked and later calls fail."""
         self.closed = True
-        for process in list(self.processes):
+        for process in list(self.processes) + self._unwatched:
             process.kill()
+        self._unwatched.clear()
         self.processes.clear()
         self._idle.clear()
         self._fail_waiters("the server is shutting down")
@@ -225,6 +240,9 @@ class WorkerPool:
             self._failures = START_FAILURES
             self._fail_waiters(f"cannot start a checking process: {error}")
             return
+        self._watch(process)
+
+    def _watch(self, process: _Process) -> None:
         self.processes.add(process)
         ready = asyncio.get_running_loop().run_in_executor(self._io, process.wait_ready)
         ready.add_done_callback(lambda f: self._ready(process, f))
@@ -242,7 +260,9 @@ class WorkerPool:
             self.start()
             return
         self._failures = 0
+        self._warm = True
         self._release(process, None)
+        self.start()
 
     def _fail_waiters(self, reason: str) -> None:
         while self._waiters:

@@ -371,9 +371,12 @@ def _is_python(uri: str, language_id: str | None) -> bool:
 # --- the server and its handlers -------------------------------------------------------------------
 
 
-def create_server(time_limit: float | None = None, workers: int | None = None) -> LayerlintServer:
-    pool = WorkerPool(**{name: value for name, value in (("time_limit", time_limit), ("size", workers))
-                         if value is not None})
+def create_server(time_limit: float | None = None, workers: int | None = None,
+                  pool: WorkerPool | None = None) -> LayerlintServer:
+    """The server; its worker processes: `pool`, or a new pool of `workers` with `time_limit`."""
+    if pool is None:
+        pool = WorkerPool(**{name: value for name, value in (("time_limit", time_limit), ("size", workers))
+                             if value is not None})
     server = LayerlintServer(pool)
 
     @server.feature(types.INITIALIZE)
@@ -461,8 +464,8 @@ async def _watch_configuration_files(ls: LayerlintServer) -> None:
 
 
 def serve(stdin: Any = None, stdout: Any = None, time_limit: float | None = None,
-          workers: int | None = None) -> None:
-    server = create_server(time_limit, workers)
+          workers: int | None = None, pool: WorkerPool | None = None) -> None:
+    server = create_server(time_limit, workers, pool)
     try:
         server.start_io(GuardedInput(stdin or sys.stdin.buffer), stdout)
     finally:
