@@ -130,14 +130,18 @@ def main() -> int:
         warm_up()
     except Exception as error:
         print(f"layerlint worker: warming up failed: {error}", file=sys.stderr)
+    try:
+        serve(requests, answers)
+    except (EOFError, BrokenPipeError):  # the server ended or replaced this process
+        pass
+    return 0
+
+
+def serve(requests: BinaryIO, answers: BinaryIO) -> None:
     write_frame(answers, ("ready", os.getpid()))
     worker = Worker()
     while True:
-        try:
-            request = read_frame(requests)
-        except EOFError:
-            return 0
-        answer = worker.answer(request)
+        answer = worker.answer(read_frame(requests))
         try:
             write_frame(answers, answer)
         except (pickle.PicklingError, TypeError, AttributeError) as error:  # raised before writing
