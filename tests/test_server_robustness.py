@@ -176,6 +176,22 @@ def test_h2_closing_the_slow_document_ends_its_check(tmp_path):
         assert [d.code for d in diagnostics(client, other, start=open_document(client, other, ARTICLE))] == ["LL001"]
 
 
+def test_h2_a_killed_worker_process_is_replaced(tmp_path):
+    """A checking process that dies while idle (killed by the user or the system) is not used."""
+    with start() as client:
+        uri = (tmp_path / "first.py").as_uri()
+        assert [d.code for d in diagnostics(client, uri, start=open_document(client, uri, ARTICLE))] == ["LL001"]
+        assert wait_until(lambda: len(workers_of(client.process.pid)) == 2, 10)
+        killed = workers_of(client.process.pid)
+        for pid in killed:
+            os.kill(pid, 9)
+        assert wait_until(lambda: not any(alive(pid) for pid in killed), 10)
+        other = (tmp_path / "second.py").as_uri()
+        assert [d.code for d in diagnostics(client, other, start=open_document(client, other, ARTICLE))] == ["LL001"]
+        assert not workers_of(client.process.pid) & killed
+        assert client.shutdown() == 0
+
+
 # --- X7: protocol corners ----------------------------------------------------------------------
 
 
@@ -189,6 +205,20 @@ def test_x7_exit_without_shutdown_ends_promptly_with_1(tmp_path):
         client.notify(types.EXIT)
         assert client.process.wait(10) == 1
         assert time.monotonic() - began < 10
+    finally:
+        client.kill()
+
+
+def test_closed_stdin_ends_the_server_with_0(tmp_path):
+    """Row 137, now with a check under way in a worker process."""
+    client = start()
+    try:
+        open_document(client, (tmp_path / "slow.py").as_uri(), SLOW)
+        time.sleep(0.5)
+        workers = workers_of(client.process.pid)
+        client.process.stdin.close()
+        assert client.process.wait(10) == 0
+        assert wait_until(lambda: not any(alive(pid) for pid in workers), 5)
     finally:
         client.kill()
 

@@ -193,6 +193,8 @@ class WorkerPool:
         if self.closed:
             raise WorkerFailed("the server is shutting down")
         self.start()
+        for dead in [p for p in self._idle if not p.alive()]:  # killed from outside while idle
+            self._replace(dead)
         if self._idle:
             chosen = next((p for p in self._idle if key is not None and key in p.recent), self._idle[0])
             self._idle.remove(chosen)
