@@ -147,7 +147,7 @@ class WorkerPool:
         except Exception:
             pass  # the process died: see _answer
         timer.cancel()
-        if process.expired:
+        if process.expired and (future.cancelled() or future.exception() is not None):
             logger.warning("a %s job ran past its time limit of %g s: its process was replaced", kind, limit)
             self._replace(process)
             raise CheckStopped(limit)
@@ -174,7 +174,10 @@ class WorkerPool:
         if error is not None:  # the pipe broke: the process died (killed, out of memory)
             self._replace(process)
             raise WorkerFailed(f"the checking process ended ({process.popen.poll()}): {error}")
-        self._release(process, key)
+        if process.expired:  # answered just as the time limit ended it
+            self._replace(process)
+        else:
+            self._release(process, key)
         status, value = future.result()
         if status != "ok":
             raise WorkerFailed(value)
