@@ -268,7 +268,9 @@ def main(argv: list[str] | None = None) -> int:
         check_source(changed, str(path), fixes=False)
         plain.append(time.perf_counter() - began)
 
-    ms = lambda seconds: f"{seconds * 1000:.1f} ms"
+    def ms(seconds: float) -> str:
+        return f"{seconds * 1000:.1f} ms"
+
     median, p95 = statistics.median(latencies), percentile(latencies, 0.95)
     plain_median = statistics.median(plain)
     print(f"single changes ({len(latencies)}): median {ms(median)}, p95 {ms(p95)}, max {ms(max(latencies))}")

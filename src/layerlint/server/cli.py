@@ -54,12 +54,11 @@ def run(args: argparse.Namespace) -> int:
     root = logging.getLogger()
     root.addHandler(handler)
     root.setLevel(getattr(logging, str(getattr(args, "log_level", "warning")).upper(), logging.WARNING))
-    from layerlint.server.pool import WorkerPool
+    from layerlint.server.pool import SIZE, TIME_LIMIT, WorkerPool
 
     # The checking processes start first: they warm up while this one imports the LSP machinery.
-    pool = WorkerPool(**{name: value for name, value in (("time_limit", getattr(args, "check_time_limit", None)),
-                                                         ("size", getattr(args, "workers", None)))
-                         if value is not None})
+    limit = getattr(args, "check_time_limit", None)
+    pool = WorkerPool(size=getattr(args, "workers", None) or SIZE, time_limit=TIME_LIMIT if limit is None else limit)
     pool.prespawn()
     try:
         from layerlint.server.server import serve

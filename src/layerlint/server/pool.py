@@ -57,17 +57,19 @@ class _Process:
         home = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
         self.popen = subprocess.Popen([sys.executable, "-m", "layerlint.server.worker"], cwd=home,
                                       stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        assert self.popen.stdin is not None and self.popen.stdout is not None
+        self.requests, self.answers = self.popen.stdin, self.popen.stdout
         self.recent: collections.deque[str] = collections.deque(maxlen=HOVER_CACHE)
         self.expired = False
 
     def wait_ready(self) -> None:
         """Blocks until the process has warmed up (its first frame)."""
-        read_frame(self.popen.stdout)
+        read_frame(self.answers)
 
     def exchange(self, request: Any) -> Any:
         """Blocks: sends a request, returns its answer; EOFError/OSError when the process is gone."""
-        write_frame(self.popen.stdin, request)
-        return read_frame(self.popen.stdout)
+        write_frame(self.requests, request)
+        return read_frame(self.answers)
 
     def alive(self) -> bool:
         return self.popen.poll() is None
@@ -85,7 +87,7 @@ class _Process:
             self.popen.wait(timeout=5)
         except subprocess.TimeoutExpired:
             logger.warning("worker process %s did not end", self.popen.pid)
-        for stream in (self.popen.stdin, self.popen.stdout):
+        for stream in (self.requests, self.answers):
             try:
                 stream.close()
             except OSError:
@@ -141,8 +143,13 @@ class WorkerPool:
             if loop.time() - started >= self.grace:
                 self._replace(process)
             else:  # short jobs end by themselves; one that would not is ended at `grace`
-                timer = loop.call_later(started + self.grace - loop.time(), process.expire)
-                future.add_done_callback(lambda f: (timer.cancel(), self._finished(process, key, f)))
+                cutoff = loop.call_later(started + self.grace - loop.time(), process.expire)
+
+                def finished(done: asyncio.Future[Any]) -> None:
+                    cutoff.cancel()
+                    self._finished(process, key, done)
+
+                future.add_done_callback(finished)
             raise
         except Exception:
             pass  # the process died: see _answer

@@ -30,7 +30,7 @@ import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, BinaryIO, cast
 
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
@@ -40,6 +40,7 @@ from layerlint._version import __version__
 from layerlint.config import CONFIG_FILES, FileSettings
 from layerlint.diagnostics import Applicability, Diagnostic
 from layerlint.server import convert
+from layerlint.server import pool as pool_module
 from layerlint.server import settings as settings_module
 from layerlint.server.pool import GRACE, CheckStopped, WorkerFailed, WorkerPool
 from layerlint.server.positions import UTF16, LineIndex
@@ -375,8 +376,8 @@ def create_server(time_limit: float | None = None, workers: int | None = None,
                   pool: WorkerPool | None = None) -> LayerlintServer:
     """The server; its worker processes: `pool`, or a new pool of `workers` with `time_limit`."""
     if pool is None:
-        pool = WorkerPool(**{name: value for name, value in (("time_limit", time_limit), ("size", workers))
-                             if value is not None})
+        pool = WorkerPool(size=workers or pool_module.SIZE,
+                          time_limit=pool_module.TIME_LIMIT if time_limit is None else time_limit)
     server = LayerlintServer(pool)
 
     @server.feature(types.INITIALIZE)
@@ -467,7 +468,7 @@ def serve(stdin: Any = None, stdout: Any = None, time_limit: float | None = None
           workers: int | None = None, pool: WorkerPool | None = None) -> None:
     server = create_server(time_limit, workers, pool)
     try:
-        server.start_io(GuardedInput(stdin or sys.stdin.buffer), stdout)
+        server.start_io(cast(BinaryIO, GuardedInput(stdin or sys.stdin.buffer)), stdout)
     finally:
         server.pool.close()
 

@@ -26,7 +26,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Iterator
-from typing import Any, BinaryIO
+from typing import IO, Any
 
 HEADER = struct.Struct(">I")
 PARENT_POLL = 1.0  # seconds between checks that the server is still alive
@@ -36,19 +36,19 @@ HOVER_CACHE = 4  # documents whose analysis is kept for the next hover
 # --- framing (both sides) -------------------------------------------------------------------------
 
 
-def write_frame(stream: BinaryIO, value: Any) -> None:
+def write_frame(stream: IO[bytes], value: Any) -> None:
     body = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
     stream.write(HEADER.pack(len(body)) + body)
     stream.flush()
 
 
-def read_frame(stream: BinaryIO) -> Any:
+def read_frame(stream: IO[bytes]) -> Any:
     """The next value, or raises EOFError when the other side is gone."""
     header = _read_exactly(stream, HEADER.size)
     return pickle.loads(_read_exactly(stream, HEADER.unpack(header)[0]))
 
 
-def _read_exactly(stream: BinaryIO, size: int) -> bytes:
+def _read_exactly(stream: IO[bytes], size: int) -> bytes:
     data = stream.read(size)
     if data is None or len(data) < size:
         raise EOFError("the other process closed the pipe")
@@ -137,7 +137,7 @@ def main() -> int:
     return 0
 
 
-def serve(requests: BinaryIO, answers: BinaryIO) -> None:
+def serve(requests: IO[bytes], answers: IO[bytes]) -> None:
     write_frame(answers, ("ready", os.getpid()))
     worker = Worker()
     while True:
