@@ -6,8 +6,8 @@ H2: five lines that take minutes) froze the whole server. In a process, a job ov
 is stopped by ending the process; a fresh one takes its place, and the caller gets `CheckStopped`.
 
 A process counts as available only once it has imported and warmed up (it sends a first frame
-then), so the time limit measures the job, not a start-up. Jobs of one key (a document) prefer the
-process that handled that key last: it keeps the hover analysis of the document's text.
+then), so the time limit measures the job, not a start-up. Jobs with a key (a hover's document)
+prefer an idle process that handled that key lately: it keeps the analysis of the document's text.
 
 A caller that is cancelled (the document changed or closed, the editor cancelled a hover) stops a
 job that has run for `grace` seconds already; a younger job may run on until `grace` and its answer

@@ -196,7 +196,7 @@ class LayerlintServer(LanguageServer):
         path = state.path or state.uri
         async with state.jobs:
             try:
-                return await self.pool.call("check", (text, path, settings, fixes), key=state.uri), False
+                return await self.pool.call("check", (text, path, settings, fixes)), False
             except CheckStopped as stop:
                 return [convert.stopped_check(path, stop.seconds)], True
             except WorkerFailed as error:

@@ -128,6 +128,9 @@ def main() -> int:
     threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
     try:
         warm_up()
+        from layerlint.api import tune_garbage_collection
+
+        tune_garbage_collection()  # what is loaded now is never rescanned
     except Exception as error:
         print(f"layerlint worker: warming up failed: {error}", file=sys.stderr)
     try:
@@ -141,11 +144,18 @@ def serve(requests: IO[bytes], answers: IO[bytes]) -> None:
     write_frame(answers, ("ready", os.getpid()))
     worker = Worker()
     while True:
-        answer = worker.answer(read_frame(requests))
+        request = read_frame(requests)
+        answer = worker.answer(request)
         try:
             write_frame(answers, answer)
         except (pickle.PicklingError, TypeError, AttributeError) as error:  # raised before writing
             write_frame(answers, ("error", f"the answer cannot be sent: {error}"))
+        del answer
+        if isinstance(request, tuple) and request[:1] == ("check",):
+            # Checks run with collection paused; the garbage goes now, while the editor reads the
+            # answer (about 10-30 ms for a 2,000-line file; the next check then runs about 15%
+            # faster, in warm memory). Not after a hover: the next one usually follows at once.
+            gc.collect()
 
 
 if __name__ == "__main__":
