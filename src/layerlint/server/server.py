@@ -141,11 +141,17 @@ class LayerlintServer(LanguageServer):
         else:
             self._kick(state)
 
-    def _cancel_long_check(self, state: DocumentState) -> None:
-        """A check of an outdated text that has run for long is stopped (its process with it): the
-        newest text may be the one that no longer takes minutes. A short check runs to its end."""
+    def _cancel_long_check(self, state: DocumentState, closing: bool = False) -> None:
+        """A check of an outdated text (or of a closed file) that has run for long is stopped, its
+        process with it: the newest text may be the one that no longer takes minutes. "Long" is
+        past `GRACE` and, for an edit, twice the file's usual check time: a big file's ordinary
+        check runs to its end, as replacing its process on every keystroke would cost more than
+        it saves."""
         check = state.check
-        if check is not None and not check.done() and asyncio.get_running_loop().time() - state.check_started >= GRACE:
+        if check is None or check.done():
+            return
+        usual = 2 * state.cost if state.cost is not None and not closing else 0.0
+        if asyncio.get_running_loop().time() - state.check_started >= max(GRACE, usual):
             state.superseded = True
             check.cancel()
 
@@ -180,7 +186,8 @@ class LayerlintServer(LanguageServer):
             elapsed = time.perf_counter() - started
             logger.debug("checked %s v%s in %.1f ms (%s findings)%s", state.uri, version, elapsed * 1000,
                          len(findings), " (outdated)" if state.dirty else "")
-            state.cost = elapsed if state.cost is None else 0.7 * state.cost + 0.3 * elapsed
+            if not stopped:  # a stopped check says nothing of how long the file's checks take
+                state.cost = elapsed if state.cost is None else 0.7 * state.cost + 0.3 * elapsed
             if state.closed or state.dirty:
                 continue  # outdated: the newer text is checked next (now, or when its debounce ends)
             result = self._result(state, text, version, settings, encoding, findings, stopped)
@@ -245,7 +252,7 @@ class LayerlintServer(LanguageServer):
         state.closed = True
         if state.timer is not None:
             state.timer.cancel()
-        self._cancel_long_check(state)
+        self._cancel_long_check(state, closing=True)
         self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
 
     def stop(self) -> None:
