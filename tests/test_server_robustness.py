@@ -361,6 +361,39 @@ def test_x8_configuration_change_without_any_event_rechecks(tmp_path):
         assert not diagnostics(client, uri, start=mark)
 
 
+BASE = """from keras import Model, layers
+
+
+class Base(Model):
+    def __init__(self):
+        super().__init__()
+        self.bn = layers.BatchNormalization()
+        self.a = layers.Dense(8)
+        self.b = layers.Dense(16)
+"""
+CHILD = """from {module} import Base
+
+
+class Child(Base):
+    def call(self, x):
+        x = self.bn(self.a(x))
+        return self.bn(self.b(x))
+"""
+
+
+def test_row_138_a_parent_class_in_another_file_is_resolved(tmp_path):
+    """E16 in the server: the LL001 that `check` reports through a parent class in another file,
+    next to the document and in a folder without `__init__.py` under the workspace root."""
+    (tmp_path / "base.py").write_text(BASE)
+    (tmp_path / "models").mkdir()
+    (tmp_path / "models" / "base.py").write_text(BASE)
+    with start(root_uri=tmp_path.as_uri()) as client:
+        for name, module in (("child.py", "base"), ("nested_child.py", "models.base")):
+            uri = (tmp_path / "models" / name).as_uri() if module == "models.base" else (tmp_path / name).as_uri()
+            text = CHILD.format(module=module)
+            assert [d.code for d in diagnostics(client, uri, start=open_document(client, uri, text))] == ["LL001"]
+
+
 def test_configuration_error_is_shown_to_the_user(tmp_path):
     """H4 in the server: the defaults apply and window/showMessage says what is wrong, once."""
     (tmp_path / "layerlint.toml").write_text("exclude = 5\n")

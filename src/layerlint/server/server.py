@@ -124,6 +124,14 @@ class LayerlintServer(LanguageServer):
         value = getattr(value, "value", value)
         return value if value in ("utf-8", "utf-16", "utf-32") else UTF16
 
+    def folders(self) -> tuple[str, ...]:
+        """The workspace folders' paths: roots for the classes a document inherits from."""
+        try:
+            uris = [self.workspace.root_uri, *self.workspace.folders]
+        except Exception:  # not initialized
+            return ()
+        return tuple(dict.fromkeys(path for uri in uris if uri and (path := to_fs_path(uri))))
+
     def state(self, uri: str) -> DocumentState:
         if uri not in self.documents:
             self.documents[uri] = DocumentState(uri, to_fs_path(uri))
@@ -203,7 +211,7 @@ class LayerlintServer(LanguageServer):
         path = state.path or state.uri
         async with state.jobs:
             try:
-                return await self.pool.call("check", (text, path, settings, fixes)), False
+                return await self.pool.call("check", (text, path, settings, fixes, self.folders())), False
             except CheckStopped as stop:
                 return [convert.stopped_check(path, stop.seconds)], True
             except WorkerFailed as error:

@@ -8,7 +8,7 @@ The protocol is private to the server: frames of a 4-byte big-endian length and 
 process's stdin and stdout. The process sends `("ready", pid)` once warmed up. A request is `(kind, arguments)`; the answer is `("ok", value)` or
 `("error", "Type: message")`. Kinds:
 
-    check  (text, path, FileSettings, fixes) -> list[Diagnostic]   (api.check_text)
+    check  (text, path, FileSettings, fixes, workspace folders) -> list[Diagnostic]  (api.check_text)
     hover  (text, path, line, column)         -> HoverResult | None (line 1-based, column 0-based)
 
 Like `layerlint check`, it parses the text and never imports or runs it.
@@ -71,11 +71,11 @@ class Worker:
         except Exception as error:  # reported to the server, which logs it; the process goes on
             return "error", f"{type(error).__name__}: {error}"
 
-    def do_check(self, text: str, path: str, settings: Any, fixes: bool) -> list[Any]:
+    def do_check(self, text: str, path: str, settings: Any, fixes: bool, roots: tuple[str, ...] = ()) -> list[Any]:
         from layerlint import api
 
         with _no_garbage_collection():  # a collection in mid-check doubles the latency of that keystroke
-            return api.check_text(text, path, settings=settings, fixes=fixes)
+            return api.check_text(text, path, settings=settings, fixes=fixes, project=_project(path, roots))
 
     def do_hover(self, text: str, path: str, line: int, column: int) -> Any:
         from layerlint.server.hover import Analysis, hover
@@ -89,6 +89,29 @@ class Worker:
             self.analyses.popitem(last=False)
         analysis = cached[1]
         return None if analysis is None else hover(analysis, line, column)
+
+
+def _project(path: str, workspace: tuple[str, ...]) -> Any:
+    """Where the classes a document inherits from are looked up, as `layerlint check .` in the
+    workspace would (robustness review row 138, E16): above the document's package, and the
+    workspace folders holding it (for packages without `__init__.py`). Made anew for each check, so
+    a parent module saved since is read again; None for a document that is not a file."""
+    if not os.path.isabs(path):
+        return None
+    from pathlib import Path
+
+    from layerlint.api import project_roots
+    from layerlint.static.checker import Project
+
+    roots = project_roots([path])
+    for folder in workspace:
+        try:
+            root, document = Path(folder).resolve(), Path(path).resolve()
+        except (OSError, RuntimeError):  # a symbolic link loop
+            continue
+        if root not in roots and document.is_relative_to(root):
+            roots.append(root)
+    return Project(roots=roots)
 
 
 @contextlib.contextmanager
