@@ -10,7 +10,8 @@ the time from writing its didChange to reading its diagnostics. In the same run 
     /work/venv/bin/python bench/lsp_latency.py --file model.py --changes 100
 
 Also measured: bursts of keystrokes (`--burst`, `--burst-interval`), where the latency counts from
-the last keystroke of a burst. Exit status 1 when the p95 latency of single changes exceeds
+the last keystroke of a burst, and hovers over a layer call (`--hovers`), the first after a change
+(the text is analysed) and a second on the same text. Exit status 1 when the p95 latency of single changes exceeds
 `--budget-ms` (default 100).
 """
 
@@ -180,6 +181,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--burst", type=int, default=5, help="keystrokes per burst (default 5; 0: none)")
     parser.add_argument("--bursts", type=int, default=10, help="bursts to time (default 10)")
     parser.add_argument("--burst-interval", type=float, default=30.0, help="ms between keystrokes (default 30)")
+    parser.add_argument("--hovers", type=int, default=10, help="hovers to time, each after a change (default 10)")
     parser.add_argument("--budget-ms", type=float, default=100.0, help="the latency goal (default 100 ms)")
     parser.add_argument("--server", default=f"{shlex.quote(sys.executable)} -m layerlint.server",
                         help="the server command line (default: this Python's -m layerlint.server)")
@@ -187,6 +189,8 @@ def main(argv: list[str] | None = None) -> int:
 
     text = Path(args.file).read_text(encoding="utf-8") if args.file else model_file(args.lines, args.findings)
     sites = edit_sites(text)
+    hover_sites = [(number, line.index("self.") + 5) for number, line in enumerate(text.split("\n"))
+                   if re.search(r"= self\.\w+\(", line)]
     if not sites:
         print("no Conv2D(N)/Dense(N) argument to edit in the file", file=sys.stderr)
         return 2
@@ -239,6 +243,22 @@ def main(argv: list[str] | None = None) -> int:
                 _, received = client.wait_diagnostics(uri, version=version, start=mark, timeout=30)
                 burst_latencies.append(received - sent)
                 time.sleep(0.1)
+            hover_first, hover_again = [], []
+            for n in range(args.hovers):  # a change, its diagnostics, then hovers over a layer call
+                line, column, old = sites[(n * 5 + 1) % len(sites)]
+                version += 1
+                text = apply(text, line, column, old, str(int(old) + 1))
+                mark = client.mark()
+                client.replace_all(uri, version, text)
+                client.wait_diagnostics(uri, version=version, start=mark, timeout=30)
+                sites = edit_sites(text)
+                target = hover_sites[(n * 3) % len(hover_sites)]
+                for times in (hover_first, hover_again):
+                    began = time.perf_counter()
+                    client.request(types.TEXT_DOCUMENT_HOVER, types.HoverParams(
+                        text_document=types.TextDocumentIdentifier(uri=uri),
+                        position=types.Position(line=target[0], character=target[1])), timeout=30)
+                    times.append(time.perf_counter() - began)
             code = client.shutdown()
 
     check_source(texts[0], str(path), fixes=False)  # warm, as the server is
@@ -248,10 +268,16 @@ def main(argv: list[str] | None = None) -> int:
         check_source(changed, str(path), fixes=False)
         plain.append(time.perf_counter() - began)
 
-    ms = lambda seconds: f"{seconds * 1000:.1f} ms"
+    def ms(seconds: float) -> str:
+        return f"{seconds * 1000:.1f} ms"
+
     median, p95 = statistics.median(latencies), percentile(latencies, 0.95)
     plain_median = statistics.median(plain)
     print(f"single changes ({len(latencies)}): median {ms(median)}, p95 {ms(p95)}, max {ms(max(latencies))}")
+    if hover_first:
+        print(f"hovers ({len(hover_first)}): first after a change median {ms(statistics.median(hover_first))}, "
+              f"p95 {ms(percentile(hover_first, 0.95))}; again on the same text median "
+              f"{ms(statistics.median(hover_again))}, p95 {ms(percentile(hover_again, 0.95))}")
     if burst_latencies:
         print(f"bursts ({len(burst_latencies)} x {args.burst} keystrokes, {args.burst_interval:.0f} ms apart), "
               f"from the last keystroke: median {ms(statistics.median(burst_latencies))}, "

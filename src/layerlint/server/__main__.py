@@ -5,6 +5,7 @@ import sys
 
 from layerlint.server.cli import add_arguments, run
 
-parser = argparse.ArgumentParser(prog="python -m layerlint.server")
-add_arguments(parser)
-sys.exit(run(parser.parse_args()))
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(prog="python -m layerlint.server")
+    add_arguments(parser)
+    sys.exit(run(parser.parse_args()))

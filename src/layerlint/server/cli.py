@@ -7,6 +7,7 @@ install when pygls is missing.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import logging
 import sys
 
@@ -26,13 +27,26 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                                                            "(default: standard error)")
     parser.add_argument("--log-level", default="warning",
                         choices=["debug", "info", "warning", "error"], help="default: warning")
+    parser.add_argument("--check-time-limit", type=_positive, default=None, metavar="SECONDS",
+                        help="stop checking a document after this long and say so on its first line "
+                             "(default: 10)")
+    parser.add_argument("--workers", type=int, choices=range(1, 17), default=None, metavar="N",
+                        help="processes that check documents in parallel (1-16, default: 2)")
+
+
+def _positive(value: str) -> float:
+    try:
+        seconds = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {value!r}") from None
+    if not 0 < seconds < float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a positive number of seconds: {value!r}")
+    return seconds
 
 
 def run(args: argparse.Namespace) -> int:
-    try:
-        from layerlint.server.server import serve
-    except ImportError as error:
-        print(f"{INSTALL_HINT} ({error})", file=sys.stderr)
+    if importlib.util.find_spec("pygls") is None:
+        print(f"{INSTALL_HINT} (No module named 'pygls')", file=sys.stderr)
         return EXIT_ERROR
     handler: logging.Handler = (logging.FileHandler(args.log_file, encoding="utf-8")
                                 if getattr(args, "log_file", None) else logging.StreamHandler(sys.stderr))
@@ -40,8 +54,20 @@ def run(args: argparse.Namespace) -> int:
     root = logging.getLogger()
     root.addHandler(handler)
     root.setLevel(getattr(logging, str(getattr(args, "log_level", "warning")).upper(), logging.WARNING))
+    from layerlint.server.pool import SIZE, TIME_LIMIT, WorkerPool
+
+    # The checking processes start first: they warm up while this one imports the LSP machinery.
+    limit = getattr(args, "check_time_limit", None)
+    pool = WorkerPool(size=getattr(args, "workers", None) or SIZE, time_limit=TIME_LIMIT if limit is None else limit)
+    pool.prespawn()
+    try:
+        from layerlint.server.server import serve
+    except ImportError as error:
+        pool.close()
+        print(f"{INSTALL_HINT} ({error})", file=sys.stderr)
+        return EXIT_ERROR
     # stdout carries the protocol: anything else printed there would corrupt it.
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
     sys.stdout = sys.stderr
-    serve(stdin, stdout)
+    serve(stdin, stdout, pool=pool)
     return EXIT_OK

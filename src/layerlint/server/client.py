@@ -51,6 +51,7 @@ class StdioClient:
         self._condition = threading.Condition()
         self._responses: dict[Any, Message] = {}
         self.notifications: list[Message] = []
+        self.server_requests: list[Message] = []  # requests from the server, each answered
         self.configuration: Any = {}
         self.server_capabilities: types.ServerCapabilities | None = None
         self._write_lock = threading.Lock()
@@ -61,8 +62,12 @@ class StdioClient:
 
     def _send(self, payload: dict[str, Any]) -> float:
         body = json.dumps(payload, separators=(",", ":")).encode("utf-8")
+        return self.send_raw(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+
+    def send_raw(self, data: bytes) -> float:
+        """Writes bytes as they are (framing included): for tests of malformed input."""
         with self._write_lock:
-            self.process.stdin.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+            self.process.stdin.write(data)
             self.process.stdin.flush()
             return time.perf_counter()
 
@@ -86,6 +91,8 @@ class StdioClient:
                 payload = json.loads(stream.read(length).decode("utf-8"))
                 message = Message(payload, time.perf_counter())
                 if "method" in payload and "id" in payload:
+                    with self._condition:
+                        self.server_requests.append(message)
                     self._answer(payload)
                     continue
                 with self._condition:
@@ -114,10 +121,17 @@ class StdioClient:
         return self._send(payload)
 
     def request_raw(self, method: str, params: Any = None, timeout: float = 30.0) -> dict[str, Any]:
-        ident = next(self._ids)
-        payload: dict[str, Any] = {"jsonrpc": "2.0", "id": ident, "method": method}
+        payload: dict[str, Any] = {"jsonrpc": "2.0", "method": method}
         if params is not None:
             payload["params"] = to_json(params)
+        return self.request_payload(payload, timeout)
+
+    def request_payload(self, payload: dict[str, Any], timeout: float = 30.0) -> dict[str, Any]:
+        """Sends a request given as JSON data (its id is added) and returns the response's JSON;
+        raises ServerError for an error response."""
+        ident = next(self._ids)
+        payload = {**payload, "id": ident}
+        method = payload.get("method")
         self._send(payload)
         deadline = time.monotonic() + timeout
         with self._condition:
@@ -156,7 +170,8 @@ class StdioClient:
     # --- the editor's side of LSP ----------------------------------------------------------------
 
     def initialize(self, initialization_options: Any = None, position_encodings: Sequence[str] | None = None,
-                   root_uri: str | None = None) -> types.InitializeResult:
+                   root_uri: str | None = None, watch_files: bool = False) -> types.InitializeResult:
+        """`watch_files`: offer `workspace/didChangeWatchedFiles` with dynamic registration."""
         capabilities = types.ClientCapabilities(
             general=types.GeneralClientCapabilities(position_encodings=list(position_encodings))
             if position_encodings else None,
@@ -171,6 +186,8 @@ class StdioClient:
             ),
             workspace=types.WorkspaceClientCapabilities(
                 workspace_edit=types.WorkspaceEditClientCapabilities(document_changes=True),
+                did_change_watched_files=types.DidChangeWatchedFilesClientCapabilities(dynamic_registration=True)
+                if watch_files else None,
                 configuration=True),
         )
         result = self.request(types.INITIALIZE, types.InitializeParams(

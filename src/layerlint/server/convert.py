@@ -9,7 +9,8 @@ from dataclasses import dataclass
 
 from lsprotocol import types
 
-from layerlint.diagnostics import Applicability, Diagnostic, Edit, Severity, Span
+from layerlint.diagnostics import Applicability, Diagnostic, Edit, Severity, Span, Text
+from layerlint.i18n import N_
 from layerlint.server import SOURCE, rule_docs_url
 from layerlint.server.positions import UTF16, LineIndex
 from layerlint.static.checker import NOQA
@@ -20,6 +21,8 @@ SEVERITIES = {
     Severity.INFO: types.DiagnosticSeverity.Information,
 }
 UNSAFE_SUFFIX = " (unsafe)"
+STOPPED_CODE = "LL904"  # the file took too long to check (as the engine's own time budget reports it)
+STOPPED_NAME = "check-time-limit"
 
 
 @dataclass
@@ -89,6 +92,15 @@ class Converter:
     def text_edits(self, edits: tuple[Edit, ...] | list[Edit]) -> list[types.TextEdit]:
         return [types.TextEdit(range=self.range(edit.start, edit.end), new_text=edit.replacement)
                 for edit in sorted(edits, key=lambda e: (e.start, e.end))]
+
+
+def stopped_check(path: str, seconds: float) -> Diagnostic:
+    """The diagnostic of a document whose check the server stopped at its time limit: without it
+    the editor would show the last findings, of an older text, as if they were current."""
+    return Diagnostic(code=STOPPED_CODE, name=STOPPED_NAME, severity=Severity.ERROR, span=Span(path, 1, 1),
+                      message=Text(N_("layerlint stopped checking this file after {seconds} s (the language "
+                                      "server's time limit); it is checked again when it changes"),
+                                   {"seconds": f"{seconds:g}"}))
 
 
 def fix_title(finding: Diagnostic, lang: str | None = None) -> str:
