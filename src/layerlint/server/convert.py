@@ -13,6 +13,7 @@ from layerlint.diagnostics import Applicability, Diagnostic, Edit, Severity, Spa
 from layerlint.i18n import N_
 from layerlint.server import SOURCE, rule_docs_url
 from layerlint.server.positions import UTF16, LineIndex
+from layerlint.static import problems
 from layerlint.static.checker import NOQA
 
 SEVERITIES = {
@@ -21,8 +22,6 @@ SEVERITIES = {
     Severity.INFO: types.DiagnosticSeverity.Information,
 }
 UNSAFE_SUFFIX = " (unsafe)"
-STOPPED_CODE = "LL904"  # the file took too long to check (as the engine's own time budget reports it)
-STOPPED_NAME = "check-time-limit"
 
 
 @dataclass
@@ -97,10 +96,9 @@ class Converter:
 def stopped_check(path: str, seconds: float) -> Diagnostic:
     """The diagnostic of a document whose check the server stopped at its time limit: without it
     the editor would show the last findings, of an older text, as if they were current."""
-    return Diagnostic(code=STOPPED_CODE, name=STOPPED_NAME, severity=Severity.ERROR, span=Span(path, 1, 1),
-                      message=Text(N_("layerlint stopped checking this file after {seconds} s (the language "
-                                      "server's time limit); it is checked again when it changes"),
-                                   {"seconds": f"{seconds:g}"}))
+    return problems.problem("LL904", path, Text(N_("layerlint stopped checking this file after {seconds} s (the "
+                                                   "language server's time limit); it is checked again when it "
+                                                   "changes"), {"seconds": f"{seconds:g}"}))
 
 
 def fix_title(finding: Diagnostic, lang: str | None = None) -> str:
