@@ -1,23 +1,82 @@
-"""The message shape LL002 and LL003 have in common: a reuse that runs and shares state."""
+"""What LL002 and LL003 have in common: which reuse each of them reports, and the message shape.
+
+The severity follows what is shared and how (the policy the rule pages explain):
+  * running statistics (BatchNorm, SyncBatchNorm, InstanceNorm with `track_running_stats`): two
+    data distributions are mixed in one moving mean and variance -> LL002, warning;
+  * the scale and offset of an affine-only normalization (LayerNorm, GroupNorm, RMSNorm) are
+    trainable weights: sharing them is an accident when the calls play different roles in the
+    block (LL002, warning) and the design when they play the same role (LL003, info, reason named);
+  * anything else with weights -> LL003, info;
+  * a comment on the construction or call line that says the sharing is intended -> LL003, info.
+Both rules ask `decide()`, so one reuse is reported by exactly one of them, and only once.
+"""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterator
 
 from layerlint.diagnostics import Applicability, Diagnostic, Related, Severity, Text
 from layerlint.fix.builders import split_instance_fix
 from layerlint.i18n import N_
+from layerlint.static.facts import CallEvent, ModuleFacts
+from layerlint.static.rules._roles import Roles, intent_comment, judge_roles
 from layerlint.static.rules.base import RuleContext
-from layerlint.static.verdicts import Shared
+from layerlint.static.verdicts import Shared, judge
+
+COMMENT_REASON = N_("a comment on the line says the sharing is intended")
 
 
-def shared_state_diagnostic(code: str, name: str, severity: Severity, shared: Shared, context: RuleContext,
+@dataclass(frozen=True)
+class Decision:
+    """Which rule reports a shared instance, and why it is (or is not) judged intended."""
+
+    code: str  # "LL002" or "LL003"
+    shared: Shared
+    reason: Text | None = None  # why it looks intended (LL003 on a normalization)
+    roles: Roles | None = None  # the roles of the calls (LL002 on an affine-only normalization)
+
+
+def decisions(facts: ModuleFacts, context: RuleContext) -> Iterator[Decision]:
+    """One decision per shared instance: a reuse reached again through a builder function's call
+    (another entry of the same code) is the same bug and is not decided twice."""
+    seen: list[tuple[int, object, frozenset]] = []
+    groups = sorted(facts.reuse_groups(), key=lambda events: sum(1 for e in events if e.via))
+    for events in groups:
+        verdict = judge(events)
+        if not isinstance(verdict, Shared) or verdict.primary.instance.aliased_in:
+            continue
+        instance = events[0].instance
+        nodes = frozenset(id(e.node) for e in events)
+        if any(node == id(instance.node) and key == events[0].key and nodes <= known
+               for node, key, known in seen):
+            continue
+        seen.append((id(instance.node), events[0].key, nodes))
+        yield decide(verdict, facts, context)
+
+
+def decide(shared: Shared, facts: ModuleFacts, context: RuleContext) -> Decision:
+    events = list(shared.events)
+    instance = events[0].instance
+    traits = instance.traits
+    if intent_comment(events, context.lines):
+        return Decision("LL003", shared, Text(COMMENT_REASON))
+    if shared.kind == "statistics":
+        return Decision("LL002", shared)
+    if traits is None or not traits.normalizes or instance.composite:
+        return Decision("LL003", shared)
+    roles = judge_roles(events, facts, context.text)
+    if roles.designed:
+        return Decision("LL003", shared, Text(roles.reason, dict(roles.args)), roles)
+    return Decision("LL002", shared, None, roles)
+
+
+def shared_state_diagnostic(code: str, name: str, severity: Severity, decision: Decision, context: RuleContext,
                             template: str, help_template: str) -> Diagnostic:
     """Splitting a silently shared instance changes parameters and checkpoints: an unsafe fix."""
+    shared = decision.shared
     instance = shared.primary.instance
-    sites = []
-    for event in shared.events:
-        site = event.site()
-        if all(site is not known for known in sites):
-            sites.append(site)
+    sites = _sites(shared.events)
     in_loop = len(sites) == 1
     spans = [context.span(site) for site in sites]
     one_line = len({span.line for span in spans}) < len(spans)
@@ -26,8 +85,11 @@ def shared_state_diagnostic(code: str, name: str, severity: Severity, shared: Sh
     state = (N_("running statistics and normalization parameters") if traits and traits.statistics
              else N_("normalization parameters (scale and offset)") if traits and traits.normalizes
              else N_("trainable weights"))
+    roles = decision.roles
     args = {"label": instance.name(), "cls": instance.class_name, "lines": lines, "state": Text(state),
-            "count": len(sites), "how": Text(N_("in a loop") if in_loop else N_("at lines {lines}"), {"lines": lines})}
+            "count": len(sites), "how": Text(N_("in a loop") if in_loop else N_("at lines {lines}"), {"lines": lines}),
+            "kind": shared.kind, "reason": decision.reason or "",
+            "inputs": ", ".join(roles.inputs) if roles and roles.inputs else "?"}
     primary = shared.primary.site()
     related = [Related(context.span(site), Text(N_("also called here"))) for site in sites if site is not primary]
     if in_loop and shared.primary.loop is not None:
@@ -37,3 +99,12 @@ def shared_state_diagnostic(code: str, name: str, severity: Severity, shared: Sh
                       message=Text(template, args), help=Text(help_template, args), related=tuple(related),
                       fix=split_instance_fix(context.text, list(shared.events), Applicability.UNSAFE)
                       if context.fixes else None)
+
+
+def _sites(events: tuple[CallEvent, ...]) -> list:
+    sites = []
+    for event in events:
+        site = event.site()
+        if all(site is not known for known in sites):
+            sites.append(site)
+    return sites

@@ -7,9 +7,8 @@ from typing import Iterable
 from layerlint.diagnostics import Diagnostic, Severity
 from layerlint.i18n import N_
 from layerlint.static.facts import ModuleFacts
-from layerlint.static.rules._shared import shared_state_diagnostic
+from layerlint.static.rules._shared import decisions, shared_state_diagnostic
 from layerlint.static.rules.base import Rule, RuleContext
-from layerlint.static.verdicts import Shared, judge
 
 
 class SharedNormalizationState(Rule):
@@ -55,13 +54,18 @@ class SharedNormalizationState(Rule):
     severity = Severity.WARNING
 
     def check(self, facts: ModuleFacts, context: RuleContext) -> Iterable[Diagnostic]:
-        for events in facts.reuse_groups():
-            verdict = judge(events)
-            if isinstance(verdict, Shared) and verdict.kind == "statistics" and not verdict.primary.instance.aliased_in:
-                yield shared_state_diagnostic(
-                    self.code, self.name, self.severity, verdict, context,
-                    N_("`{label}` ({cls}) is called {how}: the calls silently share its {state}"),
-                    N_("give each call site its own {cls}; if the sharing is intended, add `# noqa: LL002`"))
+        for decision in decisions(facts, context):
+            if decision.code != self.code:
+                continue
+            if decision.roles is None:  # running statistics
+                template = N_("`{label}` ({cls}) is called {how}: the calls silently share its {state}")
+            else:
+                template = N_("`{label}` ({cls}) is called {how} on inputs in different roles ({inputs}): one "
+                              "set of {state} serves them all")
+            yield shared_state_diagnostic(
+                self.code, self.name, self.severity, decision, context, template,
+                N_("give each call site its own {cls}; if the sharing is intended, say so in a comment on "
+                   "the line (`# shared on purpose`)"))
 
 
 # Examples: the test suite checks each one statically and runs the `# run:` ones with the real framework.

@@ -7,9 +7,9 @@ from typing import Iterable
 from layerlint.diagnostics import Diagnostic, Severity
 from layerlint.i18n import N_
 from layerlint.static.facts import ModuleFacts
-from layerlint.static.rules._shared import shared_state_diagnostic
+from layerlint.static.rules._shared import decisions, shared_state_diagnostic
 from layerlint.static.rules.base import Rule, RuleContext
-from layerlint.static.verdicts import Shared, judge
+from layerlint.static.rules.ll004_repeated_instance_in_container import intended_containers
 
 
 class SharedWeights(Rule):
@@ -44,14 +44,19 @@ class SharedWeights(Rule):
     enabled_by_default = False
 
     def check(self, facts: ModuleFacts, context: RuleContext) -> Iterable[Diagnostic]:
-        for events in facts.reuse_groups():
-            verdict = judge(events)
-            if isinstance(verdict, Shared) and verdict.kind == "weights" and not verdict.primary.instance.aliased_in:
-                yield shared_state_diagnostic(
-                    self.code, self.name, self.severity, verdict, context,
-                    N_("`{label}` ({cls}) is called {how}: the calls share its {state}"),
-                    N_("fine when the sharing is intended (siamese towers, tied weights); otherwise give "
-                       "each call site its own {cls}"))
+        for decision in decisions(facts, context):
+            if decision.code != self.code:
+                continue
+            if decision.reason is None:
+                template = N_("`{label}` ({cls}) is called {how}: the calls share its {state}")
+            else:
+                template = N_("`{label}` ({cls}) is called {how}: the calls share its {state}; {reason}: looks "
+                              "intended")
+            yield shared_state_diagnostic(
+                self.code, self.name, self.severity, decision, context, template,
+                N_("fine when the sharing is intended (siamese towers, tied weights); otherwise give "
+                   "each call site its own {cls}"))
+        yield from intended_containers(facts, context)
 
 
 # Examples: the test suite checks each one statically and runs the `# run:` ones with the real framework.

@@ -1,0 +1,269 @@
+"""Designed or accidental sharing: what surrounds each call of one shared instance.
+
+A normalization called at several places is a bug when the places play different roles (one call
+normalizes the attention input and another the MLP input; one follows conv1 and another conv2) and
+the design of the model when they play the same role (every iteration of a loop, the same chain of
+layers applied to two streams, a norm re-applied to its own output, one helper applied to each
+input). The facts carry the AST of every call, so the rule reads the role from the source itself:
+where each call's input comes from, through local assignments, up to the nearest layer call.
+"""
+
+from __future__ import annotations
+
+import ast
+import functools
+import re
+from dataclasses import dataclass
+
+from layerlint.i18n import N_
+from layerlint.static.facts import CallEvent, ModuleFacts
+
+# A comment that says the sharing is meant: `# shared on purpose`, `# tied with the encoder`.
+INTENT = re.compile(r"#.*\b(shar(e|ed|es|ing)|tied|tie|tying|on purpose|intended|intentional(ly)?|"
+                    r"deliberate(ly)?|by design)\b", re.IGNORECASE)
+MAX_DEPTH = 12
+
+
+@dataclass(frozen=True)
+class Roles:
+    """How the calls of one shared instance relate: `designed` with the reason (a message id and its
+    arguments), or accidental with a short description of each call's input."""
+
+    designed: bool
+    reason: str = ""
+    args: tuple[tuple[str, str], ...] = ()
+    inputs: tuple[str, ...] = ()
+
+
+def intent_comment(events: list[CallEvent], lines: list[str]) -> bool:
+    """A comment on the construction line or on any call line says the sharing is intended."""
+    numbers = {events[0].instance.node.lineno} | {getattr(e.site(), "lineno", 0) for e in events}
+    numbers |= {e.node.lineno for e in events}
+    return any(0 < n <= len(lines) and INTENT.search(lines[n - 1]) for n in numbers)
+
+
+def judge_roles(events: list[CallEvent], facts: ModuleFacts, text: str) -> Roles:
+    """Designed sharing when every call plays the same role; otherwise the role of each call."""
+    sites = _distinct_sites(events)
+    if len(sites) == 1:
+        return Roles(True, N_("applied in a loop, the same way at every iteration"))
+    nodes = {id(e.node) for e in events}
+    if len(nodes) == 1 and all(e.via for e in events):
+        helper = ast.unparse(events[0].via[-1].func) if hasattr(ast, "unparse") else ""
+        return Roles(True, N_("one helper (`{helper}`) applies it to each of its inputs"), (("helper", helper),))
+    index = _index(text)
+    # A layer call's producer identity is its constructor: the members of one list built by a
+    # comprehension (`self.blocks[i]`) count as one producer, two `Dense(6)(x)` as two.
+    layer_calls = {_position(e.node): f"`{_callee(e.node.func)}`#{id(e.instance.node)}" for e in facts.events}
+    origins = []
+    for event in events:
+        found = index.calls.get(_position(event.node))
+        if found is None or ast.dump(found[0]) != ast.dump(event.node):
+            return Roles(False)  # the call lives in another file: no role can be read here
+        call, function = found
+        origins.append(_origins(call, function, layer_calls, {_position(e.node) for e in events}))
+    return _compare(origins)
+
+
+def _compare(origins: list[frozenset[str]]) -> Roles:
+    inputs = tuple(" + ".join(sorted(_shown(o - {"<self>"}))) or "?" for o in origins)
+    fed_back = [o for o in origins if o == frozenset({"<self>"})]
+    if fed_back and all(o == frozenset({"<self>"}) or o == origins[0] for o in origins[1:]):
+        return Roles(True, N_("re-applied to its own output"))
+    first = origins[0]
+    layers = {o for o in first if o.startswith("`")}
+    if layers and "<self>" not in first and all(o == first for o in origins[1:]):
+        producer = ", ".join(sorted(_shown(layers)))
+        return Roles(True, N_("applied the same way to several streams, each coming from {producer}"),
+                     (("producer", producer),))
+    return Roles(False, inputs=inputs)
+
+
+def _shown(origins: set[str] | frozenset[str]) -> set[str]:
+    return {origin.split("#", 1)[0] for origin in origins}
+
+
+def _distinct_sites(events: list[CallEvent]) -> list[ast.AST]:
+    sites: list[ast.AST] = []
+    for event in events:
+        if all(event.site() is not known for known in sites):
+            sites.append(event.site())
+    return sites
+
+
+def _position(node: ast.AST) -> tuple:
+    return (getattr(node, "lineno", 0), getattr(node, "col_offset", 0),
+            getattr(node, "end_lineno", 0), getattr(node, "end_col_offset", 0))
+
+
+@dataclass
+class _Index:
+    calls: dict[tuple, tuple[ast.Call, ast.AST]]  # position -> (call, enclosing function or module)
+
+
+@functools.lru_cache(maxsize=4)
+def _index(text: str) -> _Index:
+    """Every call of the file with its enclosing function (parsed again: the facts hold no parents)."""
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError):
+        return _Index({})
+    calls: dict[tuple, tuple[ast.Call, ast.AST]] = {}
+
+    def visit(scope: ast.AST, node: ast.AST) -> None:
+        for child in ast.iter_child_nodes(node):
+            inner = child if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)) else scope
+            if isinstance(child, ast.Call):
+                calls[_position(child)] = (child, scope)
+            visit(inner, child)
+
+    visit(tree, tree)
+    return _Index(calls)
+
+
+def _origins(call: ast.Call, function: ast.AST, layer_calls: dict[tuple, str], own: set[tuple]) -> frozenset[str]:
+    """Where the call's first input comes from: "`callee`" for the nearest layer call, "<self>" for
+    another call of the shared instance, a parameter's or loop variable's name otherwise."""
+    argument = call.args[0] if call.args else (call.keywords[0].value if call.keywords else None)
+    if argument is None:
+        return frozenset({"?"})
+    found: set[str] = set()
+    _trace(argument, call, function, layer_calls, own, found, 0)
+    return frozenset(found or {"?"})
+
+
+def _trace(node: ast.AST, use: ast.AST, function: ast.AST, layer_calls: dict[tuple, str], own: set[tuple],
+           found: set[str], depth: int) -> None:
+    if depth > MAX_DEPTH:
+        found.add("?")
+        return
+    step = functools.partial(_trace, use=use, function=function, layer_calls=layer_calls, own=own,
+                             found=found, depth=depth + 1)
+    if isinstance(node, ast.Call):
+        position = _position(node)
+        if position in own:
+            found.add("<self>")
+        elif position in layer_calls:
+            found.add(layer_calls[position])
+        else:  # a function or tensor method: the data flows through it
+            if isinstance(node.func, ast.Attribute):
+                step(node.func.value)
+            for argument in node.args:
+                step(argument)
+    elif isinstance(node, ast.Name):
+        reaching = _reaching_value(node, use, function)
+        if reaching is None:
+            found.add(node.id)
+        else:
+            statement, value = reaching
+            step(value, use=statement)
+    elif isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "self":
+        found.add(ast.unparse(node))
+    elif isinstance(node, (ast.Subscript, ast.Attribute, ast.Starred)):
+        step(node.value)
+    elif isinstance(node, ast.BinOp):
+        step(node.left)
+        step(node.right)
+    elif isinstance(node, ast.UnaryOp):
+        step(node.operand)
+    elif isinstance(node, (ast.Tuple, ast.List)):
+        for element in node.elts:
+            step(element)
+    elif isinstance(node, ast.IfExp):
+        step(node.body)
+        step(node.orelse)
+
+
+def _callee(func: ast.expr) -> str:
+    """`self.blocks[i]` and `self.blocks[j]` are one family: drop the subscript."""
+    text = ast.unparse(func)
+    return re.sub(r"\[[^\]]*\]", "[]", text)
+
+
+def _reaching_value(name: ast.Name, use: ast.AST, function: ast.AST) -> tuple[ast.stmt, ast.AST] | None:
+    """The value of the nearest assignment to `name` completed before the use, in source order (a
+    sketch of reaching definitions: loop-carried values are read from the textually preceding
+    assignment; `x = f(x)` reads the x bound before it)."""
+    before = (getattr(use, "lineno", 0), getattr(use, "col_offset", 0))
+    best: tuple[tuple[int, int], ast.stmt, ast.AST] | None = None
+    for statement in ast.walk(function):
+        value = _assigned_value(statement, name.id)
+        if value is None:
+            continue
+        bound = statement.iter if isinstance(statement, (ast.For, ast.AsyncFor)) else statement
+        where = (bound.end_lineno or 0, bound.end_col_offset or 0)
+        if where <= before and (best is None or where > best[0]):
+            best = (where, statement, value)
+    return (best[1], best[2]) if best else None
+
+
+def _assigned_value(statement: ast.AST, name: str) -> ast.AST | None:
+    if isinstance(statement, ast.Assign):
+        targets, value = statement.targets, statement.value
+    elif isinstance(statement, ast.AugAssign):  # `x += f(y)` keeps what x was
+        old = ast.copy_location(ast.Name(id=name, ctx=ast.Load()), statement)
+        targets, value = [statement.target], ast.BinOp(left=old, op=statement.op, right=statement.value)
+    elif isinstance(statement, ast.AnnAssign) and statement.value is not None:
+        targets, value = [statement.target], statement.value
+    elif isinstance(statement, (ast.For, ast.AsyncFor)):
+        return statement.iter if _binds(statement.target, name) else None
+    else:
+        return None
+    return value if any(_binds(target, name) for target in targets) else None
+
+
+def _binds(target: ast.AST, name: str) -> bool:
+    """`x = …`, `x, y = …`, `*x, = …` bind x; `x.attr = …` and `x[i] = …` do not."""
+    if isinstance(target, ast.Name):
+        return target.id == name
+    if isinstance(target, ast.Starred):
+        return _binds(target.value, name)
+    if isinstance(target, (ast.Tuple, ast.List)):
+        return any(_binds(element, name) for element in target.elts)
+    return False
+
+
+SHARING_FLAG = re.compile(r"shar|tie|tying|reuse", re.IGNORECASE)
+
+
+def flag_intent(node: ast.AST, text: str) -> tuple[str, tuple[tuple[str, str], ...]] | None:
+    """An explicit flag chooses the sharing: the container is built under an `if` (or a conditional
+    expression) whose test names sharing (`if config.share_bbox_head:`), or whose other arm builds
+    separate copies (`copy.deepcopy`, a comprehension of constructors). Returns the reason."""
+    position = _position(node)
+    for branch in _branches(text):
+        test = ast.unparse(branch.test)
+        arms = [branch.body, branch.orelse]
+        for arm, other in (arms, arms[::-1]):
+            if not _contains(arm, position):
+                continue
+            if SHARING_FLAG.search(test):
+                return N_("built under a flag that asks for sharing (`{flag}`)"), (("flag", test),)
+            if _builds_copies(other):
+                return (N_("the other arm of `{flag}` builds separate copies, so sharing here is a choice"),
+                        (("flag", test),))
+    return None
+
+
+@functools.lru_cache(maxsize=4)
+def _branches(text: str) -> tuple[ast.If | ast.IfExp, ...]:
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError):
+        return ()
+    return tuple(n for n in ast.walk(tree) if isinstance(n, (ast.If, ast.IfExp)))
+
+
+def _contains(arm: list[ast.AST] | ast.AST, position: tuple) -> bool:
+    nodes = arm if isinstance(arm, list) else [arm]
+    return any(_position(inner) == position for n in nodes for inner in ast.walk(n))
+
+
+def _builds_copies(arm: list[ast.AST] | ast.AST) -> bool:
+    nodes = arm if isinstance(arm, list) else [arm]
+    for inner in (i for n in nodes for i in ast.walk(n)):
+        if isinstance(inner, (ast.ListComp, ast.GeneratorExp)) and isinstance(inner.elt, ast.Call):
+            return True
+        if isinstance(inner, ast.Call) and "deepcopy" in ast.unparse(inner.func):
+            return True
+    return False
