@@ -70,11 +70,11 @@ def _compare(origins: list[frozenset[str]]) -> Roles:
     fed_back = [o for o in origins if o == frozenset({"<self>"})]
     if fed_back and all(o == frozenset({"<self>"}) or o == origins[0] for o in origins[1:]):
         return Roles(True, N_("re-applied to its own output"))
-    first = origins[0]
-    layers = {o for o in first if o.startswith("`")}
-    if layers and "<self>" not in first and all(o == first for o in origins[1:]):
-        producer = ", ".join(sorted(_shown(layers)))
-        return Roles(True, N_("applied the same way to several streams, each coming from {producer}"),
+    producers = [frozenset(o for o in origin if o.startswith("`")) for origin in origins]
+    first = producers[0]
+    if first and all("<self>" not in o for o in origins) and all(p == first for p in producers[1:]):
+        producer = ", ".join(sorted(_shown(first)))
+        return Roles(True, N_("every call normalizes what {producer} produced: the same role each time"),
                      (("producer", producer),))
     return Roles(False, inputs=inputs)
 
@@ -99,26 +99,82 @@ def _position(node: ast.AST) -> tuple:
 @dataclass
 class _Index:
     calls: dict[tuple, tuple[ast.Call, ast.AST]]  # position -> (call, enclosing function or module)
+    guards: dict[tuple, tuple[tuple[ast.If, str], ...]]  # position -> the `if` arms around the call
 
 
 @functools.lru_cache(maxsize=4)
 def _index(text: str) -> _Index:
-    """Every call of the file with its enclosing function (parsed again: the facts hold no parents)."""
+    """Every call of the file with its enclosing function and `if` arms (parsed again: the facts
+    hold no parents)."""
     try:
         tree = ast.parse(text)
     except (SyntaxError, ValueError):
-        return _Index({})
+        return _Index({}, {})
     calls: dict[tuple, tuple[ast.Call, ast.AST]] = {}
+    guards: dict[tuple, tuple[tuple[ast.If, str], ...]] = {}
 
-    def visit(scope: ast.AST, node: ast.AST) -> None:
+    def visit(scope: ast.AST, node: ast.AST, arms: tuple) -> None:
+        if isinstance(node, ast.If):
+            visit(scope, node.test, arms)
+            for statement in node.body:
+                visit(scope, statement, arms + ((node, "body"),))
+            for statement in node.orelse:
+                visit(scope, statement, arms + ((node, "orelse"),))
+            return
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node is not scope:
+            scope, arms = node, ()
+        if isinstance(node, ast.Call):
+            calls[_position(node)] = (node, scope)
+            guards[_position(node)] = arms
         for child in ast.iter_child_nodes(node):
-            inner = child if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)) else scope
-            if isinstance(child, ast.Call):
-                calls[_position(child)] = (child, scope)
-            visit(inner, child)
+            visit(scope, child, arms)
 
-    visit(tree, tree)
-    return _Index(calls)
+    visit(tree, tree, ())
+    return _Index(calls, guards)
+
+
+def unreachable(event: CallEvent, text: str) -> bool:
+    """The call sits in an `if` arm that cannot run: `x = None` then `if x is not None:`, or a flag
+    set to a literal just before (`use_aux = False` … `if use_aux:`)."""
+    index = _index(text)
+    position = _position(event.node)
+    found = index.calls.get(position)
+    if found is None or ast.dump(found[0]) != ast.dump(event.node):
+        return False
+    function = found[1]
+    return any(_arm_is_dead(branch, arm, function) for branch, arm in index.guards.get(position, ()))
+
+
+def _arm_is_dead(branch: ast.If, arm: str, function: ast.AST) -> bool:
+    test, wanted = branch.test, arm == "body"
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        test, wanted = test.operand, not wanted
+    if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.comparators[0], ast.Constant) \
+            and test.comparators[0].value is None and isinstance(test.ops[0], (ast.Is, ast.IsNot)):
+        name, is_none = test.left, isinstance(test.ops[0], ast.Is)
+        value = _literal_before(name, branch, function)
+        return value is not _UNKNOWN and (value is None) != (is_none == wanted)
+    value = _literal_before(test, branch, function)
+    return value is not _UNKNOWN and bool(value) != wanted
+
+
+_UNKNOWN = object()
+
+
+def _literal_before(name: ast.AST, branch: ast.If, function: ast.AST) -> object:
+    """The literal a local name holds when the `if` runs, if its reaching assignment is one and no
+    loop could have changed it since."""
+    if not isinstance(name, ast.Name):
+        return _UNKNOWN
+    reaching = _reaching_value(name, branch, function)
+    if reaching is None or not isinstance(reaching[1], ast.Constant):
+        return _UNKNOWN
+    statement = reaching[0]
+    for loop in ast.walk(function):  # a later assignment inside an enclosing loop may reach it too
+        if isinstance(loop, (ast.For, ast.While)) and loop.lineno <= branch.lineno <= (loop.end_lineno or 0):
+            if any(_assigned_value(s, name.id) is not None and s is not statement for s in ast.walk(loop)):
+                return _UNKNOWN
+    return reaching[1].value
 
 
 def _origins(call: ast.Call, function: ast.AST, layer_calls: dict[tuple, str], own: set[tuple]) -> frozenset[str]:
@@ -145,6 +201,8 @@ def _trace(node: ast.AST, use: ast.AST, function: ast.AST, layer_calls: dict[tup
             found.add("<self>")
         elif position in layer_calls:
             found.add(layer_calls[position])
+        elif _callee(node.func).startswith("self."):  # a layer or block the analysis did not model
+            found.add(f"`{_callee(node.func)}`")
         else:  # a function or tensor method: the data flows through it
             if isinstance(node.func, ast.Attribute):
                 step(node.func.value)
@@ -267,3 +325,17 @@ def _builds_copies(arm: list[ast.AST] | ast.AST) -> bool:
         if isinstance(inner, ast.Call) and "deepcopy" in ast.unparse(inner.func):
             return True
     return False
+
+
+BUILDER_NAME = re.compile(r"build|make|create|setup|init", re.IGNORECASE)
+
+
+def built_by_builder(node: ast.AST, text: str) -> bool:
+    """The construction sits in a builder method (`_build_from_signature`, `_make_output_dense`)
+    that `call()` reaches: the Keras 2 lazy-build idiom, which creates the state once."""
+    found = _index(text).calls.get(_position(node))
+    if found is None or ast.dump(found[0]) != ast.dump(node):
+        return False
+    scope = found[1]
+    return isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)) and bool(BUILDER_NAME.search(scope.name)) \
+        and scope.name not in ("call", "forward", "__call__")

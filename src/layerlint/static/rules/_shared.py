@@ -19,8 +19,8 @@ from typing import Iterator
 from layerlint.diagnostics import Applicability, Diagnostic, Related, Severity, Text
 from layerlint.fix.builders import split_instance_fix
 from layerlint.i18n import N_
-from layerlint.static.facts import CallEvent, ModuleFacts
-from layerlint.static.rules._roles import Roles, intent_comment, judge_roles
+from layerlint.static.facts import CallEvent, ModuleFacts, exclusive
+from layerlint.static.rules._roles import Roles, intent_comment, judge_roles, unreachable
 from layerlint.static.rules.base import RuleContext
 from layerlint.static.verdicts import Shared, judge
 
@@ -43,6 +43,9 @@ def decisions(facts: ModuleFacts, context: RuleContext) -> Iterator[Decision]:
     seen: list[tuple[int, object, frozenset]] = []
     groups = sorted(facts.reuse_groups(), key=lambda events: sum(1 for e in events if e.via))
     for events in groups:
+        events = _live(events, context)
+        if len(events) < 2:
+            continue
         verdict = judge(events)
         if not isinstance(verdict, Shared) or verdict.primary.instance.aliased_in:
             continue
@@ -53,6 +56,15 @@ def decisions(facts: ModuleFacts, context: RuleContext) -> Iterator[Decision]:
             continue
         seen.append((id(instance.node), events[0].key, nodes))
         yield decide(verdict, facts, context)
+
+
+def _live(events: list[CallEvent], context: RuleContext) -> list[CallEvent]:
+    """The calls that can run together: not in a dead arm (`x = None` … `if x is not None:`), not in a
+    test function (a test calls one layer again and again to exercise it, not to build a model), and
+    not exclusive with every other call (the other arm of the same flag)."""
+    events = [e for e in events if not e.entry.rsplit(".", 1)[-1].startswith("test")
+              and not unreachable(e, context.text)]
+    return [e for e in events if any(o is not e and not exclusive(e, o) for o in events)]
 
 
 def decide(shared: Shared, facts: ModuleFacts, context: RuleContext) -> Decision:

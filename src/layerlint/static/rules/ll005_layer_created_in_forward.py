@@ -8,6 +8,7 @@ from layerlint.diagnostics import Diagnostic, Severity, Text
 from layerlint.fix.builders import move_to_init_fix
 from layerlint.i18n import N_
 from layerlint.static.facts import ModuleFacts
+from layerlint.static.rules._roles import built_by_builder
 from layerlint.static.rules.base import Rule, RuleContext
 
 
@@ -66,6 +67,8 @@ class LayerCreatedInForward(Rule):
             args = {"cls": built.instance.class_name, "method": built.method}
             if built.stored and (built.instance.framework != "keras" or not built.built_before_call):
                 continue
+            if built.instance.framework == "tf_keras" and built_by_builder(built.instance.node, context.text):
+                continue  # tf_keras tracks what a lazy builder method stores, lists included
             if built.stored:
                 severity = Severity.ERROR
                 message = N_("{cls} is created inside `{method}()` of a built layer; Keras 3 raises: ValueError: "
