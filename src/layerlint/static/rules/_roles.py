@@ -55,14 +55,65 @@ def judge_roles(events: list[CallEvent], facts: ModuleFacts, text: str) -> Roles
     # A layer call's producer identity is its constructor: the members of one list built by a
     # comprehension (`self.blocks[i]`) count as one producer, two `Dense(6)(x)` as two.
     layer_calls = {_position(e.node): f"`{_callee(e.node.func)}`#{id(e.instance.node)}" for e in facts.events}
-    origins = []
+    origins, consumers = [], []
     for event in events:
         found = index.calls.get(_position(event.node))
         if found is None or ast.dump(found[0]) != ast.dump(event.node):
             return Roles(False)  # the call lives in another file: no role can be read here
         call, function = found
         origins.append(_origins(call, function, layer_calls, {_position(e.node) for e in events}))
-    return _compare(origins)
+        consumers.append(_consumer(call, function, index, layer_calls))
+    roles = _compare(origins)
+    if not roles.designed and consumers[0] is not None and all(c == consumers[0] for c in consumers[1:]):
+        return Roles(True, N_("every call feeds {consumer}: the same role each time"),
+                     (("consumer", consumers[0].split("#", 1)[0]),))
+    return roles
+
+
+def _consumer(call: ast.Call, function: ast.AST, index: "_Index", layer_calls: dict[tuple, str]) -> str | None:
+    """The layer (or block held by self) that takes the call's output: directly, through tensor
+    functions, or through one local variable (`h = self.norm(x)` … `self.head(h)`)."""
+    node: ast.AST = call
+    for _ in range(MAX_DEPTH):
+        parent = index.parents.get(id(node))
+        if parent is None:
+            return None
+        if isinstance(parent, ast.Call) and node is not parent.func:
+            position = _position(parent)
+            if position in layer_calls:
+                return layer_calls[position]
+            if _callee(parent.func).startswith("self."):
+                return f"`{_callee(parent.func)}`"
+        elif isinstance(parent, ast.Assign) and len(parent.targets) == 1 and isinstance(parent.targets[0], ast.Name):
+            use = _next_use(parent.targets[0].id, parent, function)
+            return _consumer_of_use(use, function, index, layer_calls) if use is not None else None
+        elif isinstance(parent, (ast.stmt, ast.List, ast.Tuple)):  # a merge of several inputs says no role
+            return None
+        node = parent
+    return None
+
+
+def _consumer_of_use(use: ast.Name, function: ast.AST, index: "_Index", layer_calls: dict[tuple, str]) -> str | None:
+    node: ast.AST = use
+    for _ in range(MAX_DEPTH):
+        parent = index.parents.get(id(node))
+        if parent is None or isinstance(parent, (ast.stmt, ast.List, ast.Tuple)):
+            return None
+        if isinstance(parent, ast.Call) and node is not parent.func:
+            position = _position(parent)
+            if position in layer_calls:
+                return layer_calls[position]
+            if _callee(parent.func).startswith("self."):
+                return f"`{_callee(parent.func)}`"
+        node = parent
+    return None
+
+
+def _next_use(name: str, statement: ast.stmt, function: ast.AST) -> ast.Name | None:
+    after = (statement.end_lineno or 0, statement.end_col_offset or 0)
+    uses = [n for n in ast.walk(function) if isinstance(n, ast.Name) and n.id == name
+            and isinstance(n.ctx, ast.Load) and (n.lineno, n.col_offset) > after]
+    return min(uses, key=lambda n: (n.lineno, n.col_offset)) if uses else None
 
 
 def _compare(origins: list[frozenset[str]]) -> Roles:
@@ -100,6 +151,7 @@ def _position(node: ast.AST) -> tuple:
 class _Index:
     calls: dict[tuple, tuple[ast.Call, ast.AST]]  # position -> (call, enclosing function or module)
     guards: dict[tuple, tuple[tuple[ast.If, str], ...]]  # position -> the `if` arms around the call
+    parents: dict[int, ast.AST]  # id(node) -> its parent
 
 
 @functools.lru_cache(maxsize=4)
@@ -109,7 +161,7 @@ def _index(text: str) -> _Index:
     try:
         tree = ast.parse(text)
     except (SyntaxError, ValueError):
-        return _Index({}, {})
+        return _Index({}, {}, {})
     calls: dict[tuple, tuple[ast.Call, ast.AST]] = {}
     guards: dict[tuple, tuple[tuple[ast.If, str], ...]] = {}
 
@@ -121,6 +173,11 @@ def _index(text: str) -> _Index:
             for statement in node.orelse:
                 visit(scope, statement, arms + ((node, "orelse"),))
             return
+        if isinstance(node, ast.IfExp):
+            visit(scope, node.test, arms)
+            visit(scope, node.body, arms + ((node, "body"),))
+            visit(scope, node.orelse, arms + ((node, "orelse"),))
+            return
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node is not scope:
             scope, arms = node, ()
         if isinstance(node, ast.Call):
@@ -130,7 +187,8 @@ def _index(text: str) -> _Index:
             visit(scope, child, arms)
 
     visit(tree, tree, ())
-    return _Index(calls, guards)
+    parents = {id(child): node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
+    return _Index(calls, guards, parents)
 
 
 def unreachable(event: CallEvent, text: str) -> bool:
@@ -142,7 +200,22 @@ def unreachable(event: CallEvent, text: str) -> bool:
     if found is None or ast.dump(found[0]) != ast.dump(event.node):
         return False
     function = found[1]
-    return any(_arm_is_dead(branch, arm, function) for branch, arm in index.guards.get(position, ()))
+    return any(_arm_is_dead(branch, arm, function) for branch, arm in index.guards.get(position, ())
+               if isinstance(branch, ast.If))
+
+
+def flag_arms(event: CallEvent, text: str) -> dict[str, bool]:
+    """The flags the call's `if` statements and conditional expressions test, and the value each
+    needs for the call to run: `x if self.post_norm else self.norm(x)` -> {"self.post_norm": False}."""
+    arms = {}
+    for branch, arm in _index(text).guards.get(_position(event.node), ()):
+        if not isinstance(branch, ast.IfExp):  # `if` statements: the analyzer's branches decide
+            continue
+        test, value = branch.test, arm == "body"
+        while isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+            test, value = test.operand, not value
+        arms[ast.unparse(test)] = value
+    return arms
 
 
 def _arm_is_dead(branch: ast.If, arm: str, function: ast.AST) -> bool:

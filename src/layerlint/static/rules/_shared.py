@@ -20,7 +20,7 @@ from layerlint.diagnostics import Applicability, Diagnostic, Related, Severity, 
 from layerlint.fix.builders import split_instance_fix
 from layerlint.i18n import N_
 from layerlint.static.facts import CallEvent, ModuleFacts, exclusive
-from layerlint.static.rules._roles import Roles, intent_comment, judge_roles, unreachable
+from layerlint.static.rules._roles import Roles, flag_arms, intent_comment, judge_roles, unreachable
 from layerlint.static.rules.base import RuleContext
 from layerlint.static.verdicts import Shared, judge
 
@@ -64,7 +64,13 @@ def _live(events: list[CallEvent], context: RuleContext) -> list[CallEvent]:
     not exclusive with every other call (the other arm of the same flag)."""
     events = [e for e in events if not e.entry.rsplit(".", 1)[-1].startswith("test")
               and not unreachable(e, context.text)]
-    return [e for e in events if any(o is not e and not exclusive(e, o) for o in events)]
+    flags = {id(e): flag_arms(e, context.text) for e in events}
+
+    def apart(one: CallEvent, other: CallEvent) -> bool:
+        mine, theirs = flags[id(one)], flags[id(other)]
+        return exclusive(one, other) or any(theirs.get(flag, value) != value for flag, value in mine.items())
+
+    return [e for e in events if any(o is not e and not apart(e, o) for o in events)]
 
 
 def decide(shared: Shared, facts: ModuleFacts, context: RuleContext) -> Decision:
