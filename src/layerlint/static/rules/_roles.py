@@ -22,6 +22,7 @@ from layerlint.static.facts import CallEvent, ModuleFacts
 INTENT = re.compile(r"#.*\b(shar(e|ed|es|ing)|tied|tie|tying|on purpose|intended|intentional(ly)?|"
                     r"deliberate(ly)?|by design)\b", re.IGNORECASE)
 MAX_DEPTH = 12
+MODULATION = "modulated by "
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,14 @@ def judge_roles(events: list[CallEvent], facts: ModuleFacts, text: str) -> Roles
         origins.append(_origins(call, function, layer_calls, {_position(e.node) for e in events}))
         consumers.append(_consumer(call, function, index, layer_calls))
     roles = _compare(origins)
+    texts = list(dict.fromkeys(ast.unparse(e.node.args[0]) if e.node.args else "?" for e in events))
+    if not roles.designed and len(texts) == len(_distinct_sites(events)) and all(len(t) <= 40 for t in texts):
+        roles = Roles(False, inputs=tuple(f"`{t}`" for t in texts))  # the inputs' own names say more
     if not roles.designed and consumers[0] is not None and all(c == consumers[0] for c in consumers[1:]):
+        if consumers[0].startswith(MODULATION):
+            return Roles(True, N_("every output is scaled by its own part of what {producer} computed (adaptive "
+                                  "normalization of several streams)"),
+                         (("producer", consumers[0][len(MODULATION):]),))
         return Roles(True, N_("every call feeds {consumer}: the same role each time"),
                      (("consumer", consumers[0].split("#", 1)[0]),))
     return roles
@@ -82,8 +90,13 @@ def _consumer(call: ast.Call, function: ast.AST, index: "_Index", layer_calls: d
             position = _position(parent)
             if position in layer_calls:
                 return layer_calls[position]
-            if _callee(parent.func).startswith("self."):
+            if _held_by_self(parent.func):
                 return f"`{_callee(parent.func)}`"
+        elif isinstance(parent, ast.BinOp) and isinstance(parent.op, ast.Mult):
+            modulation = _modulation(parent.right if node is parent.left else parent.left, call, function,
+                                     layer_calls)
+            if modulation:
+                return modulation
         elif isinstance(parent, ast.Assign) and len(parent.targets) == 1 and isinstance(parent.targets[0], ast.Name):
             use = _next_use(parent.targets[0].id, parent, function)
             return _consumer_of_use(use, function, index, layer_calls) if use is not None else None
@@ -91,6 +104,15 @@ def _consumer(call: ast.Call, function: ast.AST, index: "_Index", layer_calls: d
             return None
         node = parent
     return None
+
+
+def _modulation(factor: ast.AST, call: ast.Call, function: ast.AST, layer_calls: dict[tuple, str]) -> str | None:
+    """`self.norm(x) * (1 + scale) + shift` with `scale` computed by a layer: adaptive normalization,
+    each stream modulated by its own slice of one conditioning projection (joint-attention DiTs)."""
+    found: set[str] = set()
+    _trace(factor, call, function, layer_calls, set(), found, 0)
+    producers = sorted(_shown({origin for origin in found if origin.startswith("`")}))
+    return MODULATION + ", ".join(producers) if producers else None
 
 
 def _consumer_of_use(use: ast.Name, function: ast.AST, index: "_Index", layer_calls: dict[tuple, str]) -> str | None:
@@ -103,7 +125,7 @@ def _consumer_of_use(use: ast.Name, function: ast.AST, index: "_Index", layer_ca
             position = _position(parent)
             if position in layer_calls:
                 return layer_calls[position]
-            if _callee(parent.func).startswith("self."):
+            if _held_by_self(parent.func):
                 return f"`{_callee(parent.func)}`"
         node = parent
     return None
@@ -117,7 +139,7 @@ def _next_use(name: str, statement: ast.stmt, function: ast.AST) -> ast.Name | N
 
 
 def _compare(origins: list[frozenset[str]]) -> Roles:
-    inputs = tuple(" + ".join(sorted(_shown(o - {"<self>"}))) or "?" for o in origins)
+    inputs = tuple(dict.fromkeys(" + ".join(sorted(_shown(o - {"<self>"}))) or "?" for o in origins))
     fed_back = [o for o in origins if o == frozenset({"<self>"})]
     if fed_back and all(o == frozenset({"<self>"}) or o == origins[0] for o in origins[1:]):
         return Roles(True, N_("re-applied to its own output"))
@@ -274,7 +296,7 @@ def _trace(node: ast.AST, use: ast.AST, function: ast.AST, layer_calls: dict[tup
             found.add("<self>")
         elif position in layer_calls:
             found.add(layer_calls[position])
-        elif _callee(node.func).startswith("self."):  # a layer or block the analysis did not model
+        elif _held_by_self(node.func):  # a layer or block the analysis did not model
             found.add(f"`{_callee(node.func)}`")
         else:  # a function or tensor method: the data flows through it
             if isinstance(node.func, ast.Attribute):
@@ -305,6 +327,13 @@ def _trace(node: ast.AST, use: ast.AST, function: ast.AST, layer_calls: dict[tup
         step(node.orelse)
 
 
+def _held_by_self(func: ast.expr) -> bool:
+    """`self.block`, `self.blocks[i]`: a callable the module holds (not `self.f(x).chunk`)."""
+    while isinstance(func, (ast.Attribute, ast.Subscript)):
+        func = func.value
+    return isinstance(func, ast.Name) and func.id == "self"
+
+
 def _callee(func: ast.expr) -> str:
     """`self.blocks[i]` and `self.blocks[j]` are one family: drop the subscript."""
     text = ast.unparse(func)
@@ -323,9 +352,27 @@ def _reaching_value(name: ast.Name, use: ast.AST, function: ast.AST) -> tuple[as
             continue
         bound = statement.iter if isinstance(statement, (ast.For, ast.AsyncFor)) else statement
         where = (bound.end_lineno or 0, bound.end_col_offset or 0)
-        if where <= before and (best is None or where > best[0]):
+        if where <= before and (best is None or where > best[0]) and not _apart(statement, use, function):
             best = (where, statement, value)
     return (best[1], best[2]) if best else None
+
+
+def _apart(statement: ast.stmt, use: ast.AST, function: ast.AST) -> bool:
+    """The assignment and the use sit in the two arms of one `if`: the one never reaches the other."""
+    line, used = statement.lineno, getattr(use, "lineno", 0)
+    for branch in _ifs(function):
+        if not branch.orelse:
+            continue
+        body = (branch.body[0].lineno, branch.body[-1].end_lineno or 0)
+        orelse = (branch.orelse[0].lineno, branch.orelse[-1].end_lineno or 0)
+        inside = [body[0] <= n <= body[1] for n in (line, used)], [orelse[0] <= n <= orelse[1] for n in (line, used)]
+        if (inside[0][0] and inside[1][1]) or (inside[1][0] and inside[0][1]):
+            return True
+    return False
+
+
+def _ifs(function: ast.AST) -> list[ast.If]:
+    return [n for n in ast.walk(function) if isinstance(n, ast.If)]
 
 
 def _assigned_value(statement: ast.AST, name: str) -> ast.AST | None:
