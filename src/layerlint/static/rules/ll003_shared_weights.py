@@ -20,10 +20,23 @@ class SharedWeights(Rule):
     sub-model) called at two places or in a loop, on inputs of equal or unknown feature size.
     Off by default: select it with `--select LL003`.
 
+    It is also where layerlint puts sharing that looks designed, with the reason in the message
+    ("… : looks intended"), so a reviewer can still see it:
+
+    * an affine-only normalization (`LayerNormalization`, `GroupNorm`, `RMSNorm`) whose calls play
+      the same role: repeated by a loop, applied to the output of the same block on several
+      streams, re-applied to its own output, applied by one helper to each input, or feeding the
+      same block every time (LL002 explains the roles);
+    * any shared layer, running statistics included, whose construction or call line carries a
+      comment saying so (`# shared on purpose`, `# tied`, `# intended`);
+    * a container filled with one instance under a flag that asks for sharing
+      (`if config.share_bbox_head:`) or whose other arm builds separate copies (LL004 otherwise).
+
     ## Why is this bad?
-    Often it is not: siamese towers, tied embeddings and recurrent blocks share weights on purpose.
-    When it is an accident, one set of weights is trained for two jobs and the parameter count is
-    lower than the architecture intends. This rule lists every such place for review.
+    Often it is not: siamese towers, tied embeddings, recurrent blocks and a final norm applied to
+    every decoder output share weights on purpose. When it is an accident, one set of weights is
+    trained for two jobs and the parameter count is lower than the architecture intends. This
+    rule lists every such place for review.
 
     ## Example
     ```python

@@ -20,7 +20,11 @@ class RepeatedInstanceInContainer(Rule):
     ## What it does
     Finds `[Dense(8)] * 3`, `nn.ModuleList([Block()] * n)`, `[layer for _ in range(n)]` and
     `Sequential([bn, conv, bn])`: a container that repeats one stateful instance instead of holding
-    distinct ones.
+    distinct ones. One instance is one finding: when the same list is spread again
+    (`nn.Sequential(*layers)`) the other containers are shown as related places, not reported again.
+    Intent written in the code moves the finding to LL003 (info): a comment on the line that says
+    shared/tied/on purpose, or an `if` whose test names sharing (`if config.share_bbox_head:`) or
+    whose other arm builds separate copies (`copy.deepcopy`, a comprehension of constructors).
 
     ## Why is this bad?
     List repetition copies the reference, not the layer. Every slot is the same object, so a "stack

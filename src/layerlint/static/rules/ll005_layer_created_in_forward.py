@@ -25,7 +25,9 @@ class LayerCreatedInForward(Rule):
     elements of state (variables or sub-layers) to a layer that is already built") when the layer is
     built before `call()` runs — it has a `build()` of its own, or no sub-layers to build — and
     that case is reported with error severity; a layer that Keras builds by running `call()` (no
-    `build()`, unbuilt sub-layers) may create state there.
+    `build()`, unbuilt sub-layers) may create state there. In tf_keras code, sub-layers created by
+    a builder method that `call()` reaches (`_build_from_signature`, `_make_output_dense`) are the
+    Keras 2 lazy-build idiom, created once and tracked: not reported.
 
     ## Why is this bad?
     Every forward pass builds a fresh layer with freshly initialised weights, so nothing is ever
