@@ -74,7 +74,7 @@ def judge_roles(events: list[CallEvent], facts: ModuleFacts, text: str) -> Roles
                                   "normalization of several streams)"),
                          (("producer", consumers[0][len(MODULATION):]),))
         return Roles(True, N_("every call feeds {consumer}: the same role each time"),
-                     (("consumer", consumers[0].split("#", 1)[0]),))
+                     (("consumer", consumers[0].split("#", 1)[0].split("@", 1)[0]),))
     return roles
 
 
@@ -87,11 +87,9 @@ def _consumer(call: ast.Call, function: ast.AST, index: "_Index", layer_calls: d
         if parent is None:
             return None
         if isinstance(parent, ast.Call) and node is not parent.func:
-            position = _position(parent)
-            if position in layer_calls:
-                return layer_calls[position]
-            if _held_by_self(parent.func):
-                return f"`{_callee(parent.func)}`"
+            consumer = _layer_consumer(parent, node, layer_calls)
+            if consumer is not None:
+                return consumer
         elif isinstance(parent, ast.BinOp) and isinstance(parent.op, ast.Mult):
             modulation = _modulation(parent.right if node is parent.left else parent.left, call, function,
                                      layer_calls)
@@ -104,6 +102,21 @@ def _consumer(call: ast.Call, function: ast.AST, index: "_Index", layer_calls: d
             return None
         node = parent
     return None
+
+
+def _layer_consumer(parent: ast.Call, argument: ast.AST, layer_calls: dict[tuple, str]) -> str | None:
+    """The layer call taking `argument`, with the slot it fills: the query and the memory of one
+    attention are two roles, the first input of one mask predictor at every stage is one."""
+    position = _position(parent)
+    if position in layer_calls:
+        name = layer_calls[position]
+    elif _held_by_self(parent.func):
+        name = f"`{_callee(parent.func)}`"
+    else:
+        return None
+    slot = next((str(i) for i, a in enumerate(parent.args) if a is argument), None)
+    slot = slot or next((k.arg or "**" for k in parent.keywords if k.value is argument), "?")
+    return f"{name}@{slot}"
 
 
 def _modulation(factor: ast.AST, call: ast.Call, function: ast.AST, layer_calls: dict[tuple, str]) -> str | None:
@@ -122,11 +135,9 @@ def _consumer_of_use(use: ast.Name, function: ast.AST, index: "_Index", layer_ca
         if parent is None or isinstance(parent, (ast.stmt, ast.List, ast.Tuple)):
             return None
         if isinstance(parent, ast.Call) and node is not parent.func:
-            position = _position(parent)
-            if position in layer_calls:
-                return layer_calls[position]
-            if _held_by_self(parent.func):
-                return f"`{_callee(parent.func)}`"
+            consumer = _layer_consumer(parent, node, layer_calls)
+            if consumer is not None:
+                return consumer
         node = parent
     return None
 
@@ -227,16 +238,23 @@ def unreachable(event: CallEvent, text: str) -> bool:
 
 
 def flag_arms(event: CallEvent, text: str) -> dict[str, bool]:
-    """The flags the call's `if` statements and conditional expressions test, and the value each
-    needs for the call to run: `x if self.post_norm else self.norm(x)` -> {"self.post_norm": False}."""
-    arms = {}
+    """The flags the call's conditional expressions and `if` statements test, and the value each
+    needs for the call to run: `x if self.post_norm else self.norm(x)` -> {"self.post_norm": False};
+    `if self.norm and not self.pre_norm:` -> {"self.norm": True, "self.pre_norm": False}. Only flags
+    held by the module (`self.x`) count in `if` statements: a local flag may change in a loop."""
+    arms: dict[str, bool] = {}
     for branch, arm in _index(text).guards.get(_position(event.node), ()):
-        if not isinstance(branch, ast.IfExp):  # `if` statements: the analyzer's branches decide
-            continue
-        test, value = branch.test, arm == "body"
-        while isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
-            test, value = test.operand, not value
-        arms[ast.unparse(test)] = value
+        statement = isinstance(branch, ast.If)
+        if arm == "body" and isinstance(branch.test, ast.BoolOp) and isinstance(branch.test.op, ast.And):
+            tests = [(test, True) for test in branch.test.values]
+        else:
+            tests = [(branch.test, arm == "body")]
+        for test, value in tests:
+            while isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+                test, value = test.operand, not value
+            if isinstance(test, ast.BoolOp) or (statement and not _held_by_self(test)):
+                continue
+            arms[ast.unparse(test)] = value
     return arms
 
 
