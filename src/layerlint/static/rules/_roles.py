@@ -34,6 +34,7 @@ class Roles:
     reason: str = ""
     args: tuple[tuple[str, str], ...] = ()
     inputs: tuple[str, ...] = ()
+    foreign: bool = False  # the calls live in another file (an inherited forward): judged there
 
 
 def intent_comment(events: list[CallEvent], lines: list[str]) -> bool:
@@ -60,7 +61,7 @@ def judge_roles(events: list[CallEvent], facts: ModuleFacts, text: str) -> Roles
     for event in events:
         found = index.calls.get(_position(event.node))
         if found is None or ast.dump(found[0]) != ast.dump(event.node):
-            return Roles(False)  # the call lives in another file: no role can be read here
+            return Roles(False, foreign=True)  # the calls live in another file, which is judged on its own
         call, function = found
         origins.append(_origins(call, function, layer_calls, {_position(e.node) for e in events}))
         consumers.append(_consumer(call, function, index, layer_calls))
@@ -96,8 +97,11 @@ def _consumer(call: ast.Call, function: ast.AST, index: "_Index", layer_calls: d
             if modulation:
                 return modulation
         elif isinstance(parent, ast.Assign) and len(parent.targets) == 1 and isinstance(parent.targets[0], ast.Name):
-            use = _next_use(parent.targets[0].id, parent, function)
-            return _consumer_of_use(use, function, index, layer_calls) if use is not None else None
+            for use in _next_uses(parent.targets[0].id, parent, function):
+                consumer = _consumer_of_use(use, function, index, layer_calls)
+                if consumer is not None:
+                    return consumer
+            return None
         elif isinstance(parent, (ast.stmt, ast.List, ast.Tuple)):  # a merge of several inputs says no role
             return None
         node = parent
@@ -142,11 +146,15 @@ def _consumer_of_use(use: ast.Name, function: ast.AST, index: "_Index", layer_ca
     return None
 
 
-def _next_use(name: str, statement: ast.stmt, function: ast.AST) -> ast.Name | None:
+def _next_uses(name: str, statement: ast.stmt, function: ast.AST) -> list[ast.Name]:
+    """The reads of `name` after the assignment and before the name is assigned again."""
     after = (statement.end_lineno or 0, statement.end_col_offset or 0)
+    again = [n.lineno for n in ast.walk(function) if isinstance(n, ast.stmt) and n is not statement
+             and (n.lineno, n.col_offset) > after and _assigned_value(n, name) is not None]
+    limit = min(again, default=10 ** 9)
     uses = [n for n in ast.walk(function) if isinstance(n, ast.Name) and n.id == name
-            and isinstance(n.ctx, ast.Load) and (n.lineno, n.col_offset) > after]
-    return min(uses, key=lambda n: (n.lineno, n.col_offset)) if uses else None
+            and isinstance(n.ctx, ast.Load) and (n.lineno, n.col_offset) > after and n.lineno <= limit]
+    return sorted(uses, key=lambda n: (n.lineno, n.col_offset))[:4]
 
 
 def _compare(origins: list[frozenset[str]]) -> Roles:
@@ -302,12 +310,16 @@ def _origins(call: ast.Call, function: ast.AST, layer_calls: dict[tuple, str], o
 
 
 def _trace(node: ast.AST, use: ast.AST, function: ast.AST, layer_calls: dict[tuple, str], own: set[tuple],
-           found: set[str], depth: int) -> None:
+           found: set[str], depth: int, visited: set | None = None) -> None:
+    visited = set() if visited is None else visited
     if depth > MAX_DEPTH:
         found.add("?")
         return
+    if (id(node), id(use)) in visited:
+        return
+    visited.add((id(node), id(use)))
     step = functools.partial(_trace, use=use, function=function, layer_calls=layer_calls, own=own,
-                             found=found, depth=depth + 1)
+                             found=found, depth=depth + 1, visited=visited)
     if isinstance(node, ast.Call):
         position = _position(node)
         if position in own:
@@ -328,6 +340,9 @@ def _trace(node: ast.AST, use: ast.AST, function: ast.AST, layer_calls: dict[tup
         else:
             statement, value = reaching
             step(value, use=statement)
+        carried = _loop_carried(node, use, reaching, function)
+        if carried is not None:
+            step(carried[1], use=carried[0])
     elif isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "self":
         found.add(ast.unparse(node))
     elif isinstance(node, (ast.Subscript, ast.Attribute, ast.Starred)):
@@ -373,6 +388,25 @@ def _reaching_value(name: ast.Name, use: ast.AST, function: ast.AST) -> tuple[as
         if where <= before and (best is None or where > best[0]) and not _apart(statement, use, function):
             best = (where, statement, value)
     return (best[1], best[2]) if best else None
+
+
+def _loop_carried(name: ast.Name, use: ast.AST, reaching: tuple | None, function: ast.AST) -> tuple | None:
+    """In a loop, a use that no assignment of the same iteration precedes also sees the value the
+    previous iteration left: the last assignment in the loop body after the use."""
+    line = getattr(use, "lineno", 0)
+    loops = [n for n in ast.walk(function) if isinstance(n, (ast.For, ast.While))
+             and n.body[0].lineno <= line <= (n.end_lineno or 0)]
+    if not loops:
+        return None
+    loop = max(loops, key=lambda n: n.lineno)  # the innermost
+    if reaching is not None and reaching[0].lineno >= loop.body[0].lineno:
+        return None  # assigned earlier in this same iteration
+    later = [(st.lineno, st, v) for st in ast.walk(loop) if st is not loop
+             for v in [_assigned_value(st, name.id)] if v is not None and st.lineno > line]
+    if not later:
+        return None
+    _, statement, value = max(later, key=lambda item: item[0])
+    return statement, value
 
 
 def _apart(statement: ast.stmt, use: ast.AST, function: ast.AST) -> bool:

@@ -55,7 +55,9 @@ def decisions(facts: ModuleFacts, context: RuleContext) -> Iterator[Decision]:
                for node, key, known in seen):
             continue
         seen.append((id(instance.node), events[0].key, nodes))
-        yield decide(verdict, facts, context)
+        decision = decide(verdict, facts, context)
+        if decision is not None:
+            yield decision
 
 
 def _live(events: list[CallEvent], context: RuleContext) -> list[CallEvent]:
@@ -73,7 +75,7 @@ def _live(events: list[CallEvent], context: RuleContext) -> list[CallEvent]:
     return [e for e in events if any(o is not e and not apart(e, o) for o in events)]
 
 
-def decide(shared: Shared, facts: ModuleFacts, context: RuleContext) -> Decision:
+def decide(shared: Shared, facts: ModuleFacts, context: RuleContext) -> Decision | None:
     events = list(shared.events)
     instance = events[0].instance
     traits = instance.traits
@@ -84,6 +86,8 @@ def decide(shared: Shared, facts: ModuleFacts, context: RuleContext) -> Decision
     if traits is None or not traits.normalizes or instance.composite:
         return Decision("LL003", shared)
     roles = judge_roles(events, facts, context.text)
+    if roles.foreign:
+        return None  # the calls of an inherited forward: the file that holds them reports them
     if roles.designed:
         return Decision("LL003", shared, Text(roles.reason, dict(roles.args)), roles)
     return Decision("LL002", shared, None, roles)
