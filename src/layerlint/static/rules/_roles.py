@@ -399,8 +399,8 @@ def _loop_carried(name: ast.Name, use: ast.AST, reaching: tuple | None, function
     if not loops:
         return None
     loop = max(loops, key=lambda n: n.lineno)  # the innermost
-    if reaching is not None and reaching[0].lineno >= loop.body[0].lineno:
-        return None  # assigned earlier in this same iteration
+    if reaching is not None and (reaching[0] is loop or reaching[0].lineno >= loop.body[0].lineno):
+        return None  # bound by the loop itself, or earlier in this same iteration
     later = [(st.lineno, st, v) for st in ast.walk(loop) if st is not loop
              for v in [_assigned_value(st, name.id)] if v is not None and st.lineno > line]
     if not later:
