@@ -20,6 +20,9 @@ CORPORA = (
     Corpus("timm", "timm==1.0.31", "timm"),
     Corpus("diffusers", "diffusers==0.42.1", "diffusers"),
     Corpus("transformers", "transformers==5.23.0", "transformers"),
+    # A release whose bug was reported publicly (kyegomez/MambaTransformer#14, "layer norm called
+    # multiple times with same parameters"): the benchmark must keep finding it.
+    Corpus("mambatransformer", "mambatransformer==0.0.4", "mamba_transformer"),
 )
 
 BY_NAME = {corpus.name: corpus for corpus in CORPORA}

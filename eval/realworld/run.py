@@ -4,6 +4,7 @@ against labels triaged by hand (eval/realworld/labels.json).
     python eval/realworld/run.py                 # download (once), check, score every corpus
     python eval/realworld/run.py timm keras      # only these corpora
     python eval/realworld/run.py --score-only    # score the last results again (no check run)
+    python eval/realworld/run.py --results results-main   # keep these findings apart (another version)
 
 Downloads go to $LAYERLINT_REALWORLD_CACHE (default ~/.cache/layerlint-realworld), never into the
 repository. The check runs as a subprocess (`python -m layerlint check --format json`), with LL003
@@ -51,9 +52,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE)
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--score-only", action="store_true")
+    parser.add_argument("--results", default="results",
+                        help="folder under the cache for the findings (keep another layerlint's, e.g. results-main, "
+                             "to score it with --score-only)")
     options = parser.parse_args(argv)
     chosen = [BY_NAME[name] for name in options.corpora] if options.corpora else list(CORPORA)
-    results_dir = options.cache / "results"
+    results_dir = options.cache / options.results
     results_dir.mkdir(parents=True, exist_ok=True)
     rows = []
     labels = load_labels(HERE / "labels.json")
