@@ -305,3 +305,32 @@ def test_explain_ll002_says_when_it_stays_quiet(capsys):
     out = capsys.readouterr().out
     assert "When it stays quiet." in out and "same role" in out and "# shared on purpose" in out
     assert Severity.WARNING.label in out
+
+
+def test_1_a_user_class_deriving_from_a_framework_norm_shares_what_its_base_shares():
+    source = """\
+    import torch.nn as nn
+
+    class FrozenBN(nn.BatchNorm2d):
+        pass
+
+    class LayerNorm2d(nn.LayerNorm):
+        def forward(self, x):
+            return super().forward(x.permute(0, 2, 3, 1)).permute(0, 3, 1, 2)
+
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.c1 = nn.Conv2d(8, 8, 3, padding=1)
+            self.c2 = nn.Conv2d(8, 8, 3, padding=1)
+            self.bn = FrozenBN(8)
+            self.ln = LayerNorm2d(8)
+
+        def forward(self, x):
+            x = self.bn(self.c1(x))
+            x = self.bn(self.c2(x))
+            for _ in range(2):
+                x = self.ln(x)
+            return x
+    """
+    assert [f for f in found(source) if f[1] != "LL003" or f[0] == 22] == [(20, "LL002", "warning"), (22, "LL003", "info")]

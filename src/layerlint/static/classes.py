@@ -8,6 +8,7 @@ import functools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Iterator
 
+from layerlint import catalog
 from layerlint.catalog import COMPOSITE, LayerTraits
 from layerlint.static.facts import Instance
 from layerlint.static.names import KERAS_MODEL_BASES, TORCH_MODEL_BASES, split_framework
@@ -64,7 +65,23 @@ def framework_of_base(qualified: str) -> str | None:
         return None
     framework, name = split
     bases = TORCH_MODEL_BASES if framework == "torch" else KERAS_MODEL_BASES
-    return framework if name in bases else None
+    return framework if name in bases or normalization_base(qualified) else None
+
+
+def normalization_base(qualified: str) -> LayerTraits | None:
+    """A framework normalization a user class derives from (`class FrozenBN(nn.BatchNorm2d)`): the
+    subclass shares what its base shares, running statistics included (issue 15, point 1)."""
+    split = split_framework(qualified)
+    traits = catalog.lookup(*split) if split is not None else None
+    return traits if traits is not None and traits.normalizes else None
+
+
+def inherited_normalization(info: "ClassInfo") -> LayerTraits | None:
+    for ancestor in info.mro():
+        for base in ancestor.bases:
+            if isinstance(base, str) and normalization_base(base) is not None:
+                return normalization_base(base)
+    return None
 
 
 @functools.lru_cache(maxsize=4096)
