@@ -334,3 +334,17 @@ def test_1_a_user_class_deriving_from_a_framework_norm_shares_what_its_base_shar
             return x
     """
     assert [f for f in found(source) if f[1] != "LL003" or f[0] == 22] == [(20, "LL002", "warning"), (22, "LL003", "info")]
+
+
+@pytest.mark.parametrize("comment, intended", [
+    ("# shared on purpose", True),
+    ("# tied with the encoder", True),
+    ("# one norm for both streams, by design", True),
+    ("# LL002: the two branches share moving mean and variance", False),
+    ("# bug: should not be shared", False),
+    ("# share the output", False),
+])
+def test_3_a_comment_states_intent_only_when_it_says_so(comment, intended):
+    from layerlint.static.rules._roles import says_intended
+
+    assert says_intended(f"x = self.norm(x)  {comment}") is intended

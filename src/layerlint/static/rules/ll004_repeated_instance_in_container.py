@@ -8,7 +8,7 @@ from layerlint.diagnostics import Diagnostic, Related, Severity, Text
 from layerlint.fix.builders import comprehension_fix
 from layerlint.i18n import N_
 from layerlint.static.facts import AliasedContainer, ModuleFacts
-from layerlint.static.rules._roles import INTENT, flag_intent
+from layerlint.static.rules._roles import flag_intent, says_intended
 from layerlint.static.rules._shared import COMMENT_REASON
 from layerlint.static.rules.base import Rule, RuleContext
 from layerlint.static.verdicts import sharing_kind
@@ -73,7 +73,7 @@ def repeated_instances(facts: ModuleFacts, context: RuleContext) -> Iterator[tup
 
 def _intent(aliases: list[AliasedContainer], context: RuleContext) -> Text | None:
     lines = {aliases[0].instance.node.lineno} | {getattr(a.node, "lineno", 0) for a in aliases}
-    if any(0 < n <= len(context.lines) and INTENT.search(context.lines[n - 1]) for n in lines):
+    if any(0 < n <= len(context.lines) and says_intended(context.lines[n - 1]) for n in lines):
         return Text(COMMENT_REASON)
     for alias in aliases:
         flag = flag_intent(alias.node, context.text)
