@@ -54,37 +54,47 @@ def says_intended(line: str) -> bool:
 
 def judge_roles(events: list[CallEvent], facts: ModuleFacts, text: str) -> Roles:
     """Designed sharing when every call plays the same role; otherwise the role of each call."""
-    sites = _distinct_sites(events)
-    if len(sites) == 1:
+    if len(_distinct_sites(events)) == 1:
         return Roles(True, N_("applied in a loop, the same way at every iteration"))
-    nodes = {id(e.node) for e in events}
-    if len(nodes) == 1 and all(e.via for e in events):
-        helper = ast.unparse(events[0].via[-1].func) if hasattr(ast, "unparse") else ""
+    if len({id(e.node) for e in events}) == 1 and all(e.via for e in events):
+        helper = ast.unparse(events[0].via[-1].func)
         return Roles(True, N_("one helper (`{helper}`) applies it to each of its inputs"), (("helper", helper),))
     index = _index(text)
     # A layer call's producer identity is its constructor: the members of one list built by a
     # comprehension (`self.blocks[i]`) count as one producer, two `Dense(6)(x)` as two.
     layer_calls = {_position(e.node): f"`{_callee(e.node.func)}`#{id(e.instance.node)}" for e in facts.events}
+    own = {_position(e.node) for e in events}
     origins, consumers = [], []
     for event in events:
         found = index.calls.get(_position(event.node))
         if found is None or ast.dump(found[0]) != ast.dump(event.node):
             return Roles(False, foreign=True)  # the calls live in another file, which is judged on its own
         call, function = found
-        origins.append(_origins(call, function, layer_calls, {_position(e.node) for e in events}))
+        origins.append(_origins(call, function, layer_calls, own))
         consumers.append(_consumer(call, function, index, layer_calls))
     roles = _compare(origins)
+    if roles.designed:
+        return roles
+    return _same_consumer(consumers) or _named_inputs(events) or roles
+
+
+def _same_consumer(consumers: list[str | None]) -> Roles | None:
+    first = consumers[0]
+    if first is None or any(c != first for c in consumers[1:]):
+        return None
+    if first.startswith(MODULATION):
+        return Roles(True, N_("every output is scaled by its own part of what {producer} computed (adaptive "
+                              "normalization of several streams)"), (("producer", first[len(MODULATION):]),))
+    return Roles(True, N_("every call feeds {consumer}: the same role each time"),
+                 (("consumer", first.split("#", 1)[0].split("@", 1)[0]),))
+
+
+def _named_inputs(events: list[CallEvent]) -> Roles | None:
+    """An accident named by each call's own argument (`query`, `memory`), when they differ."""
     texts = list(dict.fromkeys(ast.unparse(e.node.args[0]) if e.node.args else "?" for e in events))
-    if not roles.designed and len(texts) == len(_distinct_sites(events)) and all(len(t) <= 40 for t in texts):
-        roles = Roles(False, inputs=tuple(f"`{t}`" for t in texts))  # the inputs' own names say more
-    if not roles.designed and consumers[0] is not None and all(c == consumers[0] for c in consumers[1:]):
-        if consumers[0].startswith(MODULATION):
-            return Roles(True, N_("every output is scaled by its own part of what {producer} computed (adaptive "
-                                  "normalization of several streams)"),
-                         (("producer", consumers[0][len(MODULATION):]),))
-        return Roles(True, N_("every call feeds {consumer}: the same role each time"),
-                     (("consumer", consumers[0].split("#", 1)[0].split("@", 1)[0]),))
-    return roles
+    if len(texts) == len(_distinct_sites(events)) and all(len(t) <= 40 for t in texts):
+        return Roles(False, inputs=tuple(f"`{t}`" for t in texts))
+    return None
 
 
 def _consumer(call: ast.Call, function: ast.AST, index: "_Index", layer_calls: dict[tuple, str]) -> str | None:
