@@ -1,4 +1,4 @@
-"""The realworld scorer (eval/realworld/score.py) counts what its docstring promises, on a small
+"""The realworld scorer (eval/realworld/scorer.py) counts what its docstring promises, on a small
 fixture (no downloads here): warnings and errors by verdict, precision, errors judged FALSE, demoted
 infos and the demoted true bugs, and findings nobody labelled."""
 
@@ -14,7 +14,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "eval" / "realworld"))
 
-import score  # noqa: E402
+import scorer as score  # noqa: E402  (not `score`: eval/score.py is imported under that name)
 
 LABELS = ROOT / "tests" / "data" / "realworld" / "labels.json"
 

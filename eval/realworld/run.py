@@ -27,7 +27,7 @@ sys.path.insert(0, str(HERE))
 
 from corpora import BY_NAME, CORPORA  # noqa: E402
 from download import DEFAULT_CACHE, source_folder  # noqa: E402
-from score import load_labels, render, score_corpus  # noqa: E402
+from scorer import load_labels, render, score_corpus  # noqa: E402
 
 
 def check(folder: Path, jobs: int) -> tuple[list[dict], int, float]:
