@@ -75,7 +75,7 @@ class LayerCreatedInForward(Rule):
                 severity = Severity.ERROR
                 message = N_("{cls} is created inside `{method}()` of a built layer; Keras 3 raises: ValueError: "
                              "You cannot add new elements of state (variables or sub-layers) to a layer that is "
-                             "already built")
+                             "already built (fine on tf_keras / TF_USE_LEGACY_KERAS=1)")
             else:
                 severity = self.severity
                 message = N_("{cls} is constructed inside `{method}()`: every call creates a new layer with "
