@@ -21,7 +21,8 @@ class SharedNormalizationState(Rule):
 
     * **Running statistics** (`BatchNormalization`, `nn.BatchNorm2d`, `SyncBatchNorm`,
       `InstanceNorm` with `track_running_stats=True`): reported here as a warning, wherever the calls
-      are. Every training call updates one moving mean and variance.
+      are. Every training call updates one moving mean and variance. A user class deriving from a
+      framework normalization (`class FrozenBN(nn.BatchNorm2d)`) is judged like its base.
     * **Only a scale and an offset** (`LayerNormalization`, `GroupNorm`, `RMSNorm`, a BatchNorm
       with `track_running_stats=False`): that is weight sharing. It is reported here, as a warning,
       only when the calls play *different roles*: their inputs come from different layers (one
@@ -34,7 +35,9 @@ class SharedNormalizationState(Rule):
     applied to several streams (each call normalizes what one block produced, XLNet's content and
     query streams, siamese towers); a norm re-applied to its own output (the same final norm on the
     sequence and on its first token); one helper function applying it to each of its inputs; every
-    output feeding the same block (one mask predictor after every decoder stage). A comment on the
+    output feeding the same block (one mask predictor after every decoder stage); every output
+    scaled by its own part of one conditioning projection (an adaptive norm shared by the two
+    streams of a joint-attention block). A comment on the
     construction line or on a call line that says so (`# shared on purpose`, `# tied`, `# intended`)
     moves any sharing, running statistics included, to LL003. Calls that cannot run together are
     never a finding: the two arms of one flag (`if self.pre_norm:` … `if not self.pre_norm:`,
