@@ -67,7 +67,7 @@ def judge_roles(events: list[CallEvent], facts: ModuleFacts, text: str) -> Roles
     origins, consumers = [], []
     for event in events:
         found = index.calls.get(_position(event.node))
-        if found is None or ast.dump(found[0]) != ast.dump(event.node):
+        if found is None or not _same_call(found[0], event.node):
             return Roles(False, foreign=True)  # the calls live in another file, which is judged on its own
         call, function = found
         origins.append(_origins(call, function, layer_calls, own))
@@ -219,35 +219,39 @@ def _index(text: str) -> _Index:
     hold no parents)."""
     try:
         tree = ast.parse(text)
-    except (SyntaxError, ValueError):
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
         return _Index({}, {}, {})
     calls: dict[tuple, tuple[ast.Call, ast.AST]] = {}
     guards: dict[tuple, tuple[tuple[ast.If, str], ...]] = {}
 
-    def visit(scope: ast.AST, node: ast.AST, arms: tuple) -> None:
-        if isinstance(node, ast.If):
-            visit(scope, node.test, arms)
-            for statement in node.body:
-                visit(scope, statement, arms + ((node, "body"),))
-            for statement in node.orelse:
-                visit(scope, statement, arms + ((node, "orelse"),))
-            return
-        if isinstance(node, ast.IfExp):
-            visit(scope, node.test, arms)
-            visit(scope, node.body, arms + ((node, "body"),))
-            visit(scope, node.orelse, arms + ((node, "orelse"),))
-            return
+    # An explicit stack, not recursion: generated code nests expressions deeper than Python recurses.
+    stack: list[tuple[ast.AST, ast.AST, tuple]] = [(tree, tree, ())]
+    while stack:
+        scope, node, arms = stack.pop()
+        if isinstance(node, (ast.If, ast.IfExp)):
+            stack.append((scope, node.test, arms))
+            body = node.body if isinstance(node.body, list) else [node.body]
+            orelse = node.orelse if isinstance(node.orelse, list) else [node.orelse]
+            stack.extend((scope, child, arms + ((node, "body"),)) for child in body)
+            stack.extend((scope, child, arms + ((node, "orelse"),)) for child in orelse)
+            continue
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node is not scope:
             scope, arms = node, ()
         if isinstance(node, ast.Call):
             calls[_position(node)] = (node, scope)
             guards[_position(node)] = arms
-        for child in ast.iter_child_nodes(node):
-            visit(scope, child, arms)
+        stack.extend((scope, child, arms) for child in ast.iter_child_nodes(node))
 
-    visit(tree, tree, ())
     parents = {id(child): node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
     return _Index(calls, guards, parents)
+
+
+def _same_call(mine: ast.Call, theirs: ast.AST) -> bool:
+    """The call found at the event's position is the event's call, not one of another file that
+    happens to sit at the same line and column (an inherited forward)."""
+    return (isinstance(theirs, ast.Call) and type(mine.func) is type(theirs.func)
+            and len(mine.args) == len(theirs.args) and len(mine.keywords) == len(theirs.keywords)
+            and _callee(mine.func) == _callee(theirs.func))
 
 
 def unreachable(event: CallEvent, text: str) -> bool:
@@ -256,7 +260,7 @@ def unreachable(event: CallEvent, text: str) -> bool:
     index = _index(text)
     position = _position(event.node)
     found = index.calls.get(position)
-    if found is None or ast.dump(found[0]) != ast.dump(event.node):
+    if found is None or not _same_call(found[0], event.node):
         return False
     function = found[1]
     return any(_arm_is_dead(branch, arm, function) for branch, arm in index.guards.get(position, ())
@@ -524,7 +528,7 @@ def built_by_builder(node: ast.AST, text: str) -> bool:
     """The construction sits in a builder method (`_build_from_signature`, `_make_output_dense`)
     that `call()` reaches: the Keras 2 lazy-build idiom, which creates the state once."""
     found = _index(text).calls.get(_position(node))
-    if found is None or ast.dump(found[0]) != ast.dump(node):
+    if found is None or not _same_call(found[0], node):
         return False
     scope = found[1]
     return isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)) and bool(BUILDER_NAME.search(scope.name)) \
