@@ -59,10 +59,11 @@ def static_verdict(source: str, name: str, expr: str) -> tuple[bool, bool, bool]
     lines = _scope(source, expr)
     found = [d for d in check_source(source, name, ALL) if d.span.line in lines]
     crash = any(d.severity is Severity.ERROR for d in found)
-    statistics = any(d.code == "LL002" or (d.code == "LL004" and d.message.args.get("kind") == "statistics")
-                     for d in found)
-    weights = any(d.code == "LL003" or (d.code == "LL004" and d.message.args.get("kind") == "weights")
-                  for d in found)
+    # What is shared, not how the static rules judge it: an affine norm in different roles is an LL002
+    # warning, a BatchNorm marked intended an LL003 info, but the runtime sees the state itself.
+    sharing = [d.message.args.get("kind") for d in found if d.code in ("LL002", "LL003", "LL004")]
+    statistics = "statistics" in sharing
+    weights = "weights" in sharing
     return crash, statistics, weights
 
 

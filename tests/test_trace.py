@@ -139,7 +139,7 @@ def test_keras_nested_shared_layer_path(keras, np):
     class Block(layers.Layer):
         def __init__(self):
             super().__init__()
-            self.norm = layers.LayerNormalization()
+            self.norm = layers.BatchNormalization()  # running statistics: LL002 (a LayerNorm is LL003)
 
         def call(self, x):
             return self.norm(self.norm(x))
@@ -164,7 +164,7 @@ def test_keras_nested_shared_layer_path(keras, np):
 
     report = trace(Net(), np.zeros((2, 8), "float32"))
     diag = the(report, "LL002")
-    assert "encoder.blocks[1].norm (LayerNormalization)" in diag.message.render()
+    assert "encoder.blocks[1].norm (BatchNormalization)" in diag.message.render()
     assert report.instance("encoder.blocks[0]").class_name == "Dense"
 
 
@@ -226,12 +226,12 @@ def test_tf_keras_functional_and_nested(tf_keras, np):
     model = tf_keras.Model([left, right], layers.Concatenate()([tower(left), tower(right)]))
     assert codes(trace(model, [np.zeros((2, 8), "float32")] * 2)) == ["LL003"]
 
-    norm = layers.LayerNormalization(name="norm")
+    norm = layers.BatchNormalization(name="norm")  # running statistics: LL002 (a LayerNorm is LL003)
     inner = tf_keras.Sequential([layers.Dense(4, name="d"), norm, norm], name="inner")
     outer = tf_keras.Sequential([inner], name="outer")
     report = trace(outer, np.zeros((2, 4), "float32"))
     diag = the(report, "LL002")
-    assert "inner.norm (LayerNormalization)" in diag.message.render()
+    assert "inner.norm (BatchNormalization)" in diag.message.render()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -351,7 +351,7 @@ def test_torch_nested_path_and_unknown_class(torch):
     class Block(nn.Module):
         def __init__(self):
             super().__init__()
-            self.norm = nn.LayerNorm(8)
+            self.norm = nn.BatchNorm1d(8)  # running statistics: LL002 (a LayerNorm is LL003)
 
     class Net(nn.Module):
         def __init__(self):
@@ -366,7 +366,7 @@ def test_torch_nested_path_and_unknown_class(torch):
 
     report = trace(Net(), torch.zeros(2, 8))
     assert codes(report) == ["LL002", "LL003"]
-    assert "encoder.blocks[2].norm (LayerNorm)" in the(report, "LL002").message.render()
+    assert "encoder.blocks[2].norm (BatchNorm1d)" in the(report, "LL002").message.render()
     live = the(report, "LL003").message.render()
     assert "scale (Scale, not in the catalog; judged from the live object)" in live
 

@@ -19,7 +19,7 @@ from typing import Any, Iterator
 
 from layerlint import catalog
 from layerlint.static import budget
-from layerlint.static.classes import ClassInfo, composite_traits, framework_of_base
+from layerlint.static.classes import ClassInfo, composite_traits, framework_of_base, inherited_normalization
 from layerlint.static.facts import (AliasedContainer, Branch, BuiltInForward, CallEvent, Instance,
                                     ModuleFacts)
 from layerlint.static.names import ImportMap, split_framework
@@ -980,6 +980,11 @@ class Analyzer:
             self._eval(argument, env, frame)
         if not info.is_layer:
             return NOTHING
+        normalization = inherited_normalization(info)
+        if normalization is not None:  # a subclass of a framework norm keeps the norm's traits
+            instance = Instance(info.name, info.framework, normalization, None, self._arguments(node, env), node)
+            self._note_construction(instance, frame)
+            return LayerValue(instance)
         attributes = self.class_attributes(info)
         children = [v.instance for v in layer_values(attributes.values())]
         traits = composite_traits(info.framework or "keras", info.name, children, info.node)

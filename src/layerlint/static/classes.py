@@ -8,6 +8,7 @@ import functools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Iterator
 
+from layerlint import catalog
 from layerlint.catalog import COMPOSITE, LayerTraits
 from layerlint.static.facts import Instance
 from layerlint import frameworks
@@ -67,7 +68,23 @@ def framework_of_base(qualified: str) -> str | None:
     if split is None:
         return frameworks.of_library_base(qualified)
     framework, name = split
-    return framework if name in FRAMEWORKS[framework].model_bases else None
+    return framework if name in FRAMEWORKS[framework].model_bases or normalization_base(qualified) else None
+
+
+def normalization_base(qualified: str) -> LayerTraits | None:
+    """A framework normalization a user class derives from (`class FrozenBN(nn.BatchNorm2d)`): the
+    subclass shares what its base shares, running statistics included (issue 15, point 1)."""
+    split = split_framework(qualified)
+    traits = catalog.lookup(*split) if split is not None else None
+    return traits if traits is not None and traits.normalizes else None
+
+
+def inherited_normalization(info: "ClassInfo") -> LayerTraits | None:
+    for ancestor in info.mro():
+        for base in ancestor.bases:
+            if isinstance(base, str) and normalization_base(base) is not None:
+                return normalization_base(base)
+    return None
 
 
 @functools.lru_cache(maxsize=4096)

@@ -94,10 +94,14 @@ def _first_partner(first: CallEvent, expected: int, later: list[CallEvent],
 
 
 def sharing_kind(traits: LayerTraits, composite: bool) -> str | None:
-    """What two calls of one instance share, when they run: "statistics" (running statistics, or the
-    per-feature parameters of a normalization), "weights", or nothing worth a word. The static rules
-    and the runtime tracer both decide through this one function."""
-    if not composite and (traits.statistics or (traits.normalizes and traits.weights)):
+    """What two calls of one instance share, when they run: "statistics" (running statistics that
+    every training call updates: BatchNorm, SyncBatchNorm, InstanceNorm with `track_running_stats`,
+    any layer keeping buffers or non-trainable variables), "weights" (trainable parameters only,
+    which includes the scale and offset of affine-only normalizations such as LayerNorm, GroupNorm
+    and RMSNorm), or nothing worth a word. Mixing two data distributions in one moving mean is a
+    silent bug; sharing a LayerNorm's gamma/beta is weight sharing, often the design of the model.
+    The static rules and the runtime tracer both decide through this one function."""
+    if not composite and traits.statistics:
         return "statistics"
     if traits.weights or traits.statistics:
         return "weights"

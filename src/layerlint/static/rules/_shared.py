@@ -1,17 +1,102 @@
-"""The message shape LL002 and LL003 have in common: a reuse that runs and shares state."""
+"""What LL002 and LL003 have in common: which reuse each of them reports, and the message shape.
+
+The severity follows what is shared and how (the policy the rule pages explain):
+  * running statistics (BatchNorm, SyncBatchNorm, InstanceNorm with `track_running_stats`): two
+    data distributions are mixed in one moving mean and variance -> LL002, warning;
+  * the scale and offset of an affine-only normalization (LayerNorm, GroupNorm, RMSNorm) are
+    trainable weights: sharing them is an accident when the calls play different roles in the
+    block (LL002, warning) and the design when they play the same role (LL003, info, reason named);
+  * anything else with weights -> LL003, info;
+  * a comment on the construction or call line that says the sharing is intended -> LL003, info.
+Both rules ask `decide()`, so one reuse is reported by exactly one of them, and only once.
+"""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterator
 
 from layerlint.diagnostics import Applicability, Diagnostic, Related, Severity, Text
 from layerlint.fix.builders import split_instance_fix
 from layerlint.i18n import N_
+from layerlint.static.facts import CallEvent, ModuleFacts, exclusive
+from layerlint.static.rules._roles import Roles, flag_arms, intent_comment, judge_roles, unreachable
 from layerlint.static.rules.base import RuleContext
-from layerlint.static.verdicts import Shared
+from layerlint.static.verdicts import Shared, judge
+
+COMMENT_REASON = N_("a comment on the line says the sharing is intended")
 
 
-def shared_state_diagnostic(code: str, name: str, severity: Severity, shared: Shared, context: RuleContext,
+@dataclass(frozen=True)
+class Decision:
+    """Which rule reports a shared instance, and why it is (or is not) judged intended."""
+
+    code: str  # "LL002" or "LL003"
+    shared: Shared
+    reason: Text | None = None  # why it looks intended (LL003 on a normalization)
+    roles: Roles | None = None  # the roles of the calls (LL002 on an affine-only normalization)
+
+
+def decisions(facts: ModuleFacts, context: RuleContext) -> Iterator[Decision]:
+    """One decision per shared instance: a reuse reached again through a builder function's call
+    (another entry of the same code) is the same bug and is not decided twice."""
+    seen: list[tuple[int, object, frozenset]] = []
+    groups = sorted(facts.reuse_groups(), key=lambda events: sum(1 for e in events if e.via))
+    for events in groups:
+        events = _live(events, context)
+        if len(events) < 2:
+            continue
+        verdict = judge(events)
+        if not isinstance(verdict, Shared) or verdict.primary.instance.aliased_in:
+            continue
+        instance = events[0].instance
+        nodes = frozenset(id(e.node) for e in events)
+        if any(node == id(instance.node) and key == events[0].key and nodes <= known
+               for node, key, known in seen):
+            continue
+        seen.append((id(instance.node), events[0].key, nodes))
+        decision = decide(verdict, facts, context)
+        if decision is not None:
+            yield decision
+
+
+def _live(events: list[CallEvent], context: RuleContext) -> list[CallEvent]:
+    """The calls that can run together: not in a dead arm (`x = None` … `if x is not None:`), not in a
+    test function (a test calls one layer again and again to exercise it, not to build a model), and
+    not exclusive with every other call (the other arm of the same flag)."""
+    events = [e for e in events if not e.entry.rsplit(".", 1)[-1].startswith("test")
+              and not unreachable(e, context.text)]
+    flags = {id(e): flag_arms(e, context.text) for e in events}
+
+    def apart(one: CallEvent, other: CallEvent) -> bool:
+        mine, theirs = flags[id(one)], flags[id(other)]
+        return exclusive(one, other) or any(theirs.get(flag, value) != value for flag, value in mine.items())
+
+    return [e for e in events if any(o is not e and not apart(e, o) for o in events)]
+
+
+def decide(shared: Shared, facts: ModuleFacts, context: RuleContext) -> Decision | None:
+    events = list(shared.events)
+    instance = events[0].instance
+    traits = instance.traits
+    if intent_comment(events, context.lines):
+        return Decision("LL003", shared, Text(COMMENT_REASON))
+    if shared.kind == "statistics":
+        return Decision("LL002", shared)
+    if traits is None or not traits.normalizes or instance.composite:
+        return Decision("LL003", shared)
+    roles = judge_roles(events, facts, context.text)
+    if roles.foreign:
+        return None  # the calls of an inherited forward: the file that holds them reports them
+    if roles.designed:
+        return Decision("LL003", shared, Text(roles.reason, dict(roles.args)), roles)
+    return Decision("LL002", shared, None, roles)
+
+
+def shared_state_diagnostic(code: str, name: str, severity: Severity, decision: Decision, context: RuleContext,
                             template: str, help_template: str) -> Diagnostic:
     """Splitting a silently shared instance changes parameters and checkpoints: an unsafe fix."""
+    shared = decision.shared
     instance = shared.primary.instance
     sites = list({id(event.site()): event.site() for event in shared.events}.values())  # distinct, in order
     in_loop = len(sites) == 1
@@ -22,8 +107,11 @@ def shared_state_diagnostic(code: str, name: str, severity: Severity, shared: Sh
     state = (N_("running statistics and normalization parameters") if traits and traits.statistics
              else N_("normalization parameters (scale and offset)") if traits and traits.normalizes
              else N_("trainable weights"))
+    roles = decision.roles
     args = {"label": instance.name(), "cls": instance.class_name, "lines": lines, "state": Text(state),
-            "count": len(sites), "how": Text(N_("in a loop") if in_loop else N_("at lines {lines}"), {"lines": lines})}
+            "count": len(sites), "how": Text(N_("in a loop") if in_loop else N_("at lines {lines}"), {"lines": lines}),
+            "kind": shared.kind, "reason": decision.reason or "",
+            "inputs": ", ".join(roles.inputs) if roles and roles.inputs else "?"}
     primary = shared.primary.site()
     related = [Related(context.span(site), Text(N_("also called here"))) for site in sites if site is not primary]
     if in_loop and shared.primary.loop is not None:
@@ -33,3 +121,4 @@ def shared_state_diagnostic(code: str, name: str, severity: Severity, shared: Sh
                       message=Text(template, args), help=Text(help_template, args), related=tuple(related),
                       fix=split_instance_fix(context.text, list(shared.events), Applicability.UNSAFE)
                       if context.fixes else None)
+

@@ -7,31 +7,59 @@ from typing import Iterable
 from layerlint.diagnostics import Diagnostic, Severity
 from layerlint.i18n import N_
 from layerlint.static.facts import ModuleFacts
-from layerlint.static.rules._shared import shared_state_diagnostic
+from layerlint.static.rules._shared import decisions, shared_state_diagnostic
 from layerlint.static.rules.base import Rule, RuleContext
-from layerlint.static.verdicts import Shared, judge
 
 
 class SharedNormalizationState(Rule):
-    """A normalization layer is called more than once per pass: its statistics are silently shared.
+    """A normalization layer is called more than once per pass in a way that looks accidental.
 
     ## What it does
-    Finds one instance of a layer that keeps running statistics or per-feature normalization
-    parameters (`BatchNormalization`, `LayerNormalization`, `nn.BatchNorm2d`…) called at two places,
-    or in a loop, on inputs of equal or unknown feature size.
+    Finds one normalization instance called at two places, or in a loop, on inputs of equal or
+    unknown feature size (different sizes are a crash: LL001). The severity follows what the calls
+    share and how they use it:
+
+    * **Running statistics** (`BatchNormalization`, `nn.BatchNorm2d`, `SyncBatchNorm`,
+      `InstanceNorm` with `track_running_stats=True`): reported here as a warning, wherever the calls
+      are. Every training call updates one moving mean and variance. A user class deriving from a
+      framework normalization (`class FrozenBN(nn.BatchNorm2d)`) is judged like its base.
+    * **Only a scale and an offset** (`LayerNormalization`, `GroupNorm`, `RMSNorm`, a BatchNorm
+      with `track_running_stats=False`): that is weight sharing. It is reported here, as a warning,
+      only when the calls play *different roles*: their inputs come from different layers (one
+      follows `conv1` and another `conv2`; one normalizes the attention input and another the MLP
+      input; one normalizes the query and another the memory). The message lists each call's input.
+
+    **When it stays quiet.** An affine-only norm whose calls play *the same role* is designed
+    sharing, reported by LL003 (info, off by default) with the reason: one call repeated by a loop
+    (every decoder layer's output, every pyramid level, every frame); the same chain of layers
+    applied to several streams (each call normalizes what one block produced, XLNet's content and
+    query streams, siamese towers); a norm re-applied to its own output (the same final norm on the
+    sequence and on its first token); one helper function applying it to each of its inputs; every
+    output feeding the same block (one mask predictor after every decoder stage); every output
+    scaled by its own part of one conditioning projection (an adaptive norm shared by the two
+    streams of a joint-attention block). A comment on the
+    construction line or on a call line that says so (`# shared on purpose`, `# tied`, `# intended`)
+    moves any sharing, running statistics included, to LL003. Calls that cannot run together are
+    never a finding: the two arms of one flag (`if self.pre_norm:` … `if not self.pre_norm:`,
+    `x if self.post_norm else self.norm(x)`), a call under `if x is not None:` right after
+    `x = None`, and the repeated calls a test function makes to exercise one layer.
 
     ## Why is this bad?
-    It runs, and that is the problem: both call sites update one moving mean and variance and train
-    one gamma/beta, so activations of different depths are normalized with mixed statistics. Nothing
-    fails; the model just trains worse and infers differently from how it trained. The seed article
-    asks for one normalization instance per logical operation.
+    A shared BatchNorm runs, and that is the problem: both call sites update one moving mean and
+    variance, so at inference every site is normalized with statistics mixed from two different
+    distributions. Nothing fails; the model just trains worse and infers differently from how it
+    trained. A LayerNorm shared between two roles trains one gamma/beta for two jobs that the
+    architecture meant to keep apart (the OLMo issue "Sequential Olmo block should not have shared
+    layernorm", allenai/OLMo#222, is this bug). Keras and PyTorch both expect one normalization
+    instance per logical operation.
 
     ## Known problems
+    Roles are read from the source around each call (which layer produced its input, which layer
+    takes its output), within one function: a producer reached through another module, or a value
+    passed through a container, reads as unknown, and unknown inputs count as different roles.
     Reusing a whole sub-network that contains normalization (a siamese tower) is reported by LL003,
-    not here: sharing the tower, statistics included, is usually the intent. Some architectures share
-    a normalization on purpose (the two streams of XLNet-style attention, one output norm applied to
-    every decoder layer's result); mark those with `# noqa: LL002`. Two `if` tests on the same flag
-    (`if self.pre_norm:` … `if not self.pre_norm:`) are understood as exclusive.
+    not here: sharing the tower, statistics included, is usually the intent. `allow-shared` in the
+    configuration and `# noqa: LL002` silence a finding too.
 
     ## Example
     ```python
@@ -44,7 +72,7 @@ class SharedNormalizationState(Rule):
     x = self.norm_a(self.conv_a(x))
     x = self.norm_b(self.conv_b(x))
     ```
-    If the sharing is deliberate, say so with `# noqa: LL002`.
+    If the sharing is deliberate, say so on the line: `x = self.norm(x)  # shared on purpose`.
 
     ## Fix safety
     Splitting the instance is an unsafe fix: it changes the parameter count and checkpoint keys.
@@ -55,13 +83,18 @@ class SharedNormalizationState(Rule):
     severity = Severity.WARNING
 
     def check(self, facts: ModuleFacts, context: RuleContext) -> Iterable[Diagnostic]:
-        for events in facts.reuse_groups():
-            verdict = judge(events)
-            if isinstance(verdict, Shared) and verdict.kind == "statistics" and not verdict.primary.instance.aliased_in:
-                yield shared_state_diagnostic(
-                    self.code, self.name, self.severity, verdict, context,
-                    N_("`{label}` ({cls}) is called {how}: the calls silently share its {state}"),
-                    N_("give each call site its own {cls}; if the sharing is intended, add `# noqa: LL002`"))
+        for decision in decisions(facts, context):
+            if decision.code != self.code:
+                continue
+            if decision.roles is None:  # running statistics
+                template = N_("`{label}` ({cls}) is called {how}: the calls silently share its {state}")
+            else:
+                template = N_("`{label}` ({cls}) is called {how} on inputs in different roles ({inputs}): one "
+                              "set of {state} serves them all")
+            yield shared_state_diagnostic(
+                self.code, self.name, self.severity, decision, context, template,
+                N_("give each call site its own {cls}; if the sharing is intended, say so in a comment on "
+                   "the line (`# shared on purpose`)"))
 
 
 # Examples: the test suite checks each one statically and runs the `# run:` ones with the real framework.
@@ -145,6 +178,46 @@ class Plain(nn.Module):
 
 # run: Plain() on (2, 3, 8, 8)
 """,
+    """\
+# Designed sharing: one final LayerNorm applied to every decoder layer's output (auxiliary losses)
+# and to the last one, as DETR does. The calls play one role: LL003 info, not a warning.
+import torch.nn as nn
+
+
+class Decoder(nn.Module):
+    def __init__(self, width=16, depth=3):
+        super().__init__()
+        self.layers = nn.ModuleList([nn.Linear(width, width) for _ in range(depth)])
+        self.norm = nn.LayerNorm(width)
+
+    def forward(self, x):
+        intermediate = []
+        for layer in self.layers:
+            x = layer(x)
+            intermediate.append(self.norm(x))  # expect: LL003
+        return self.norm(x), intermediate
+
+# run: Decoder() on (2, 16)
+""",
+    """\
+# Intent written in the code: a comment on the call line says the statistics are shared on purpose.
+import torch.nn as nn
+
+
+class TwoViews(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 8, 3, padding=1)
+        self.bn = nn.BatchNorm2d(8)
+
+    def forward(self, inputs):
+        left, right = inputs
+        a = self.bn(self.conv(left))
+        b = self.bn(self.conv(right))  # shared on purpose: one set of statistics  # expect: LL003, LL003
+        return a + b
+
+# run: TwoViews() on (2, 3, 8, 8); (2, 3, 8, 8)
+""",
 )
 
 INVALID = (
@@ -217,6 +290,24 @@ class Twice(nn.Module):
         return self.norm(self.conv_b(x))  # expect: LL002
 
 # run: Twice() on (2, 3, 8, 8)
+""",
+    """\
+# Accident: one LayerNorm normalizes the attention input and the MLP input (different roles).
+import torch.nn as nn
+
+
+class Block(nn.Module):
+    def __init__(self, width=16):
+        super().__init__()
+        self.norm = nn.LayerNorm(width)
+        self.attn = nn.Linear(width, width)
+        self.mlp = nn.Linear(width, width)
+
+    def forward(self, x):
+        x = x + self.attn(self.norm(x))
+        return x + self.mlp(self.norm(x))  # expect: LL002
+
+# run: Block() on (2, 4, 16)
 """,
 )
 

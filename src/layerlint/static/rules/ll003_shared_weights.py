@@ -7,9 +7,9 @@ from typing import Iterable
 from layerlint.diagnostics import Diagnostic, Severity
 from layerlint.i18n import N_
 from layerlint.static.facts import ModuleFacts
-from layerlint.static.rules._shared import shared_state_diagnostic
+from layerlint.static.rules._shared import decisions, shared_state_diagnostic
 from layerlint.static.rules.base import Rule, RuleContext
-from layerlint.static.verdicts import Shared, judge
+from layerlint.static.rules.ll004_repeated_instance_in_container import intended_containers
 
 
 class SharedWeights(Rule):
@@ -20,10 +20,23 @@ class SharedWeights(Rule):
     sub-model) called at two places or in a loop, on inputs of equal or unknown feature size.
     Off by default: select it with `--select LL003`.
 
+    It is also where layerlint puts sharing that looks designed, with the reason in the message
+    ("… : looks intended"), so a reviewer can still see it:
+
+    * an affine-only normalization (`LayerNormalization`, `GroupNorm`, `RMSNorm`) whose calls play
+      the same role: repeated by a loop, applied to the output of the same block on several
+      streams, re-applied to its own output, applied by one helper to each input, or feeding the
+      same block every time (LL002 explains the roles);
+    * any shared layer, running statistics included, whose construction or call line carries a
+      comment saying so (`# shared on purpose`, `# tied`, `# intended`);
+    * a container filled with one instance under a flag that asks for sharing
+      (`if config.share_bbox_head:`) or whose other arm builds separate copies (LL004 otherwise).
+
     ## Why is this bad?
-    Often it is not: siamese towers, tied embeddings and recurrent blocks share weights on purpose.
-    When it is an accident, one set of weights is trained for two jobs and the parameter count is
-    lower than the architecture intends. This rule lists every such place for review.
+    Often it is not: siamese towers, tied embeddings, recurrent blocks and a final norm applied to
+    every decoder output share weights on purpose. When it is an accident, one set of weights is
+    trained for two jobs and the parameter count is lower than the architecture intends. This
+    rule lists every such place for review.
 
     ## Example
     ```python
@@ -44,14 +57,19 @@ class SharedWeights(Rule):
     enabled_by_default = False
 
     def check(self, facts: ModuleFacts, context: RuleContext) -> Iterable[Diagnostic]:
-        for events in facts.reuse_groups():
-            verdict = judge(events)
-            if isinstance(verdict, Shared) and verdict.kind == "weights" and not verdict.primary.instance.aliased_in:
-                yield shared_state_diagnostic(
-                    self.code, self.name, self.severity, verdict, context,
-                    N_("`{label}` ({cls}) is called {how}: the calls share its {state}"),
-                    N_("fine when the sharing is intended (siamese towers, tied weights); otherwise give "
-                       "each call site its own {cls}"))
+        for decision in decisions(facts, context):
+            if decision.code != self.code:
+                continue
+            if decision.reason is None:
+                template = N_("`{label}` ({cls}) is called {how}: the calls share its {state}")
+            else:
+                template = N_("`{label}` ({cls}) is called {how}: the calls share its {state}; {reason}: looks "
+                              "intended")
+            yield shared_state_diagnostic(
+                self.code, self.name, self.severity, decision, context, template,
+                N_("fine when the sharing is intended (siamese towers, tied weights); otherwise give "
+                   "each call site its own {cls}"))
+        yield from intended_containers(facts, context)
 
 
 # Examples: the test suite checks each one statically and runs the `# run:` ones with the real framework.

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Iterable
+from typing import Iterable, Iterator
 
 from layerlint.diagnostics import Diagnostic, Related, Severity, Text
 from layerlint.fix.builders import comprehension_fix
 from layerlint.i18n import N_
-from layerlint.static.facts import ModuleFacts
+from layerlint.static.facts import AliasedContainer, ModuleFacts
+from layerlint.static.rules._roles import flag_intent, says_intended
+from layerlint.static.rules._shared import COMMENT_REASON
 from layerlint.static.rules.base import Rule, RuleContext
 from layerlint.static.verdicts import sharing_kind
 
@@ -18,7 +20,11 @@ class RepeatedInstanceInContainer(Rule):
     ## What it does
     Finds `[Dense(8)] * 3`, `nn.ModuleList([Block()] * n)`, `[layer for _ in range(n)]` and
     `Sequential([bn, conv, bn])`: a container that repeats one stateful instance instead of holding
-    distinct ones.
+    distinct ones. One instance is one finding: when the same list is spread again
+    (`nn.Sequential(*layers)`) the other containers are shown as related places, not reported again.
+    Intent written in the code moves the finding to LL003 (info): a comment on the line that says
+    shared/tied/on purpose, or an `if` whose test names sharing (`if config.share_bbox_head:`) or
+    whose other arm builds separate copies (`copy.deepcopy`, a comprehension of constructors).
 
     ## Why is this bad?
     List repetition copies the reference, not the layer. Every slot is the same object, so a "stack
@@ -45,24 +51,67 @@ class RepeatedInstanceInContainer(Rule):
     severity = Severity.WARNING
 
     def check(self, facts: ModuleFacts, context: RuleContext) -> Iterable[Diagnostic]:
-        for alias in facts.aliased:
-            instance = alias.instance
-            traits = instance.traits
-            if traits is None or not (traits.weights or traits.statistics):
-                continue
-            count = alias.count
-            kind = sharing_kind(traits, instance.composite)
-            args = {"label": instance.name(), "cls": instance.class_name, "kind": kind,
-                    "slots": Text(N_("{count} slots") if count else N_("several slots"), {"count": count}),
-                    "state": Text(N_("running statistics") if kind == "statistics" else N_("weights"))}
-            yield Diagnostic(
-                code=self.code, name=self.name, severity=self.severity, span=context.span(alias.node),
-                message=Text(N_("one {cls} instance fills {slots} of this container: every slot shares its "
-                                "{state}"), args),
-                help=Text(N_("build one instance per slot, e.g. `[{cls}(...) for _ in range(n)]`"), args),
-                related=(Related(context.span(instance.node), Text(N_("the one {cls} instance is created here"), args)),),
-                fix=comprehension_fix(context.text, alias) if context.fixes else None,
-            )
+        for aliases, reason in repeated_instances(facts, context):
+            if reason is None:
+                yield container_diagnostic(self.code, self.name, self.severity, aliases, context, None)
+
+
+def repeated_instances(facts: ModuleFacts, context: RuleContext) -> Iterator[tuple[list[AliasedContainer], Text | None]]:
+    """One entry per stateful instance that fills several slots, with every container it fills (the
+    first in the file is where the bug is reported, the others are related places: one bug, one
+    finding, even when `layers = [block] * n` is spread again into `Sequential(*layers)`), and the
+    reason the repetition looks intended, if any."""
+    grouped: dict[int, list[AliasedContainer]] = {}
+    for alias in facts.aliased:
+        traits = alias.instance.traits
+        if traits is not None and (traits.weights or traits.statistics):
+            grouped.setdefault(id(alias.instance.node), []).append(alias)
+    for aliases in grouped.values():
+        aliases.sort(key=lambda a: (getattr(a.node, "lineno", 0), getattr(a.node, "col_offset", 0)))
+        yield aliases, _intent(aliases, context)
+
+
+def _intent(aliases: list[AliasedContainer], context: RuleContext) -> Text | None:
+    lines = {aliases[0].instance.node.lineno} | {getattr(a.node, "lineno", 0) for a in aliases}
+    if any(0 < n <= len(context.lines) and says_intended(context.lines[n - 1]) for n in lines):
+        return Text(COMMENT_REASON)
+    for alias in aliases:
+        flag = flag_intent(alias.node, context.text)
+        if flag is not None:
+            return Text(flag[0], dict(flag[1]))
+    return None
+
+
+def container_diagnostic(code: str, name: str, severity: Severity, aliases: list[AliasedContainer],
+                         context: RuleContext, reason: Text | None) -> Diagnostic:
+    alias = aliases[0]
+    instance = alias.instance
+    count = alias.count
+    kind = sharing_kind(instance.traits, instance.composite)
+    args = {"label": instance.name(), "cls": instance.class_name, "kind": kind, "reason": reason or "",
+            "slots": Text(N_("{count} slots") if count else N_("several slots"), {"count": count}),
+            "state": Text(N_("running statistics") if kind == "statistics" else N_("weights"))}
+    template = (N_("one {cls} instance fills {slots} of this container: every slot shares its {state}")
+                if reason is None else
+                N_("one {cls} instance fills {slots} of this container: every slot shares its {state}; "
+                   "{reason}: looks intended"))
+    related = [Related(context.span(other.node), Text(N_("the same instance fills this container too"), args))
+               for other in aliases[1:]]
+    related.append(Related(context.span(instance.node), Text(N_("the one {cls} instance is created here"), args)))
+    return Diagnostic(
+        code=code, name=name, severity=severity, span=context.span(alias.node),
+        message=Text(template, args),
+        help=Text(N_("build one instance per slot, e.g. `[{cls}(...) for _ in range(n)]`"), args),
+        related=tuple(related),
+        fix=comprehension_fix(context.text, alias) if context.fixes and reason is None else None,
+    )
+
+
+def intended_containers(facts: ModuleFacts, context: RuleContext) -> Iterator[Diagnostic]:
+    """The repetitions whose intent is written in the code: reported by LL003 (info), not LL004."""
+    for aliases, reason in repeated_instances(facts, context):
+        if reason is not None:
+            yield container_diagnostic("LL003", "shared-weights", Severity.INFO, aliases, context, reason)
 
 
 # Examples: the test suite checks each one statically and runs the `# run:` ones with the real framework.

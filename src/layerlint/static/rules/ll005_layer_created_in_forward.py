@@ -8,6 +8,7 @@ from layerlint.diagnostics import Diagnostic, Severity, Text
 from layerlint.fix.builders import move_to_init_fix
 from layerlint.i18n import N_
 from layerlint.static.facts import ModuleFacts
+from layerlint.static.rules._roles import built_by_builder
 from layerlint.static.rules.base import Rule, RuleContext
 
 
@@ -24,7 +25,9 @@ class LayerCreatedInForward(Rule):
     elements of state (variables or sub-layers) to a layer that is already built") when the layer is
     built before `call()` runs — it has a `build()` of its own, or no sub-layers to build — and
     that case is reported with error severity; a layer that Keras builds by running `call()` (no
-    `build()`, unbuilt sub-layers) may create state there.
+    `build()`, unbuilt sub-layers) may create state there. In tf_keras code, sub-layers created by
+    a builder method that `call()` reaches (`_build_from_signature`, `_make_output_dense`) are the
+    Keras 2 lazy-build idiom, created once and tracked: not reported.
 
     ## Why is this bad?
     Every forward pass builds a fresh layer with freshly initialised weights, so nothing is ever
@@ -66,11 +69,13 @@ class LayerCreatedInForward(Rule):
             args = {"cls": built.instance.class_name, "method": built.method}
             if built.stored and (built.instance.framework != "keras" or not built.built_before_call):
                 continue
+            if built.instance.framework == "tf_keras" and built_by_builder(built.instance.node, context.text):
+                continue  # tf_keras tracks what a lazy builder method stores, lists included
             if built.stored:
                 severity = Severity.ERROR
                 message = N_("{cls} is created inside `{method}()` of a built layer; Keras 3 raises: ValueError: "
                              "You cannot add new elements of state (variables or sub-layers) to a layer that is "
-                             "already built")
+                             "already built (fine on tf_keras / TF_USE_LEGACY_KERAS=1)")
             else:
                 severity = self.severity
                 message = N_("{cls} is constructed inside `{method}()`: every call creates a new layer with "

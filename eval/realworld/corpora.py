@@ -1,0 +1,28 @@
+"""The public model libraries the realworld benchmark checks: pinned versions, so a label's
+(file, line) keeps pointing at the code that was triaged."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Corpus:
+    name: str  # the label files and the table call it this
+    requirement: str  # what `pip download` fetches (pinned)
+    package: str  # the folder inside the wheel that is checked
+
+
+CORPORA = (
+    Corpus("keras", "keras==3.15.1", "keras"),
+    Corpus("keras-hub", "keras-hub==0.32.0", "keras_hub"),
+    Corpus("tf-models-official", "tf-models-official==2.20.0", "official"),
+    Corpus("timm", "timm==1.0.31", "timm"),
+    Corpus("diffusers", "diffusers==0.42.1", "diffusers"),
+    Corpus("transformers", "transformers==5.23.0", "transformers"),
+    # A release whose bug was reported publicly (kyegomez/MambaTransformer#14, "layer norm called
+    # multiple times with same parameters"): the benchmark must keep finding it.
+    Corpus("mambatransformer", "mambatransformer==0.0.4", "mamba_transformer"),
+)
+
+BY_NAME = {corpus.name: corpus for corpus in CORPORA}

@@ -1,0 +1,535 @@
+"""Designed or accidental sharing: what surrounds each call of one shared instance.
+
+A normalization called at several places is a bug when the places play different roles (one call
+normalizes the attention input and another the MLP input; one follows conv1 and another conv2) and
+the design of the model when they play the same role (every iteration of a loop, the same chain of
+layers applied to two streams, a norm re-applied to its own output, one helper applied to each
+input). The facts carry the AST of every call, so the rule reads the role from the source itself:
+where each call's input comes from, through local assignments, up to the nearest layer call.
+"""
+
+from __future__ import annotations
+
+import ast
+import functools
+import re
+from dataclasses import dataclass
+
+from layerlint.i18n import N_
+from layerlint.static.facts import CallEvent, ModuleFacts
+
+# A comment that says the sharing is meant: `# shared on purpose`, `# tied with the encoder`.
+INTENT = re.compile(r"#.*\b(shared|sharing|tied|tying|on purpose|intended|intentional(ly)?|"
+                    r"deliberate(ly)?|by design)\b", re.IGNORECASE)
+# … unless the same comment names the problem (`# LL002: the branches share statistics`, `# bug`).
+NOT_INTENT = re.compile(r"#.*(\bLL0\d\d\b|\bbug|\bwrong\b|\bshould\b|\baccident|\bmistake|\bfixme\b|\btodo\b|"
+                        r"\bnot\b|\bnever\b|\bunintended\b|n't\b)", re.IGNORECASE)
+MAX_DEPTH = 12
+MODULATION = "modulated by "
+
+
+@dataclass(frozen=True)
+class Roles:
+    """How the calls of one shared instance relate: `designed` with the reason (a message id and its
+    arguments), or accidental with a short description of each call's input."""
+
+    designed: bool
+    reason: str = ""
+    args: tuple[tuple[str, str], ...] = ()
+    inputs: tuple[str, ...] = ()
+    foreign: bool = False  # the calls live in another file (an inherited forward): judged there
+
+
+def intent_comment(events: list[CallEvent], lines: list[str]) -> bool:
+    """A comment on the construction line or on any call line says the sharing is intended."""
+    numbers = {events[0].instance.node.lineno} | {getattr(e.site(), "lineno", 0) for e in events}
+    numbers |= {e.node.lineno for e in events}
+    return any(0 < n <= len(lines) and says_intended(lines[n - 1]) for n in numbers)
+
+
+def says_intended(line: str) -> bool:
+    line = re.sub(r"#\s*expect:.*$", "", line)  # the test corpora's markup is no comment of the author
+    return bool(INTENT.search(line)) and not NOT_INTENT.search(line)
+
+
+def judge_roles(events: list[CallEvent], facts: ModuleFacts, text: str) -> Roles:
+    """Designed sharing when every call plays the same role; otherwise the role of each call."""
+    if len(_distinct_sites(events)) == 1:
+        return Roles(True, N_("applied in a loop, the same way at every iteration"))
+    if len({id(e.node) for e in events}) == 1 and all(e.via for e in events):
+        helper = ast.unparse(events[0].via[-1].func)
+        return Roles(True, N_("one helper (`{helper}`) applies it to each of its inputs"), (("helper", helper),))
+    index = _index(text)
+    # A layer call's producer identity is its constructor: the members of one list built by a
+    # comprehension (`self.blocks[i]`) count as one producer, two `Dense(6)(x)` as two.
+    layer_calls = {_position(e.node): f"`{_callee(e.node.func)}`#{id(e.instance.node)}" for e in facts.events}
+    own = {_position(e.node) for e in events}
+    origins, consumers = [], []
+    for event in events:
+        found = index.calls.get(_position(event.node))
+        if found is None or not _same_call(found[0], event.node):
+            return Roles(False, foreign=True)  # the calls live in another file, which is judged on its own
+        call, function = found
+        origins.append(_origins(call, function, layer_calls, own))
+        consumers.append(_consumer(call, function, index, layer_calls))
+    roles = _compare(origins)
+    if roles.designed:
+        return roles
+    return _same_consumer(consumers) or _named_inputs(events) or roles
+
+
+def _same_consumer(consumers: list[str | None]) -> Roles | None:
+    first = consumers[0]
+    if first is None or any(c != first for c in consumers[1:]):
+        return None
+    if first.startswith(MODULATION):
+        return Roles(True, N_("every output is scaled by its own part of what {producer} computed (adaptive "
+                              "normalization of several streams)"), (("producer", first[len(MODULATION):]),))
+    return Roles(True, N_("every call feeds {consumer}: the same role each time"),
+                 (("consumer", first.split("#", 1)[0].split("@", 1)[0]),))
+
+
+def _named_inputs(events: list[CallEvent]) -> Roles | None:
+    """An accident named by each call's own argument (`query`, `memory`), when they differ."""
+    texts = list(dict.fromkeys(ast.unparse(e.node.args[0]) if e.node.args else "?" for e in events))
+    if len(texts) == len(_distinct_sites(events)) and all(len(t) <= 40 for t in texts):
+        return Roles(False, inputs=tuple(f"`{t}`" for t in texts))
+    return None
+
+
+def _consumer(call: ast.Call, function: ast.AST, index: "_Index", layer_calls: dict[tuple, str]) -> str | None:
+    """The layer (or block held by self) that takes the call's output: directly, through tensor
+    functions, or through one local variable (`h = self.norm(x)` … `self.head(h)`)."""
+    node: ast.AST = call
+    for _ in range(MAX_DEPTH):
+        parent = index.parents.get(id(node))
+        if parent is None:
+            return None
+        if isinstance(parent, ast.Call) and node is not parent.func:
+            consumer = _layer_consumer(parent, node, layer_calls)
+            if consumer is not None:
+                return consumer
+        elif isinstance(parent, ast.BinOp) and isinstance(parent.op, ast.Mult):
+            modulation = _modulation(parent.right if node is parent.left else parent.left, call, function,
+                                     layer_calls)
+            if modulation:
+                return modulation
+        elif isinstance(parent, ast.Assign) and len(parent.targets) == 1 and isinstance(parent.targets[0], ast.Name):
+            for use in _next_uses(parent.targets[0].id, parent, function):
+                consumer = _consumer_of_use(use, function, index, layer_calls)
+                if consumer is not None:
+                    return consumer
+            return None
+        elif isinstance(parent, (ast.stmt, ast.List, ast.Tuple)):  # a merge of several inputs says no role
+            return None
+        node = parent
+    return None
+
+
+def _layer_consumer(parent: ast.Call, argument: ast.AST, layer_calls: dict[tuple, str]) -> str | None:
+    """The layer call taking `argument`, with the slot it fills: the query and the memory of one
+    attention are two roles, the first input of one mask predictor at every stage is one."""
+    position = _position(parent)
+    if position in layer_calls:
+        name = layer_calls[position]
+    elif _held_by_self(parent.func):
+        name = f"`{_callee(parent.func)}`"
+    else:
+        return None
+    slot = next((str(i) for i, a in enumerate(parent.args) if a is argument), None)
+    slot = slot or next((k.arg or "**" for k in parent.keywords if k.value is argument), "?")
+    return f"{name}@{slot}"
+
+
+def _modulation(factor: ast.AST, call: ast.Call, function: ast.AST, layer_calls: dict[tuple, str]) -> str | None:
+    """`self.norm(x) * (1 + scale) + shift` with `scale` computed by a layer: adaptive normalization,
+    each stream modulated by its own slice of one conditioning projection (joint-attention DiTs)."""
+    found: set[str] = set()
+    _trace(factor, call, function, layer_calls, set(), found, 0)
+    producers = sorted(_shown({origin for origin in found if origin.startswith("`")}))
+    return MODULATION + ", ".join(producers) if producers else None
+
+
+def _consumer_of_use(use: ast.Name, function: ast.AST, index: "_Index", layer_calls: dict[tuple, str]) -> str | None:
+    node: ast.AST = use
+    for _ in range(MAX_DEPTH):
+        parent = index.parents.get(id(node))
+        if parent is None or isinstance(parent, (ast.stmt, ast.List, ast.Tuple)):
+            return None
+        if isinstance(parent, ast.Call) and node is not parent.func:
+            consumer = _layer_consumer(parent, node, layer_calls)
+            if consumer is not None:
+                return consumer
+        node = parent
+    return None
+
+
+def _next_uses(name: str, statement: ast.stmt, function: ast.AST) -> list[ast.Name]:
+    """The reads of `name` after the assignment and before the name is assigned again."""
+    after = (statement.end_lineno or 0, statement.end_col_offset or 0)
+    again = [n.lineno for n in ast.walk(function) if isinstance(n, ast.stmt) and n is not statement
+             and (n.lineno, n.col_offset) > after and _assigned_value(n, name) is not None]
+    limit = min(again, default=10 ** 9)
+    uses = [n for n in ast.walk(function) if isinstance(n, ast.Name) and n.id == name
+            and isinstance(n.ctx, ast.Load) and (n.lineno, n.col_offset) > after and n.lineno <= limit]
+    return sorted(uses, key=lambda n: (n.lineno, n.col_offset))[:4]
+
+
+def _compare(origins: list[frozenset[str]]) -> Roles:
+    inputs = tuple(dict.fromkeys(" + ".join(sorted(_shown(o - {"<self>"}))) or "?" for o in origins))
+    fed_back = [o for o in origins if o == frozenset({"<self>"})]
+    if fed_back and all(o == frozenset({"<self>"}) or o == origins[0] for o in origins[1:]):
+        return Roles(True, N_("re-applied to its own output"))
+    producers = [frozenset(o for o in origin if o.startswith("`")) for origin in origins]
+    first = producers[0]
+    if first and all("<self>" not in o for o in origins) and all(p == first for p in producers[1:]):
+        producer = ", ".join(sorted(_shown(first)))
+        return Roles(True, N_("every call normalizes what {producer} produced: the same role each time"),
+                     (("producer", producer),))
+    return Roles(False, inputs=inputs)
+
+
+def _shown(origins: set[str] | frozenset[str]) -> set[str]:
+    return {origin.split("#", 1)[0] for origin in origins}
+
+
+def _distinct_sites(events: list[CallEvent]) -> list[ast.AST]:
+    sites: list[ast.AST] = []
+    for event in events:
+        if all(event.site() is not known for known in sites):
+            sites.append(event.site())
+    return sites
+
+
+def _position(node: ast.AST) -> tuple:
+    return (getattr(node, "lineno", 0), getattr(node, "col_offset", 0),
+            getattr(node, "end_lineno", 0), getattr(node, "end_col_offset", 0))
+
+
+@dataclass
+class _Index:
+    calls: dict[tuple, tuple[ast.Call, ast.AST]]  # position -> (call, enclosing function or module)
+    guards: dict[tuple, tuple[tuple[ast.If, str], ...]]  # position -> the `if` arms around the call
+    parents: dict[int, ast.AST]  # id(node) -> its parent
+
+
+@functools.lru_cache(maxsize=4)
+def _index(text: str) -> _Index:
+    """Every call of the file with its enclosing function and `if` arms (parsed again: the facts
+    hold no parents)."""
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return _Index({}, {}, {})
+    calls: dict[tuple, tuple[ast.Call, ast.AST]] = {}
+    guards: dict[tuple, tuple[tuple[ast.If, str], ...]] = {}
+
+    # An explicit stack, not recursion: generated code nests expressions deeper than Python recurses.
+    stack: list[tuple[ast.AST, ast.AST, tuple]] = [(tree, tree, ())]
+    while stack:
+        scope, node, arms = stack.pop()
+        if isinstance(node, (ast.If, ast.IfExp)):
+            stack.append((scope, node.test, arms))
+            body = node.body if isinstance(node.body, list) else [node.body]
+            orelse = node.orelse if isinstance(node.orelse, list) else [node.orelse]
+            stack.extend((scope, child, arms + ((node, "body"),)) for child in body)
+            stack.extend((scope, child, arms + ((node, "orelse"),)) for child in orelse)
+            continue
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node is not scope:
+            scope, arms = node, ()
+        if isinstance(node, ast.Call):
+            calls[_position(node)] = (node, scope)
+            guards[_position(node)] = arms
+        stack.extend((scope, child, arms) for child in ast.iter_child_nodes(node))
+
+    parents = {id(child): node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
+    return _Index(calls, guards, parents)
+
+
+def _same_call(mine: ast.Call, theirs: ast.AST) -> bool:
+    """The call found at the event's position is the event's call, not one of another file that
+    happens to sit at the same line and column (an inherited forward)."""
+    return (isinstance(theirs, ast.Call) and type(mine.func) is type(theirs.func)
+            and len(mine.args) == len(theirs.args) and len(mine.keywords) == len(theirs.keywords)
+            and _callee(mine.func) == _callee(theirs.func))
+
+
+def unreachable(event: CallEvent, text: str) -> bool:
+    """The call sits in an `if` arm that cannot run: `x = None` then `if x is not None:`, or a flag
+    set to a literal just before (`use_aux = False` … `if use_aux:`)."""
+    index = _index(text)
+    position = _position(event.node)
+    found = index.calls.get(position)
+    if found is None or not _same_call(found[0], event.node):
+        return False
+    function = found[1]
+    return any(_arm_is_dead(branch, arm, function) for branch, arm in index.guards.get(position, ())
+               if isinstance(branch, ast.If))
+
+
+def flag_arms(event: CallEvent, text: str) -> dict[str, bool]:
+    """The flags the call's conditional expressions and `if` statements test, and the value each
+    needs for the call to run: `x if self.post_norm else self.norm(x)` -> {"self.post_norm": False};
+    `if self.norm and not self.pre_norm:` -> {"self.norm": True, "self.pre_norm": False}. Only flags
+    held by the module (`self.x`) count in `if` statements: a local flag may change in a loop."""
+    arms: dict[str, bool] = {}
+    for branch, arm in _index(text).guards.get(_position(event.node), ()):
+        statement = isinstance(branch, ast.If)
+        if arm == "body" and isinstance(branch.test, ast.BoolOp) and isinstance(branch.test.op, ast.And):
+            tests = [(test, True) for test in branch.test.values]
+        else:
+            tests = [(branch.test, arm == "body")]
+        for test, value in tests:
+            while isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+                test, value = test.operand, not value
+            if isinstance(test, ast.BoolOp) or (statement and not _held_by_self(test)):
+                continue
+            arms[ast.unparse(test)] = value
+    return arms
+
+
+def _arm_is_dead(branch: ast.If, arm: str, function: ast.AST) -> bool:
+    test, wanted = branch.test, arm == "body"
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        test, wanted = test.operand, not wanted
+    if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.comparators[0], ast.Constant) \
+            and test.comparators[0].value is None and isinstance(test.ops[0], (ast.Is, ast.IsNot)):
+        name, is_none = test.left, isinstance(test.ops[0], ast.Is)
+        value = _literal_before(name, branch, function)
+        return value is not _UNKNOWN and (value is None) != (is_none == wanted)
+    value = _literal_before(test, branch, function)
+    return value is not _UNKNOWN and bool(value) != wanted
+
+
+_UNKNOWN = object()
+
+
+def _literal_before(name: ast.AST, branch: ast.If, function: ast.AST) -> object:
+    """The literal a local name holds when the `if` runs, if its reaching assignment is one and no
+    loop could have changed it since."""
+    if not isinstance(name, ast.Name):
+        return _UNKNOWN
+    reaching = _reaching_value(name, branch, function)
+    if reaching is None or not isinstance(reaching[1], ast.Constant):
+        return _UNKNOWN
+    statement = reaching[0]
+    for loop in ast.walk(function):  # a later assignment inside an enclosing loop may reach it too
+        if isinstance(loop, (ast.For, ast.While)) and loop.lineno <= branch.lineno <= (loop.end_lineno or 0):
+            if any(_assigned_value(s, name.id) is not None and s is not statement for s in ast.walk(loop)):
+                return _UNKNOWN
+    return reaching[1].value
+
+
+def _origins(call: ast.Call, function: ast.AST, layer_calls: dict[tuple, str], own: set[tuple]) -> frozenset[str]:
+    """Where the call's first input comes from: "`callee`" for the nearest layer call, "<self>" for
+    another call of the shared instance, a parameter's or loop variable's name otherwise."""
+    argument = call.args[0] if call.args else (call.keywords[0].value if call.keywords else None)
+    if argument is None:
+        return frozenset({"?"})
+    found: set[str] = set()
+    _trace(argument, call, function, layer_calls, own, found, 0)
+    return frozenset(found or {"?"})
+
+
+def _trace(node: ast.AST, use: ast.AST, function: ast.AST, layer_calls: dict[tuple, str], own: set[tuple],
+           found: set[str], depth: int, visited: set | None = None) -> None:
+    visited = set() if visited is None else visited
+    if depth > MAX_DEPTH:
+        found.add("?")
+        return
+    if (id(node), id(use)) in visited:
+        return
+    visited.add((id(node), id(use)))
+    step = functools.partial(_trace, use=use, function=function, layer_calls=layer_calls, own=own,
+                             found=found, depth=depth + 1, visited=visited)
+    if isinstance(node, ast.Call):
+        position = _position(node)
+        if position in own:
+            found.add("<self>")
+        elif position in layer_calls:
+            found.add(layer_calls[position])
+        elif _held_by_self(node.func):  # a layer or block the analysis did not model
+            found.add(f"`{_callee(node.func)}`")
+        else:  # a function or tensor method: the data flows through it
+            if isinstance(node.func, ast.Attribute):
+                step(node.func.value)
+            for argument in node.args:
+                step(argument)
+    elif isinstance(node, ast.Name):
+        reaching = _reaching_value(node, use, function)
+        if reaching is None:
+            found.add(node.id)
+        else:
+            statement, value = reaching
+            step(value, use=statement)
+        carried = _loop_carried(node, use, reaching, function)
+        if carried is not None:
+            step(carried[1], use=carried[0])
+    elif isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "self":
+        found.add(ast.unparse(node))
+    elif isinstance(node, (ast.Subscript, ast.Attribute, ast.Starred)):
+        step(node.value)
+    elif isinstance(node, ast.BinOp):
+        step(node.left)
+        step(node.right)
+    elif isinstance(node, ast.UnaryOp):
+        step(node.operand)
+    elif isinstance(node, (ast.Tuple, ast.List)):
+        for element in node.elts:
+            step(element)
+    elif isinstance(node, ast.IfExp):
+        step(node.body)
+        step(node.orelse)
+
+
+def _held_by_self(func: ast.expr) -> bool:
+    """`self.block`, `self.blocks[i]`: a callable the module holds (not `self.f(x).chunk`)."""
+    while isinstance(func, (ast.Attribute, ast.Subscript)):
+        func = func.value
+    return isinstance(func, ast.Name) and func.id == "self"
+
+
+def _callee(func: ast.expr) -> str:
+    """`self.blocks[i]` and `self.blocks[j]` are one family: drop the subscript."""
+    text = ast.unparse(func)
+    return re.sub(r"\[[^\]]*\]", "[]", text)
+
+
+def _reaching_value(name: ast.Name, use: ast.AST, function: ast.AST) -> tuple[ast.stmt, ast.AST] | None:
+    """The value of the nearest assignment to `name` completed before the use, in source order (a
+    sketch of reaching definitions: loop-carried values are read from the textually preceding
+    assignment; `x = f(x)` reads the x bound before it)."""
+    before = (getattr(use, "lineno", 0), getattr(use, "col_offset", 0))
+    best: tuple[tuple[int, int], ast.stmt, ast.AST] | None = None
+    for statement in ast.walk(function):
+        value = _assigned_value(statement, name.id)
+        if value is None:
+            continue
+        bound = statement.iter if isinstance(statement, (ast.For, ast.AsyncFor)) else statement
+        where = (bound.end_lineno or 0, bound.end_col_offset or 0)
+        if where <= before and (best is None or where > best[0]) and not _apart(statement, use, function):
+            best = (where, statement, value)
+    return (best[1], best[2]) if best else None
+
+
+def _loop_carried(name: ast.Name, use: ast.AST, reaching: tuple | None, function: ast.AST) -> tuple | None:
+    """In a loop, a use that no assignment of the same iteration precedes also sees the value the
+    previous iteration left: the last assignment in the loop body after the use."""
+    line = getattr(use, "lineno", 0)
+    loops = [n for n in ast.walk(function) if isinstance(n, (ast.For, ast.While))
+             and n.body[0].lineno <= line <= (n.end_lineno or 0)]
+    if not loops:
+        return None
+    loop = max(loops, key=lambda n: n.lineno)  # the innermost
+    if reaching is not None and (reaching[0] is loop or reaching[0].lineno >= loop.body[0].lineno):
+        return None  # bound by the loop itself, or earlier in this same iteration
+    later = [(st.lineno, st, v) for st in ast.walk(loop) if st is not loop
+             for v in [_assigned_value(st, name.id)] if v is not None and st.lineno > line]
+    if not later:
+        return None
+    _, statement, value = max(later, key=lambda item: item[0])
+    return statement, value
+
+
+def _apart(statement: ast.stmt, use: ast.AST, function: ast.AST) -> bool:
+    """The assignment and the use sit in the two arms of one `if`: the one never reaches the other."""
+    line, used = statement.lineno, getattr(use, "lineno", 0)
+    for branch in _ifs(function):
+        if not branch.orelse:
+            continue
+        body = (branch.body[0].lineno, branch.body[-1].end_lineno or 0)
+        orelse = (branch.orelse[0].lineno, branch.orelse[-1].end_lineno or 0)
+        inside = [body[0] <= n <= body[1] for n in (line, used)], [orelse[0] <= n <= orelse[1] for n in (line, used)]
+        if (inside[0][0] and inside[1][1]) or (inside[1][0] and inside[0][1]):
+            return True
+    return False
+
+
+def _ifs(function: ast.AST) -> list[ast.If]:
+    return [n for n in ast.walk(function) if isinstance(n, ast.If)]
+
+
+def _assigned_value(statement: ast.AST, name: str) -> ast.AST | None:
+    if isinstance(statement, ast.Assign):
+        targets, value = statement.targets, statement.value
+    elif isinstance(statement, ast.AugAssign):  # `x += f(y)` keeps what x was
+        old = ast.copy_location(ast.Name(id=name, ctx=ast.Load()), statement)
+        targets, value = [statement.target], ast.BinOp(left=old, op=statement.op, right=statement.value)
+    elif isinstance(statement, ast.AnnAssign) and statement.value is not None:
+        targets, value = [statement.target], statement.value
+    elif isinstance(statement, (ast.For, ast.AsyncFor)):
+        return statement.iter if _binds(statement.target, name) else None
+    else:
+        return None
+    return value if any(_binds(target, name) for target in targets) else None
+
+
+def _binds(target: ast.AST, name: str) -> bool:
+    """`x = …`, `x, y = …`, `*x, = …` bind x; `x.attr = …` and `x[i] = …` do not."""
+    if isinstance(target, ast.Name):
+        return target.id == name
+    if isinstance(target, ast.Starred):
+        return _binds(target.value, name)
+    if isinstance(target, (ast.Tuple, ast.List)):
+        return any(_binds(element, name) for element in target.elts)
+    return False
+
+
+SHARING_FLAG = re.compile(r"shar|tie|tying|reuse", re.IGNORECASE)
+
+
+def flag_intent(node: ast.AST, text: str) -> tuple[str, tuple[tuple[str, str], ...]] | None:
+    """An explicit flag chooses the sharing: the container is built under an `if` (or a conditional
+    expression) whose test names sharing (`if config.share_bbox_head:`), or whose other arm builds
+    separate copies (`copy.deepcopy`, a comprehension of constructors). Returns the reason."""
+    position = _position(node)
+    for branch in _branches(text):
+        test = ast.unparse(branch.test)
+        arms = [branch.body, branch.orelse]
+        for arm, other in (arms, arms[::-1]):
+            if not _contains(arm, position):
+                continue
+            if SHARING_FLAG.search(test):
+                return N_("built under a flag that asks for sharing (`{flag}`)"), (("flag", test),)
+            if _builds_copies(other):
+                return (N_("the other arm of `{flag}` builds separate copies, so sharing here is a choice"),
+                        (("flag", test),))
+    return None
+
+
+@functools.lru_cache(maxsize=4)
+def _branches(text: str) -> tuple[ast.If | ast.IfExp, ...]:
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError):
+        return ()
+    return tuple(n for n in ast.walk(tree) if isinstance(n, (ast.If, ast.IfExp)))
+
+
+def _contains(arm: list[ast.AST] | ast.AST, position: tuple) -> bool:
+    nodes = arm if isinstance(arm, list) else [arm]
+    return any(_position(inner) == position for n in nodes for inner in ast.walk(n))
+
+
+def _builds_copies(arm: list[ast.AST] | ast.AST) -> bool:
+    nodes = arm if isinstance(arm, list) else [arm]
+    for inner in (i for n in nodes for i in ast.walk(n)):
+        if isinstance(inner, (ast.ListComp, ast.GeneratorExp)) and isinstance(inner.elt, ast.Call):
+            return True
+        if isinstance(inner, ast.Call) and "deepcopy" in ast.unparse(inner.func):
+            return True
+    return False
+
+
+BUILDER_NAME = re.compile(r"build|make|create|setup|init", re.IGNORECASE)
+
+
+def built_by_builder(node: ast.AST, text: str) -> bool:
+    """The construction sits in a builder method (`_build_from_signature`, `_make_output_dense`)
+    that `call()` reaches: the Keras 2 lazy-build idiom, which creates the state once."""
+    found = _index(text).calls.get(_position(node))
+    if found is None or not _same_call(found[0], node):
+        return False
+    scope = found[1]
+    return isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)) and bool(BUILDER_NAME.search(scope.name)) \
+        and scope.name not in ("call", "forward", "__call__")
