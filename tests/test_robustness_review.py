@@ -340,3 +340,12 @@ def test_x10_explain_into_a_closed_pipe_has_no_traceback():
     result = subprocess.run(f"{sys.executable} -m layerlint explain LL001 | head -1", shell=True,
                             capture_output=True, text=True, timeout=60, check=False)
     assert "Traceback" not in result.stderr and "BrokenPipeError" not in result.stderr
+
+
+def test_the_cache_key_follows_layerlints_own_code(tmp_path, monkeypatch):
+    """A development checkout keeps its version while the rules change: old results must not be served."""
+    import layerlint.static.cache as cache_module
+
+    before = Cache(tmp_path, "").index_path
+    monkeypatch.setattr(cache_module, "code_fingerprint", lambda: "rules changed")
+    assert Cache(tmp_path, "").index_path != before

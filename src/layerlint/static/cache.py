@@ -15,6 +15,7 @@ into a folder layerlint created.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
 import os
@@ -47,12 +48,27 @@ def _respelled(diagnostic: Diagnostic, stored: str, path: str) -> Diagnostic:
         dataclasses.replace(r, span=span(r.span)) for r in diagnostic.related))
 
 
+@functools.lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    """layerlint's own source files, by name, size and time: in a development checkout the version
+    stays the same while the rules change, and results of the old rules must not be served."""
+    package = Path(__file__).resolve().parent.parent
+    stamps = []
+    for path in sorted(package.rglob("*.py")):
+        try:
+            status = path.stat()
+        except OSError:
+            continue
+        stamps.append(f"{path.relative_to(package)}:{status.st_size}:{status.st_mtime_ns}")
+    return hashlib.sha256("\n".join(stamps).encode()).hexdigest()
+
+
 class Cache:
     def __init__(self, directory: str | os.PathLike[str], settings: str):
         if not str(directory):  # `--cache-dir ""`: not the current folder (it would get a `.gitignore`)
             raise ValueError("the cache folder must not be empty")
         key = hashlib.sha256("\0".join([
-            __version__, sys.version, settings, catalog_fingerprint(),
+            __version__, sys.version, settings, catalog_fingerprint(), code_fingerprint(),
             os.environ.get("TF_USE_LEGACY_KERAS", ""),
         ]).encode()).hexdigest()[:20]
         self.root = Path(directory)
