@@ -8,8 +8,6 @@ import ast
 import functools
 from pathlib import Path
 
-import pytest
-
 SOURCE = Path(__file__).resolve().parent.parent / "src"
 
 # Bottom to top. A module belongs to the layer of its longest matching prefix.
@@ -26,15 +24,6 @@ LAYERS: list[tuple[str, ...]] = [
      "layerlint.watch", "layerlint.__main__", "layerlint.baseline", "layerlint.init_config", "layerlint.keras",
      "layerlint.lightning", "layerlint.callbacks"),  # clients
 ]
-
-# Known violations, each with the change that removes it. The list may only shrink.
-KNOWN: dict[tuple[str, str], str] = {
-    ("layerlint.static.rules._shared", "layerlint.fix.builders"): "rules declare a FixSpec; the pipeline builds fixes",
-    ("layerlint.static.rules.ll001_reuse_shape_mismatch", "layerlint.fix.builders"): "as above",
-    ("layerlint.static.rules.ll004_repeated_instance_in_container", "layerlint.fix.builders"): "as above",
-    ("layerlint.static.rules.ll005_layer_created_in_forward", "layerlint.fix.builders"): "as above",
-}
-
 
 def layer_of(module: str) -> int:
     best, rank = "", -1
@@ -81,13 +70,13 @@ def test_every_module_has_a_layer():
 
 def test_no_module_imports_the_package_root():
     found = [(module, target) for module, target, _ in edges() if target == "layerlint" and module != "layerlint"]
-    assert sorted(set(found) - set(KNOWN)) == []
+    assert sorted(set(found)) == []
 
 
 def test_no_module_imports_upward():
     found = {(module, target) for module, target, _ in edges()
              if target != "layerlint" and module != "layerlint" and layer_of(target) > layer_of(module)}
-    assert sorted(found - set(KNOWN)) == []
+    assert sorted(found) == []
 
 
 def test_no_module_imports_another_packages_private_names():
@@ -97,9 +86,3 @@ def test_no_module_imports_another_packages_private_names():
     found = [(module, f"{target}.{name}") for module, target, names in edges() for name in names
              if name.startswith("_") and not name.startswith("__") and package(target) != package(module)]
     assert found == []
-
-
-@pytest.mark.parametrize("pair", sorted(KNOWN))
-def test_known_violations_still_exist(pair):
-    """A known violation that is gone must leave the list, so the list can only shrink."""
-    assert pair in {(module, target) for module, target, _ in edges()}, KNOWN[pair]

@@ -101,13 +101,21 @@ def test_fixed_example_runs_with_the_real_framework(request, code, source):
                 assert shape == wanted
 
 
-def test_every_fix_has_the_applicability_its_rule_documents():
-    kinds = {"LL001": Applicability.SAFE, "LL002": Applicability.UNSAFE, "LL003": Applicability.UNSAFE,
-             "LL004": Applicability.UNSAFE, "LL005": Applicability.SAFE}
+def test_every_fix_has_the_applicability_its_rule_declares_and_documents():
+    """A rule's `FixSpec` is the one place its fixes' applicability is written; its "Fix safety"
+    section says the same, and every fix it builds carries it."""
+    from layerlint.static.rules import BY_CODE
+
     for rule in ALL_RULES:
+        safety = rule.documentation().split("## Fix safety", 1)[1].lower()
+        if rule.fix is None:
+            assert "no automatic fix" in safety, rule.code
+            continue
+        unsafe = rule.fix.applicability is Applicability.UNSAFE
+        assert ("unsafe" in safety) == unsafe and "safe" in safety, rule.code
         for source in rule.INVALID:
             for diagnostic in fixed(source).applied:
-                assert diagnostic.fix.applicability is kinds[diagnostic.code]
+                assert diagnostic.fix.applicability is BY_CODE[diagnostic.code].fix.applicability
 
 
 # --- the seed article ----------------------------------------------------------------------------

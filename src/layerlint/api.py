@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from layerlint import fix  # noqa: F401  (registers the fix builders the rules name)
 from layerlint.config import FileSettings, Overrides, SettingsLookup, resolve
 from layerlint.diagnostics import Diagnostic, Text, could_not_check
 from layerlint.static import notebook, problems

@@ -14,14 +14,14 @@ from __future__ import annotations
 
 import ast
 import re
-from typing import TYPE_CHECKING, Sequence
+from typing import Sequence
 
 from layerlint.diagnostics import Applicability, Edit, Fix, Text
 from layerlint.fix.positions import Source, apply_edits, parse, parses
 from layerlint.i18n import N_
 
-if TYPE_CHECKING:  # only annotations: importing the rules' modules here would make an import cycle
-    from layerlint.static.facts import AliasedContainer, BuiltInForward, CallEvent, Instance, ModuleFacts
+from layerlint.static.facts import AliasedContainer, BuiltInForward, CallEvent, Instance, ModuleFacts
+from layerlint.static.rules.base import FIX_BUILDERS
 
 
 class _LazyLibcst:
@@ -293,7 +293,8 @@ def _checked(text: str, fix: Fix) -> Fix | None:
 
 # --- LL004: one instance per slot ----------------------------------------------------------------
 
-def comprehension_fix(text: str, alias: AliasedContainer) -> Fix | None:
+def comprehension_fix(text: str, alias: AliasedContainer,
+                      applicability: Applicability = Applicability.UNSAFE) -> Fix | None:
     """`[Layer(...)] * n` (or `n * [Layer(...)]`) -> `[Layer(...) for _ in range(n)]`, when the list
     holds exactly the one constructor call; anything else (a `Sequential([bn, conv, bn])`, a
     comprehension repeating an existing instance) has no automatic fix. The fix is unsafe: the
@@ -335,12 +336,13 @@ def comprehension_fix(text: str, alias: AliasedContainer) -> Fix | None:
     code = cst.Module(body=[]).code_for_node(comprehension)
     title = Text(N_("build one {cls} per slot: `[{cls}(...) for _ in range(n)]`"),
                  {"cls": alias.instance.class_name})
-    return _checked(text, Fix(title, Applicability.UNSAFE, (Edit(*source.range(node), code),)))
+    return _checked(text, Fix(title, applicability, (Edit(*source.range(node), code),)))
 
 
 # --- LL005: create the layer once, in __init__ ---------------------------------------------------
 
-def move_to_init_fix(text: str, built: BuiltInForward, facts: ModuleFacts | None = None) -> Fix | None:
+def move_to_init_fix(text: str, built: BuiltInForward, facts: ModuleFacts | None = None,
+                     applicability: Applicability = Applicability.SAFE) -> Fix | None:
     """Moves a layer constructed in `call()`/`forward()` into `__init__`.
 
     `Dense(4)(x)` in `call()` becomes `self.dense(x)` with `self.dense = Dense(4)` inserted in
@@ -383,7 +385,7 @@ def move_to_init_fix(text: str, built: BuiltInForward, facts: ModuleFacts | None
     init = next((s for s in cls.body if isinstance(s, ast.FunctionDef) and s.name == "__init__"), None)
     ctor_text = source.segment(ctor)
     if built.stored:
-        return _eager_lazy_fix(source, built, ctor, ctor_text, init)
+        return _eager_lazy_fix(source, built, ctor, ctor_text, init, applicability)
 
     used = _identifiers(source.tree)
     statement = source.statement(ctor)
@@ -411,11 +413,12 @@ def move_to_init_fix(text: str, built: BuiltInForward, facts: ModuleFacts | None
         edits.append(created)
     title = Text(N_("create the {cls} once in `__init__` as `self.{name}`"),
                  {"cls": built.instance.class_name, "name": name})
-    return _checked(text, Fix(title, Applicability.SAFE, tuple(edits)))
+    return _checked(text, Fix(title, applicability, tuple(edits)))
 
 
 def _eager_lazy_fix(source: Source, built: BuiltInForward, ctor: ast.Call, ctor_text: str,
-                    init: ast.FunctionDef | None) -> Fix | None:
+                    init: ast.FunctionDef | None,
+                    applicability: Applicability = Applicability.SAFE) -> Fix | None:
     """`if self.head is None: self.head = Ctor()` in the forward pass, `self.head = None` in
     `__init__` -> `self.head = Ctor()` in `__init__`, and the `if` removed."""
     statement = source.parent(ctor)
@@ -447,7 +450,7 @@ def _eager_lazy_fix(source: Source, built: BuiltInForward, ctor: ast.Call, ctor_
              Edit(first_line, source.line_end(guard.end_lineno), ""))
     title = Text(N_("create the {cls} once in `__init__` as `self.{name}`"),
                  {"cls": built.instance.class_name, "name": target.attr})
-    return _checked(source.text, Fix(title, Applicability.SAFE, edits))
+    return _checked(source.text, Fix(title, applicability, edits))
 
 
 def _attribute_name(class_name: str) -> str:
@@ -561,3 +564,12 @@ def _create_init(source: Source, cls: ast.ClassDef, method: ast.FunctionDef, lin
             f"{indent}{step}{line}{nl}{nl}")
     at = source.line_start(anchor_line)
     return Edit(at, at, code)
+
+
+# The rules name their builder in a `FixSpec`; these are the names. Registered when this module is
+# imported (`layerlint.api` imports it), so the analysis never imports the fixer.
+FIX_BUILDERS.update({
+    "split_instance": lambda text, applicability, events: split_instance_fix(text, events, applicability),
+    "comprehension": lambda text, applicability, alias: comprehension_fix(text, alias, applicability),
+    "move_to_init": lambda text, applicability, built, facts: move_to_init_fix(text, built, facts, applicability),
+})

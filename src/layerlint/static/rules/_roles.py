@@ -14,6 +14,7 @@ import ast
 import functools
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from layerlint.i18n import N_
 from layerlint.static.facts import CallEvent, ModuleFacts
@@ -400,12 +401,12 @@ def _reaching_value(name: ast.Name, use: ast.AST, function: ast.AST) -> tuple[as
     sketch of reaching definitions: loop-carried values are read from the textually preceding
     assignment; `x = f(x)` reads the x bound before it)."""
     before = (getattr(use, "lineno", 0), getattr(use, "col_offset", 0))
-    best: tuple[tuple[int, int], ast.stmt, ast.AST] | None = None
+    best: tuple[tuple[int, int], Any, ast.AST] | None = None
     for statement in ast.walk(function):
         value = _assigned_value(statement, name.id)
         if value is None:
             continue
-        bound = statement.iter if isinstance(statement, (ast.For, ast.AsyncFor)) else statement
+        bound: Any = statement.iter if isinstance(statement, (ast.For, ast.AsyncFor)) else statement
         where = (bound.end_lineno or 0, bound.end_col_offset or 0)
         if where <= before and (best is None or where > best[0]) and not _apart(statement, use, function):
             best = (where, statement, value)
@@ -423,17 +424,17 @@ def _loop_carried(name: ast.Name, use: ast.AST, reaching: tuple | None, function
     loop = max(loops, key=lambda n: n.lineno)  # the innermost
     if reaching is not None and (reaching[0] is loop or reaching[0].lineno >= loop.body[0].lineno):
         return None  # bound by the loop itself, or earlier in this same iteration
-    later = [(st.lineno, st, v) for st in ast.walk(loop) if st is not loop
-             for v in [_assigned_value(st, name.id)] if v is not None and st.lineno > line]
+    later = [(getattr(st, "lineno", 0), st, v) for st in ast.walk(loop) if st is not loop
+             for v in [_assigned_value(st, name.id)] if v is not None and getattr(st, "lineno", 0) > line]
     if not later:
         return None
     _, statement, value = max(later, key=lambda item: item[0])
     return statement, value
 
 
-def _apart(statement: ast.stmt, use: ast.AST, function: ast.AST) -> bool:
+def _apart(statement: ast.AST, use: ast.AST, function: ast.AST) -> bool:
     """The assignment and the use sit in the two arms of one `if`: the one never reaches the other."""
-    line, used = statement.lineno, getattr(use, "lineno", 0)
+    line, used = getattr(statement, "lineno", 0), getattr(use, "lineno", 0)
     for branch in _ifs(function):
         if not branch.orelse:
             continue
@@ -506,12 +507,12 @@ def _branches(text: str) -> tuple[ast.If | ast.IfExp, ...]:
     return tuple(n for n in ast.walk(tree) if isinstance(n, (ast.If, ast.IfExp)))
 
 
-def _contains(arm: list[ast.AST] | ast.AST, position: tuple) -> bool:
+def _contains(arm: Any, position: tuple) -> bool:
     nodes = arm if isinstance(arm, list) else [arm]
     return any(_position(inner) == position for n in nodes for inner in ast.walk(n))
 
 
-def _builds_copies(arm: list[ast.AST] | ast.AST) -> bool:
+def _builds_copies(arm: Any) -> bool:
     nodes = arm if isinstance(arm, list) else [arm]
     for inner in (i for n in nodes for i in ast.walk(n)):
         if isinstance(inner, (ast.ListComp, ast.GeneratorExp)) and isinstance(inner.elt, ast.Call):

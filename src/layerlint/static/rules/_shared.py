@@ -16,12 +16,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterator
 
-from layerlint.diagnostics import Applicability, Diagnostic, Related, Severity, Text
-from layerlint.fix.builders import split_instance_fix
+from layerlint.diagnostics import Diagnostic, Related, Text
 from layerlint.i18n import N_
 from layerlint.static.facts import CallEvent, ModuleFacts, exclusive
 from layerlint.static.rules._roles import Roles, flag_arms, intent_comment, judge_roles, unreachable
-from layerlint.static.rules.base import RuleContext
+from layerlint.static.rules.base import Rule, RuleContext
 from layerlint.static.verdicts import Shared, judge
 
 COMMENT_REASON = N_("a comment on the line says the sharing is intended")
@@ -93,8 +92,8 @@ def decide(shared: Shared, facts: ModuleFacts, context: RuleContext) -> Decision
     return Decision("LL002", shared, None, roles)
 
 
-def shared_state_diagnostic(code: str, name: str, severity: Severity, decision: Decision, context: RuleContext,
-                            template: str, help_template: str) -> Diagnostic:
+def shared_state_diagnostic(rule: Rule, decision: Decision, context: RuleContext, template: str,
+                            help_template: str) -> Diagnostic:
     """Splitting a silently shared instance changes parameters and checkpoints: an unsafe fix."""
     shared = decision.shared
     instance = shared.primary.instance
@@ -117,8 +116,8 @@ def shared_state_diagnostic(code: str, name: str, severity: Severity, decision: 
     if in_loop and shared.primary.loop is not None:
         related.append(Related(context.span(shared.primary.loop), Text(N_("the loop that repeats the call"))))
     related.append(Related(context.span(instance.node), Text(N_("`{label}` is created here"), args)))
-    return Diagnostic(code=code, name=name, severity=severity, span=context.span(primary),
+    return Diagnostic(code=rule.code, name=rule.name, severity=rule.severity, span=context.span(primary),
                       message=Text(template, args), help=Text(help_template, args), related=tuple(related),
-                      fix=split_instance_fix(context.text, list(shared.events), Applicability.UNSAFE)
-                      if context.fixes else None)
+                      fix=context.fix(rule, list(shared.events)), layer=instance.name(),
+                      layer_class=instance.class_name)
 

@@ -13,14 +13,30 @@ import ast
 import inspect
 import re
 from dataclasses import dataclass
-from typing import ClassVar, Iterable
+from typing import Any, Callable, ClassVar, Iterable
 
 from layerlint import frameworks
-from layerlint.diagnostics import Diagnostic, Severity, Span
+from layerlint.diagnostics import Applicability, Diagnostic, Fix, Severity, Span
 from layerlint.static.facts import Instance, ModuleFacts
 
 EXPECT = re.compile(r"#\s*expect:\s*([A-Z]+[0-9]+(?:\s*,\s*[A-Z]+[0-9]+)*)")
 
+
+
+@dataclass(frozen=True)
+class FixSpec:
+    """How a rule's findings are fixed: the builder, by its name in `FIX_BUILDERS`, and what the fix
+    is (ruff's meaning: a safe fix keeps valid code's behaviour; an unsafe one changes it). A name,
+    not an import, so the analysis never depends on the fixer: `layerlint.fix.builders` registers its
+    builders here when it is imported (`layerlint.api` imports it)."""
+
+    builder: str
+    applicability: Applicability
+
+
+# (text, applicability, *facts) -> Fix | None, by name; filled by `layerlint.fix.builders`.
+FixBuilder = Callable[..., "Fix | None"]
+FIX_BUILDERS: dict[str, FixBuilder] = {}
 
 
 @dataclass
@@ -31,6 +47,13 @@ class RuleContext:
     text: str
     lines: list[str]
     fixes: bool = True  # build fixes (libcst, slow): off when nobody will look at them
+
+    def fix(self, rule: Rule | type[Rule], *facts: Any) -> Fix | None:
+        """The rule's fix for a finding made of `facts`, when fixes are wanted and the rule has one."""
+        spec = rule.fix
+        if not self.fixes or spec is None:
+            return None
+        return FIX_BUILDERS[spec.builder](self.text, spec.applicability, *facts)
 
     def span(self, node: ast.AST) -> Span:
         line = getattr(node, "lineno", 1)
@@ -53,6 +76,7 @@ class Rule(abc.ABC):
     name: ClassVar[str]
     severity: ClassVar[Severity]
     enabled_by_default: ClassVar[bool] = True
+    fix: ClassVar[FixSpec | None] = None  # how its findings are fixed; None: no automatic fix
     VALID: ClassVar[tuple[str, ...]] = ()
     INVALID: ClassVar[tuple[str, ...]] = ()
 

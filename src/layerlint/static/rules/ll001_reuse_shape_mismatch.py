@@ -5,10 +5,9 @@ from __future__ import annotations
 from typing import Iterable
 
 from layerlint.diagnostics import Applicability, Diagnostic, Related, Severity, Text
-from layerlint.fix.builders import split_instance_fix
 from layerlint.i18n import N_
 from layerlint.static.facts import ModuleFacts
-from layerlint.static.rules.base import Rule, RuleContext, framework_name, snake_case, split_names
+from layerlint.static.rules.base import FixSpec, Rule, RuleContext, framework_name, snake_case, split_names
 from layerlint.static.verdicts import Crash, judge
 
 
@@ -55,6 +54,7 @@ class ReuseShapeMismatch(Rule):
     code = "LL001"
     name = "reuse-shape-mismatch"
     severity = Severity.ERROR
+    fix = FixSpec("split_instance", Applicability.SAFE)
 
     def check(self, facts: ModuleFacts, context: RuleContext) -> Iterable[Diagnostic]:
         for events in facts.reuse_groups():
@@ -83,7 +83,6 @@ class ReuseShapeMismatch(Rule):
         if crash.first is not crash.second:
             related.insert(0, Related(context.span(crash.first.site()), Text(first_note, args)))
         names = split_names(instance.name(), 2)
-        fix = split_instance_fix(context.text, events, Applicability.SAFE) if context.fixes else None
         return Diagnostic(
             code=self.code, name=self.name, severity=self.severity,
             span=context.span(crash.second.site()),
@@ -91,7 +90,9 @@ class ReuseShapeMismatch(Rule):
             help=Text(N_("give each call site its own {cls} instance, e.g. `{first}` and `{second}`"),
                       {"cls": instance.class_name, "first": names[0], "second": names[1]}),
             related=tuple(related),
-            fix=fix,
+            fix=context.fix(self, events),
+            layer=instance.name(),
+            layer_class=instance.class_name,
         )
 
 

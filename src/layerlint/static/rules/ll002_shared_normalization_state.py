@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from layerlint.diagnostics import Diagnostic, Severity
+from layerlint.diagnostics import Applicability, Diagnostic, Severity
 from layerlint.i18n import N_
 from layerlint.static.facts import ModuleFacts
 from layerlint.static.rules._shared import decisions, shared_state_diagnostic
-from layerlint.static.rules.base import Rule, RuleContext
+from layerlint.static.rules.base import FixSpec, Rule, RuleContext
 
 
 class SharedNormalizationState(Rule):
@@ -81,6 +81,7 @@ class SharedNormalizationState(Rule):
     code = "LL002"
     name = "shared-normalization-state"
     severity = Severity.WARNING
+    fix = FixSpec("split_instance", Applicability.UNSAFE)
 
     def check(self, facts: ModuleFacts, context: RuleContext) -> Iterable[Diagnostic]:
         for decision in decisions(facts, context):
@@ -92,7 +93,7 @@ class SharedNormalizationState(Rule):
                 template = N_("`{label}` ({cls}) is called {how} on inputs in different roles ({inputs}): one "
                               "set of {state} serves them all")
             yield shared_state_diagnostic(
-                self.code, self.name, self.severity, decision, context, template,
+                self, decision, context, template,
                 N_("give each call site its own {cls}; if the sharing is intended, say so in a comment on "
                    "the line (`# shared on purpose`)"))
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from layerlint.diagnostics import Diagnostic, Severity
+from layerlint.diagnostics import Applicability, Diagnostic, Severity
 from layerlint.i18n import N_
 from layerlint.static.facts import ModuleFacts
 from layerlint.static.rules._shared import decisions, shared_state_diagnostic
-from layerlint.static.rules.base import Rule, RuleContext
+from layerlint.static.rules.base import FixSpec, Rule, RuleContext
 from layerlint.static.rules.ll004_repeated_instance_in_container import intended_containers
 
 
@@ -54,6 +54,7 @@ class SharedWeights(Rule):
     code = "LL003"
     name = "shared-weights"
     severity = Severity.INFO
+    fix = FixSpec("split_instance", Applicability.UNSAFE)
     enabled_by_default = False
 
     def check(self, facts: ModuleFacts, context: RuleContext) -> Iterable[Diagnostic]:
@@ -66,7 +67,7 @@ class SharedWeights(Rule):
                 template = N_("`{label}` ({cls}) is called {how}: the calls share its {state}; {reason}: looks "
                               "intended")
             yield shared_state_diagnostic(
-                self.code, self.name, self.severity, decision, context, template,
+                self, decision, context, template,
                 N_("fine when the sharing is intended (siamese towers, tied weights); otherwise give "
                    "each call site its own {cls}"))
         yield from intended_containers(facts, context)

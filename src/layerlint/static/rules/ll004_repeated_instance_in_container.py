@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from typing import Iterable, Iterator
 
-from layerlint.diagnostics import Diagnostic, Related, Severity, Text
-from layerlint.fix.builders import comprehension_fix
+from layerlint.diagnostics import Applicability, Diagnostic, Related, Severity, Text
 from layerlint.i18n import N_
 from layerlint.static.facts import AliasedContainer, ModuleFacts
 from layerlint.static.rules._roles import flag_intent, says_intended
 from layerlint.static.rules._shared import COMMENT_REASON
-from layerlint.static.rules.base import Rule, RuleContext
+from layerlint.static.rules.base import FixSpec, Rule, RuleContext
 from layerlint.static.verdicts import sharing_kind
 
 
@@ -49,6 +48,7 @@ class RepeatedInstanceInContainer(Rule):
     code = "LL004"
     name = "repeated-instance-in-container"
     severity = Severity.WARNING
+    fix = FixSpec("comprehension", Applicability.UNSAFE)
 
     def check(self, facts: ModuleFacts, context: RuleContext) -> Iterable[Diagnostic]:
         for aliases, reason in repeated_instances(facts, context):
@@ -87,7 +87,7 @@ def container_diagnostic(code: str, name: str, severity: Severity, aliases: list
     alias = aliases[0]
     instance = alias.instance
     count = alias.count
-    kind = sharing_kind(instance.traits, instance.composite)
+    kind = sharing_kind(instance.traits, instance.composite) if instance.traits is not None else None
     args = {"label": instance.name(), "cls": instance.class_name, "kind": kind, "reason": reason or "",
             "slots": Text(N_("{count} slots") if count else N_("several slots"), {"count": count}),
             "state": Text(N_("running statistics") if kind == "statistics" else N_("weights"))}
@@ -103,7 +103,8 @@ def container_diagnostic(code: str, name: str, severity: Severity, aliases: list
         message=Text(template, args),
         help=Text(N_("build one instance per slot, e.g. `[{cls}(...) for _ in range(n)]`"), args),
         related=tuple(related),
-        fix=comprehension_fix(context.text, alias) if context.fixes and reason is None else None,
+        fix=context.fix(RepeatedInstanceInContainer, alias) if reason is None else None,
+        layer=instance.name(), layer_class=instance.class_name,
     )
 
 

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from layerlint.diagnostics import Diagnostic, Severity, Text
-from layerlint.fix.builders import move_to_init_fix
+from layerlint.diagnostics import Applicability, Diagnostic, Severity, Text
 from layerlint.i18n import N_
 from layerlint.static.facts import ModuleFacts
 from layerlint.static.rules._roles import built_by_builder
-from layerlint.static.rules.base import Rule, RuleContext
+from layerlint.static.rules.base import FixSpec, Rule, RuleContext
 
 
 class LayerCreatedInForward(Rule):
@@ -58,6 +57,7 @@ class LayerCreatedInForward(Rule):
     code = "LL005"
     name = "layer-created-in-forward"
     severity = Severity.WARNING
+    fix = FixSpec("move_to_init", Applicability.SAFE)
 
     def check(self, facts: ModuleFacts, context: RuleContext) -> Iterable[Diagnostic]:
         seen: set[int] = set()
@@ -84,7 +84,7 @@ class LayerCreatedInForward(Rule):
                 code=self.code, name=self.name, severity=severity, span=context.span(built.instance.node),
                 message=Text(message, args),
                 help=Text(N_("create it once in `__init__` (or `build`) and call that instance here"), args),
-                fix=move_to_init_fix(context.text, built, facts) if context.fixes else None,
+                fix=context.fix(self, built, facts),
             )
 
 
