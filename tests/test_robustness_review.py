@@ -349,3 +349,25 @@ def test_the_cache_key_follows_layerlints_own_code(tmp_path, monkeypatch):
     before = Cache(tmp_path, "").index_path
     monkeypatch.setattr(cache_module, "code_fingerprint", lambda: "rules changed")
     assert Cache(tmp_path, "").index_path != before
+
+
+@pytest.mark.parametrize("form", ["text", "json", "sarif", "github", "junit"])
+def test_h7_a_file_name_that_is_not_utf8_is_reported_in_every_format(tmp_path, form):
+    folder = os.fsencode(tmp_path)
+    with open(os.path.join(folder, b"bad\xff\xfe.py"), "w") as handle:
+        handle.write(ARTICLE)
+    result = subprocess.run([sys.executable, "-m", "layerlint", "check", "--no-cache", "--format", form, "."],
+                            cwd=tmp_path, capture_output=True, timeout=120, check=False,
+                            env={**os.environ, "PYTHONIOENCODING": "utf-8"})
+    assert result.returncode == 1 and b"Traceback" not in result.stderr
+    text = result.stdout.decode("utf-8")  # valid UTF-8
+    assert "LL001" in text and "bad" in text
+    if form in ("json", "sarif"):
+        json.loads(text)
+
+
+def test_x1_control_characters_in_a_file_name_are_shown_escaped(tmp_path):
+    (tmp_path / "a\x1b[2Jb.py").write_text(ARTICLE)
+    result = subprocess.run([sys.executable, "-m", "layerlint", "check", "--no-cache", "."], cwd=tmp_path,
+                            capture_output=True, text=True, timeout=120, check=False)
+    assert result.returncode == 1 and "\x1b" not in result.stdout and "a\\x1b[2Jb.py:19:13: LL001" in result.stdout

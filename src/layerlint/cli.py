@@ -164,6 +164,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    _tolerate_unencodable_names()
     try:
         return _main(argv)
     except OutputError as error:
@@ -172,6 +173,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # `layerlint explain LL001 | head`: the reader is gone, and that is fine
         _silence_stdout()
         return EXIT_FINDINGS
+
+
+def _tolerate_unencodable_names() -> None:
+    """A file name that is not valid UTF-8 (`bad\\xff.py`) reaches Python as lone surrogates; written
+    to a strict UTF-8 stream it would crash the report, and written raw it would make JSON and SARIF
+    invalid UTF-8. Escaped (`\\udcff`), every format stays valid and names the file."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
+        except (AttributeError, ValueError):
+            pass  # not a text stream of ours (a test's capture): nothing to do
 
 
 def _silence_stdout() -> None:
@@ -358,7 +370,7 @@ def _emit(text: str, args: argparse.Namespace) -> None:
     try:
         descriptor = os.open(args.output_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0),
                              0o666)
-        with os.fdopen(descriptor, "w", encoding="utf-8", errors="surrogateescape") as out:
+        with os.fdopen(descriptor, "w", encoding="utf-8", errors="backslashreplace") as out:
             out.write(text)
     except OSError as error:
         raise OutputError(f"layerlint: cannot write {args.output_file}: {error.strerror or error}") from None

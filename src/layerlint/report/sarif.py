@@ -99,8 +99,10 @@ def artifact_location(path: str, cwd: str | None = None) -> dict[str, Any]:
     except ValueError:  # another drive on Windows
         relative = None
     if relative is None or relative == os.pardir or relative.startswith(os.pardir + os.sep):
-        return {"uri": Path(absolute).as_uri()}
-    return {"uri": quote(PurePosixPath(*Path(relative).parts).as_posix(), safe="/"), "uriBaseId": SRCROOT}
+        return {"uri": "file://" + quote(os.fsencode(Path(absolute).as_posix()), safe="/")}
+    # A name that is not valid UTF-8 is percent-encoded byte by byte, as URIs spell such names.
+    return {"uri": quote(os.fsencode(PurePosixPath(*Path(relative).parts).as_posix()), safe="/"),
+            "uriBaseId": SRCROOT}
 
 
 def _region(span: Span) -> dict[str, Any]:
