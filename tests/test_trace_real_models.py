@@ -384,7 +384,7 @@ def test_i16_4_cli_gives_a_keras_model_named_inputs_as_one_dict(keras, tmp_path,
             ids = keras.Input((6,), dtype="int32", name="token_ids")
             mask = keras.Input((6,), name="padding_mask")
             embed = keras.layers.Embedding(50, 4)
-            norm = keras.layers.LayerNormalization()
+            norm = keras.layers.BatchNormalization()
             x = norm(embed(ids))
             y = norm(keras.layers.Dense(4)(mask[..., None]))
             return keras.Model({"token_ids": ids, "padding_mask": mask}, x + y)
@@ -395,7 +395,7 @@ def test_i16_4_cli_gives_a_keras_model_named_inputs_as_one_dict(keras, tmp_path,
     for name in ("build", "model"):
         assert cli([f"{path}:{name}"] + inputs) == 1
         out = capsys.readouterr().out
-        assert "two_towers.py:10:" in out and "LL002 [warning] layer_normalization" in out
+        assert "two_towers.py:10:" in out and "LL002 [warning] batch_normalization" in out
         assert "two_towers.py:9:" in out and "built before tracing" not in out
 
 

@@ -68,17 +68,8 @@ def _current_bytes(path: str) -> bytes | None:
 def replace_file(path: str, data: bytes, original: bytes) -> None:
     """Replaces the file at `path`, which must still hold `original`, with `data`."""
     status = check_writable(path)
-    folder = os.path.dirname(os.path.abspath(path))
+    temporary = _temporary_copy(path, data, stat.S_IMODE(status.st_mode))
     try:
-        descriptor, temporary = tempfile.mkstemp(dir=folder, prefix=".ll-", suffix=".tmp")
-    except OSError as error:
-        raise _refuse(N_("cannot be written: {reason}"), reason=error.strerror or str(error)) from None
-    try:
-        with os.fdopen(descriptor, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.chmod(temporary, stat.S_IMODE(status.st_mode))
         _keep_owner(temporary, status)
         if _current_bytes(path) != original or check_writable(path).st_ino != status.st_ino:
             raise _refuse(N_("changed while it was being fixed: not rewritten; run again"))
@@ -89,6 +80,26 @@ def replace_file(path: str, data: bytes, original: bytes) -> None:
         except OSError:
             pass
         raise
+
+
+def _temporary_copy(path: str, data: bytes, mode: int) -> str:
+    """`data` in a new file beside `path`, flushed to disk, with `mode`; its name is short, so that
+    a file whose own name is long still fits the folder's name limit."""
+    folder = os.path.dirname(os.path.abspath(path))
+    try:
+        descriptor, temporary = tempfile.mkstemp(dir=folder, prefix=".ll-", suffix=".tmp")
+    except OSError as error:
+        raise _refuse(N_("cannot be written: {reason}"), reason=error.strerror or str(error)) from None
+    try:
+        with os.fdopen(descriptor, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.chmod(temporary, mode)
+    except BaseException:
+        os.unlink(temporary)
+        raise
+    return temporary
 
 
 def _keep_owner(temporary: str, status: os.stat_result) -> None:
@@ -110,14 +121,8 @@ def write_file(path: str, data: bytes) -> None:
         check_writable(path)
         replace_file(path, data, _current_bytes(path) or b"")
         return
-    folder = os.path.dirname(os.path.abspath(path))
-    descriptor, temporary = tempfile.mkstemp(dir=folder, prefix=".ll-", suffix=".tmp")
+    temporary = _temporary_copy(path, data, 0o666 & ~_umask())
     try:
-        with os.fdopen(descriptor, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.chmod(temporary, 0o666 & ~_umask())
         os.replace(temporary, path)
     except BaseException:
         try:

@@ -7,44 +7,17 @@ Basic Multilingual Plane, such as most emoji, is two units), UTF-8 bytes or UTF-
 when the client offers them. LSP lines end at `\\n`, `\\r\\n` or `\\r` only (not at the form feed or
 the other separators `str.splitlines` knows).
 
-This module imports nothing of LSP, so it is usable and testable without the `lsp` extra.
+This module imports nothing of LSP, so it is usable and testable without the `lsp` extra; the
+counting itself is `layerlint.text`'s, the one position model.
 """
 
 from __future__ import annotations
 
 import bisect
-import re
 
-UTF8, UTF16, UTF32 = "utf-8", "utf-16", "utf-32"
-LINE_BREAK = re.compile(r"\r\n|\r|\n")
+from layerlint.text import LINE_BREAK, UTF8, UTF16, UTF32, characters, units
 
-
-def units(text: str, encoding: str) -> int:
-    """The length of `text` in code units of `encoding`."""
-    if encoding == UTF32 or text.isascii():
-        return len(text)
-    if encoding == UTF8:
-        return len(text.encode("utf-8", errors="surrogatepass"))
-    return len(text) + sum(1 for ch in text if ord(ch) > 0xFFFF)
-
-
-def characters(text: str, count: int, encoding: str) -> int:
-    """How many characters of `text` the first `count` code units cover (a position inside a
-    character rounds down to its start; past the end clamps to the end)."""
-    if count <= 0:
-        return 0
-    if encoding == UTF32 or text.isascii():
-        return min(count, len(text))
-    used = 0
-    for index, ch in enumerate(text):
-        if encoding == UTF8:
-            width = len(ch.encode("utf-8", errors="surrogatepass"))
-        else:
-            width = 2 if ord(ch) > 0xFFFF else 1
-        if used + width > count:
-            return index
-        used += width
-    return len(text)
+__all__ = ["LINE_BREAK", "UTF8", "UTF16", "UTF32", "LineIndex", "characters", "units"]
 
 
 class LineIndex:
