@@ -32,13 +32,15 @@ class Draft:
     rng: random.Random
     reuse: bool
     kind: str = field(init=False)
-    a: int = field(init=False)  # input width of the model (and of the first call site)
+    a0: int = field(init=False)  # input width of the model; a stem layer maps it to `a`
+    a: int = field(init=False)  # input width of the first call site
     b: int = field(init=False)  # input width of the second call site
     u: int = field(init=False)  # units of a Dense / out_features of a Linear
     n: int = field(init=False)  # copies in a container
 
     def __post_init__(self) -> None:
         self.kind = self.rng.choice(("bn", "ln", "dense"))
+        self.a0 = self.rng.randint(2, 12)
         self.a = self.rng.randint(2, 12)
         self.b = self.a if self.rng.random() < 0.5 else self.rng.choice([w for w in range(2, 13) if w != self.a])
         self.u = self.a if self.rng.random() < 0.5 else self.rng.randint(2, 12)
@@ -81,7 +83,13 @@ def _helpers(draft: Draft, helper: str, names: str, module: str, imports: tuple[
 
 
 def _step(draft: Draft) -> str:
-    return f"def build():\n    return Net()\n\n\ndef step(model):\n    return model({draft.vocab.input(BATCH, draft.a)})\n"
+    return f"def build():\n    return Net()\n\n\ndef step(model):\n    return model({draft.vocab.input(BATCH, draft.a0)})\n"
+
+
+def _stem(draft: Draft) -> str:
+    """The model's first layer, from its input width a0 to a: the first call site's width is then
+    stated in the source (a Keras model's input width is not), as in most real models."""
+    return f"nn.Linear({draft.a0}, {draft.a})" if draft.vocab.torch else f"layers.Dense({draft.a})"
 
 
 def _net(draft: Draft, init: list[str], body: list[str], *, helper: str = "", names: str = "",
@@ -90,8 +98,8 @@ def _net(draft: Draft, init: list[str], body: list[str], *, helper: str = "", na
     on `x`), `build()` and `step(model)`; the helper goes to `module` or stays in model.py."""
     v = draft.vocab
     modules, import_line, inline = _helpers(draft, helper, names, module, imports) if helper else ({}, "", "")
-    init_text = "".join(f"        {line}\n" for line in init)
-    body_text = "".join(f"        {line}\n" for line in body)
+    init_text = "".join(f"        {line}\n" for line in [f"self.stem = {_stem(draft)}", *init])
+    body_text = "".join(f"        {line}\n" for line in ["x = self.stem(x)", *body])
     text = (f"{import_line}{inline}\n\nclass Net({v.model_base}):\n    def __init__(self):\n"
             f"        super().__init__()\n{init_text}\n    def {v.method}(self, x):\n{body_text}\n\n{_step(draft)}")
     modules["model"] = _module(draft, text, imports)
@@ -137,7 +145,7 @@ def separate_instances(d: Draft) -> Written:
 
 def stateless_reuse(d: Draft) -> Written:
     """Baseline negative: a stateless layer called at both sites holds nothing to share."""
-    d.reuse, d.kind = True, "ln"  # `out` is then the input width, as for an activation
+    d.reuse, d.kind = True, "stateless"
     index = d.rng.randint(0, 2)
     return Written(_two_sites(d, [f"self.act = {d.vocab.stateless(index)}"], "self.act", "self.act"), "clean")
 
@@ -343,25 +351,31 @@ def class_alias(d: Draft) -> Written:
 # -- Sequential models --------------------------------------------------------------------------------
 def _sequential_program(d: Draft, lines: list[str]) -> dict[str, str]:
     body = "".join(f"    {line}\n" for line in lines)
-    text = f"def build():\n{body}\n\ndef step(model):\n    return model({d.vocab.input(BATCH, d.a)})\n"
+    text = f"def build():\n{body}\n\ndef step(model):\n    return model({d.vocab.input(BATCH, d.a0)})\n"
     return {"model": _module(d, text)}
 
 
 def _sequence_items(d: Draft) -> tuple[list[str], list[str]]:
     """(statements before, items): one layer listed n times (reuse) or n fresh chained layers,
     with a stateless layer between some of them."""
-    items: list[str] = []
+    items: list[str] = [_stem(d)]
     for i in range(d.n):
-        if i and d.rng.random() < 0.5:
+        if i and d.rng.random() < 0.5:  # a stateless layer between two of them
             items.append(d.vocab.stateless(i))
         items.append("layer" if d.reuse else d.layer(d.a if i == 0 or d.kind != "dense" else d.u))
     return ([f"layer = {d.layer(d.a)}"] if d.reuse else []), items
 
 
+def _sequence_truth(d: Draft) -> str:
+    """tf_keras keeps one copy of a layer listed twice in a Sequential (the later listing is dropped
+    without a word), so its run shares nothing and cannot crash; Keras 3 and PyTorch keep both."""
+    return "clean" if d.vocab.framework == "tf_keras" else _container_truth(d)
+
+
 def sequential_twice(d: Draft) -> Written:
     """One layer listed several times in one `Sequential`."""
     before, items = _sequence_items(d)
-    return Written(_sequential_program(d, [*before, f"return {d.vocab.sequential(items)}"]), _container_truth(d))
+    return Written(_sequential_program(d, [*before, f"return {d.vocab.sequential(items)}"]), _sequence_truth(d))
 
 
 def model_add_twice(d: Draft) -> Written:
@@ -369,7 +383,7 @@ def model_add_twice(d: Draft) -> Written:
     before, items = _sequence_items(d)
     adds = [f"model.add({item})" for item in items]
     lines = [*before, f"model = {d.vocab.package}.Sequential()", *adds, "return model"]
-    return Written(_sequential_program(d, lines), _container_truth(d))
+    return Written(_sequential_program(d, lines), _sequence_truth(d))
 
 
 # -- layers built where each call builds them again -----------------------------------------------------
