@@ -39,6 +39,14 @@ def rows(outcomes: list[Outcome]) -> list[Row]:
     return sorted(table.values(), key=lambda r: (order[r.spelling], r.framework))
 
 
+def gap_note(spelling: str, framework: str) -> str:
+    """`all`, the kinds of layer the checker does not follow on that road yet, or nothing."""
+    known = BY_NAME[spelling].known_gap
+    if framework in known:
+        return "all"
+    return ", ".join(entry.split(":", 1)[1] for entry in known if entry.startswith(framework + ":"))
+
+
 def _rate(agree: int, n: int) -> str:
     return f"{agree / n:.3f}" if n else "-"
 
@@ -49,8 +57,9 @@ def table(outcomes: list[Outcome]) -> str:
              "| --- | --- | ---: | ---: | ---: | ---: | --- |"]
     for row in rows(outcomes):
         status = "baseline" if BY_NAME[row.spelling].baseline else "road"
-        if row.gap:
-            status += ", known gap"
+        gap = gap_note(row.spelling, row.framework)
+        if gap:
+            status += f", known gap: {gap}"
         lines.append(f"| {row.spelling} | {row.framework} | {row.n} | {row.agree} | {row.rate:.3f} | "
                      f"{row.bug_agree}/{row.bug_n} | {status} |")
     return "\n".join(lines)
