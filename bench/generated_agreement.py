@@ -83,7 +83,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _record(outcome: runner.Outcome) -> dict:
     p = outcome.program
-    return {"program": p.label, "reuse": p.reuse, "kind": p.kind, "gap": p.gap, "intended": p.intended,
+    return {"program": p.label, "reuse": p.reuse, "kind": p.kind, "gap": p.gap, "split": p.split, "intended": p.intended,
             "truth": outcome.truth, "verdict": outcome.verdict, "codes": list(outcome.codes),
             "agree": outcome.agree, "detail": outcome.detail}
 

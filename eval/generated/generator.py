@@ -62,6 +62,9 @@ SPELLINGS: tuple[Spelling, ...] = (
     Spelling("sequential_twice", s.sequential_twice, known_gap=("keras:dense", "torch:dense", "tf_keras")),
     Spelling("model_add_twice", s.model_add_twice, frameworks=KERAS, known_gap=("keras",)),
     # LazyLinear is followed; a LazyBatchNorm1d fed two widths is reported as LL002, not LL001
+    Spelling("builder_every_slot", s.builder_every_slot, known_gap=ALL),
+    Spelling("two_sequentials", s.two_sequentials, known_gap=ALL),
+    Spelling("functional_builders", s.functional_builders, frameworks=KERAS, known_gap=KERAS),
     Spelling("lazy_two_widths", s.lazy_two_widths, frameworks=("torch",), known_gap=("torch:bn",)),
     Spelling("train_step_builds", s.train_step_builds, known_gap=ALL),
     Spelling("tf_function_builds", s.tf_function_builds, frameworks=KERAS, known_gap=KERAS),
@@ -83,6 +86,11 @@ class Program:
     @property
     def label(self) -> str:
         return f"{self.spelling}/{self.framework}/{self.seed}"
+
+    @property
+    def split(self) -> bool:
+        """Whether the program spans several modules (a helper imported from another module)."""
+        return len(self.modules) > 1
 
     @property
     def gap(self) -> bool:

@@ -17,6 +17,8 @@ class Row:
     agree: int = 0
     bug_n: int = 0  # programs with the bug (the rest are the road's negatives)
     bug_agree: int = 0
+    split_n: int = 0  # programs spanning several modules
+    split_agree: int = 0
     gap: bool = False  # the row holds programs in the spelling's known gaps
 
     @property
@@ -34,6 +36,8 @@ def rows(outcomes: list[Outcome]) -> list[Row]:
         row.agree += outcome.agree
         row.bug_n += program.reuse
         row.bug_agree += program.reuse and outcome.agree
+        row.split_n += program.split
+        row.split_agree += program.split and outcome.agree
         row.gap = row.gap or program.gap
     order = {spelling.name: index for index, spelling in enumerate(SPELLINGS)}
     return sorted(table.values(), key=lambda r: (order[r.spelling], r.framework))
@@ -52,16 +56,17 @@ def _rate(agree: int, n: int) -> str:
 
 
 def table(outcomes: list[Outcome]) -> str:
-    """A Markdown table: spelling, framework, n, agree, rate, the bug programs alone, and the status."""
-    lines = ["| spelling | framework | n | agree | rate | with the bug: agree/n | status |",
-             "| --- | --- | ---: | ---: | ---: | ---: | --- |"]
+    """A Markdown table: spelling, framework, n, agree, rate, the programs with the bug alone, those
+    spanning several modules alone, and the status (baseline or road, and the known gap)."""
+    lines = ["| spelling | framework | n | agree | rate | with the bug: agree/n | several modules: agree/n | status |",
+             "| --- | --- | ---: | ---: | ---: | ---: | ---: | --- |"]
     for row in rows(outcomes):
         status = "baseline" if BY_NAME[row.spelling].baseline else "road"
         gap = gap_note(row.spelling, row.framework)
         if gap:
             status += f", known gap: {gap}"
         lines.append(f"| {row.spelling} | {row.framework} | {row.n} | {row.agree} | {row.rate:.3f} | "
-                     f"{row.bug_agree}/{row.bug_n} | {status} |")
+                     f"{row.bug_agree}/{row.bug_n} | {row.split_agree}/{row.split_n} | {status} |")
     return "\n".join(lines)
 
 

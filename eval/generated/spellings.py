@@ -435,3 +435,42 @@ def assign_in_call(d: Draft) -> Written:
     else:
         init, body = [f"self.proj = {layer}", "self.scale = 2.0"], ["return self.proj(x) * self.scale"]
     return Written(_net(d, init, body), "per_call" if d.reuse else "clean")
+
+
+# -- more roads: builders, shared lists, functional helpers ---------------------------------------------
+def builder_every_slot(d: Draft) -> Written:
+    """A builder (maybe in another module) that puts the layer it is handed in every slot."""
+    helper = ("def fill(layer, n):\n    return [layer for _ in range(n)]\n\n\n"
+              "def stack(make, n):\n    return [make(i) for i in range(n)]\n")
+    blocks = (f"fill({d.layer(d.a)}, {d.n})" if d.reuse else
+              f"stack(lambda i: {d.layer(_chained(d))}, {d.n})")
+    return Written(_loop_net(d, [], blocks, helper=helper, names="fill, stack", module="builders"),
+                   _container_truth(d))
+
+
+def two_sequentials(d: Draft) -> Written:
+    """One list of layer objects given to two Sequential models."""
+    v = d.vocab
+    if d.reuse:
+        init = [f"shared = [{d.layer(d.a)}]", f"self.first = {v.sequential(['*shared'])}",
+                f"self.second = {v.sequential(['*shared'])}"]
+    else:
+        init = [f"self.first = {v.sequential([d.layer(d.a)])}", f"self.second = {v.sequential([d.layer(d.b)])}"]
+    return Written(_two_sites(d, init, "self.first", "self.second"), _shared_truth(d))
+
+
+def functional_builders(d: Draft) -> Written:
+    """Keras functional API: one layer handed to a helper that applies it, at two places of the graph."""
+    v = d.vocab
+    pkg = v.package
+    first, second = ("layer", "layer") if d.reuse else (d.layer(d.a), d.layer(d.b))
+    body = [*([f"layer = {d.layer(d.a)}"] if d.reuse else []), f"inputs = {pkg}.Input(shape=({d.a0},))",
+            f"h = layers.Dense({d.a})(inputs)", f"h = apply(h, {first})", f"h = layers.Dense({d.b})(h)",
+            f"outputs = apply(h, {second})", f"return {pkg}.Model(inputs, outputs)"]
+    helper = "def apply(x, layer):\n    return layer(x)\n"
+    modules, import_line, inline = _helpers(d, helper, "apply", "blocks")
+    lines = "".join(f"    {line}\n" for line in body)
+    text = (f"{import_line}{inline}\n\ndef build():\n{lines}\n\ndef step(model):\n"
+            f"    return model({v.input(BATCH, d.a0)})\n")
+    modules["model"] = _module(d, text)
+    return Written(modules, _shared_truth(d))
