@@ -3,27 +3,43 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from generated.generator import BY_NAME, SPELLINGS
 from generated.runner import Outcome
 
 
 @dataclass
+class Tally:
+    n: int = 0
+    agree: int = 0
+
+    def add(self, agree: bool) -> None:
+        self.n += 1
+        self.agree += agree
+
+    def __str__(self) -> str:
+        return f"{self.agree}/{self.n}" if self.n else "-"
+
+
+@dataclass
 class Row:
     spelling: str
     framework: str
-    n: int = 0
-    agree: int = 0
-    bug_n: int = 0  # programs with the bug (the rest are the road's negatives)
-    bug_agree: int = 0
-    split_n: int = 0  # programs spanning several modules
-    split_agree: int = 0
-    gap: bool = False  # the row holds programs in the spelling's known gaps
+    all: Tally = field(default_factory=Tally)
+    bug_one_module: Tally = field(default_factory=Tally)  # the bug, all in model.py
+    bug_modules: Tally = field(default_factory=Tally)  # the bug, through a helper in another module
+    negatives: Tally = field(default_factory=Tally)  # the road without the bug
 
     @property
     def rate(self) -> float:
-        return self.agree / self.n if self.n else 1.0
+        return self.all.agree / self.all.n if self.all.n else 1.0
+
+    def add(self, outcome: Outcome) -> None:
+        program = outcome.program
+        self.all.add(outcome.agree)
+        part = (self.negatives if not program.reuse else self.bug_modules if program.split else self.bug_one_module)
+        part.add(outcome.agree)
 
 
 def rows(outcomes: list[Outcome]) -> list[Row]:
@@ -31,14 +47,7 @@ def rows(outcomes: list[Outcome]) -> list[Row]:
     table: dict[tuple[str, str], Row] = {}
     for outcome in outcomes:
         program = outcome.program
-        row = table.setdefault((program.spelling, program.framework), Row(program.spelling, program.framework))
-        row.n += 1
-        row.agree += outcome.agree
-        row.bug_n += program.reuse
-        row.bug_agree += program.reuse and outcome.agree
-        row.split_n += program.split
-        row.split_agree += program.split and outcome.agree
-        row.gap = row.gap or program.gap
+        table.setdefault((program.spelling, program.framework), Row(program.spelling, program.framework)).add(outcome)
     order = {spelling.name: index for index, spelling in enumerate(SPELLINGS)}
     return sorted(table.values(), key=lambda r: (order[r.spelling], r.framework))
 
@@ -56,17 +65,18 @@ def _rate(agree: int, n: int) -> str:
 
 
 def table(outcomes: list[Outcome]) -> str:
-    """A Markdown table: spelling, framework, n, agree, rate, the programs with the bug alone, those
-    spanning several modules alone, and the status (baseline or road, and the known gap)."""
-    lines = ["| spelling | framework | n | agree | rate | with the bug: agree/n | several modules: agree/n | status |",
-             "| --- | --- | ---: | ---: | ---: | ---: | ---: | --- |"]
+    """A Markdown table: spelling, framework, n, agree, rate; then agree/n of the programs with the bug
+    written in one module, of those with the bug reaching model.py from another module, and of the
+    road's negatives; and the status (baseline or road, and the known gap)."""
+    lines = ["| spelling | framework | n | agree | rate | bug, one module | bug, across modules | negatives | status |",
+             "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |"]
     for row in rows(outcomes):
         status = "baseline" if BY_NAME[row.spelling].baseline else "road"
         gap = gap_note(row.spelling, row.framework)
         if gap:
             status += f", known gap: {gap}"
-        lines.append(f"| {row.spelling} | {row.framework} | {row.n} | {row.agree} | {row.rate:.3f} | "
-                     f"{row.bug_agree}/{row.bug_n} | {row.split_agree}/{row.split_n} | {status} |")
+        lines.append(f"| {row.spelling} | {row.framework} | {row.all.n} | {row.all.agree} | {row.rate:.3f} | "
+                     f"{row.bug_one_module} | {row.bug_modules} | {row.negatives} | {status} |")
     return "\n".join(lines)
 
 
