@@ -35,6 +35,8 @@ class Spelling:
     reuse_rate: float = 0.6  # share of programs with the bug (the rest are the road's negatives)
 
 
+# `sample` deals programs round-robin in this order: add new spellings at the end, so that a seed keeps
+# giving the programs the published figures were measured on.
 SPELLINGS: tuple[Spelling, ...] = (
     # the examples' spelling and its negatives
     # torch:bn: a BatchNorm1d declared for one width and fed another is reported as LL002, not LL001
@@ -57,14 +59,15 @@ SPELLINGS: tuple[Spelling, ...] = (
     Spelling("class_alias", s.class_alias, known_gap=ALL),
     Spelling("partial_ctor", s.partial_ctor, known_gap=ALL),
     Spelling("attribute_alias", s.attribute_alias, known_gap=ALL),
-    # keras:dense, torch:dense: sizes through the Sequential (a repeated Dense fed its own output) are not followed;
-    # tf_keras drops the second listing, so its run shows nothing while the checker warns (LL004)
+    # keras:dense, torch:dense: sizes through a Sequential (a repeated Dense fed its own output) are
+    # not followed; tf_keras drops the second listing, so its run shows nothing while the checker
+    # warns (LL004)
     Spelling("sequential_twice", s.sequential_twice, known_gap=("keras:dense", "torch:dense", "tf_keras")),
     Spelling("model_add_twice", s.model_add_twice, frameworks=KERAS, known_gap=("keras",)),
-    # LazyLinear is followed; a LazyBatchNorm1d fed two widths is reported as LL002, not LL001
     Spelling("builder_every_slot", s.builder_every_slot, known_gap=ALL),
     Spelling("two_sequentials", s.two_sequentials, known_gap=ALL),
     Spelling("functional_builders", s.functional_builders, frameworks=KERAS, known_gap=KERAS),
+    # LazyLinear is followed; a LazyBatchNorm1d fed two widths is reported as LL002, not LL001
     Spelling("lazy_two_widths", s.lazy_two_widths, frameworks=("torch",), known_gap=("torch:bn",)),
     Spelling("train_step_builds", s.train_step_builds, known_gap=ALL),
     Spelling("tf_function_builds", s.tf_function_builds, frameworks=KERAS, known_gap=KERAS),
