@@ -35,8 +35,7 @@ class Spelling:
     reuse_rate: float = 0.6  # share of programs with the bug (the rest are the road's negatives)
 
 
-# `sample` deals programs round-robin in this order: add new spellings at the end, so that a seed keeps
-# giving the programs the published figures were measured on.
+# The order is the report's (and `sample`'s round-robin); a new spelling can go anywhere.
 SPELLINGS: tuple[Spelling, ...] = (
     # the examples' spelling and its negatives
     # torch:bn: a BatchNorm1d declared for one width and fed another is reported as LL002, not LL001
@@ -117,9 +116,10 @@ def generate(name: str, framework: str, seed: int) -> Program:
 
 
 def sample(framework: str, count: int, seed: int = 0) -> list[Program]:
-    """`count` programs of one framework, spread evenly over its spellings (round-robin)."""
+    """`count` programs of one framework, dealt round-robin over its spellings; each spelling's k-th
+    program is the same whatever the other spellings, so adding one keeps the others' programs."""
     names = [spelling.name for spelling in spellings_for(framework)]
-    return [generate(names[i % len(names)], framework, seed * 1_000_003 + i) for i in range(count)]
+    return [generate(names[i % len(names)], framework, seed * 1_000_003 + i // len(names)) for i in range(count)]
 
 
 def programs(frameworks: tuple[str, ...] = FRAMEWORKS, names: tuple[str, ...] | None = None):

@@ -27,6 +27,7 @@ import re
 import sys
 import tempfile
 import time
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -80,6 +81,7 @@ def write(program: Program, root: Path) -> tuple[str, Path]:
 
 # -- the checker ------------------------------------------------------------------------------------
 def verdict(folder: Path) -> tuple[str, tuple[str, ...]]:
+    """The checker's most severe finding on the package, as a truth label, and all its codes."""
     import layerlint
     from layerlint import Overrides
 
@@ -96,17 +98,13 @@ def _failure(error: BaseException) -> tuple[str, str]:
     return ("per_call" if REFUSED.search(text) else "crash"), text[:300]
 
 
-def _weighted(obj) -> bool:
-    return confirm._has_weights(obj)
-
-
 def _per_call(model, first, second) -> str | None:
     reachable = confirm.reachable_ids(model)
-    orphans = [i.class_name for i in first.instances if id(i.obj) not in reachable and _weighted(i.obj)]
+    orphans = [i.class_name for i in first.instances if id(i.obj) not in reachable and confirm._has_weights(i.obj)]
     if orphans:
         return f"called but not held by the model: {', '.join(orphans)}"
     before = {id(i.obj) for i in first.instances}
-    fresh = [i.class_name for i in second.instances if id(i.obj) not in before and _weighted(i.obj)]
+    fresh = [i.class_name for i in second.instances if id(i.obj) not in before and confirm._has_weights(i.obj)]
     return f"new at the second pass: {', '.join(fresh)}" if fresh else None
 
 
@@ -183,11 +181,9 @@ def _reset(framework: str) -> None:
 # -- a batch --------------------------------------------------------------------------------------------
 def evaluate(programs: list[Program], progress=None) -> list[Outcome]:
     """Each program written to a temporary package, checked, then run in this process."""
-    import warnings
-
-    warnings.filterwarnings("ignore")
     outcomes = []
-    with tempfile.TemporaryDirectory(prefix="layerlint-generated-") as tmp:
+    with warnings.catch_warnings(), tempfile.TemporaryDirectory(prefix="layerlint-generated-") as tmp:
+        warnings.simplefilter("ignore")  # the frameworks' deprecation chatter, once per program
         root = Path(tmp)
         sys.path.insert(0, str(root))
         try:
