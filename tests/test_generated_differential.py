@@ -120,3 +120,20 @@ def test_i14_5_spelling_table_is_well_formed():
             framework, _, kind = entry.partition(":")
             assert framework in spelling.frameworks, f"{spelling.name}: {entry}"
             assert not kind or kind in KINDS, f"{spelling.name}: {entry}"
+
+
+def test_i14_5_report_tallies_each_part_of_a_row():
+    """The table splits a row into the bug in one module, the bug across modules, and negatives."""
+    programs = [generator.generate("factory_module", "torch", seed) for seed in range(40)]
+    kinds = {(p.reuse, p.split) for p in programs}
+    assert kinds == {(True, True), (True, False), (False, True), (False, False)}
+    outcomes = [runner.Outcome(p, p.intended, "clean", (), "", 0.0, 0.0) for p in programs]
+    (row,) = report.rows(outcomes)
+    negatives = [p for p in programs if not p.reuse]
+    across = [p for p in programs if p.reuse and p.split]
+    assert (row.all.n, row.all.agree) == (40, len(negatives))
+    assert (row.negatives.n, row.negatives.agree) == (len(negatives), len(negatives))
+    assert (row.bug_modules.n, row.bug_modules.agree) == (len(across), 0)
+    assert row.bug_one_module.n == 40 - len(negatives) - len(across)
+    assert "| factory_module | torch | 40 |" in report.table(outcomes)
+    assert "known gap: all" in report.table(outcomes)
