@@ -474,3 +474,16 @@ def functional_builders(d: Draft) -> Written:
             f"    return model({v.input(BATCH, d.a0)})\n")
     modules["model"] = _module(d, text)
     return Written(modules, _shared_truth(d))
+
+
+def lambda_applies_n(d: Draft) -> Written:
+    """A Keras `Lambda` that applies one layer n times through a helper (negative: n layers in turn)."""
+    helper = ("def apply_n(layer, t, n):\n    for _ in range(n):\n        t = layer(t)\n    return t\n\n\n"
+              "def chain(layers_, t):\n    for layer in layers_:\n        t = layer(t)\n    return t\n")
+    if d.reuse:
+        init = [f"self.layer = {d.layer(d.a)}", f"self.repeat = layers.Lambda(lambda t: apply_n(self.layer, t, {d.n}))"]
+    else:
+        init = [f"self.chained = [{d.layer(d.a)} for i in range({d.n})]",
+                "self.repeat = layers.Lambda(lambda t: chain(self.chained, t))"]
+    truth = "clean" if not d.reuse else "crash" if d.kind == "dense" and d.a != d.u else SHARED_TRUTH[d.kind]
+    return Written(_net(d, init, ["return self.repeat(x)"], helper=helper, names="apply_n, chain"), truth)
