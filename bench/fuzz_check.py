@@ -453,26 +453,39 @@ def serve(connection, memory_mb: int) -> None:
     runaway program ends as a MemoryError rather than taking the shared machine down."""
     limit = memory_mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-    from layerlint import api
-    from layerlint.config import Overrides, resolve
-
     folder = tempfile.mkdtemp(prefix="layerlint-fuzz-work-")  # no configuration above it
-    path = os.path.join(folder, "model.py")
-    settings = resolve(path, Overrides(select=("ALL",)))
-    api.tune_garbage_collection()  # as `layerlint check` does in a checking process
+    check, fixer = checker(os.path.join(folder, "model.py"))
     while True:
         try:
             text, fix = connection.recv()
         except EOFError:
             return
-        connection.send(check_one(api, text, path, settings, fix))
+        connection.send(check_one(check, fixer, text, fix))
 
 
-def check_one(api, text: str, path: str, settings, fix: bool) -> dict:
+def checker(path: str):
+    """check(text) -> diagnostics and fix(data) -> fixed bytes or None, with every rule selected. From
+    `layerlint.api` where it exists; an older tree (before the pipeline module) is checked with
+    `check_source`, and not fixed."""
+    try:
+        from layerlint import api
+        from layerlint.config import Overrides, resolve
+    except ImportError:
+        from layerlint.static.checker import Selection, check_source
+
+        selection = Selection(select=("ALL",))
+        return (lambda text: check_source(text, path, selection, None, False)), None
+    settings = resolve(path, Overrides(select=("ALL",)))
+    api.tune_garbage_collection()  # as `layerlint check` does in a checking process
+    return ((lambda text: api.check_text(text, path, settings=settings)),
+            (lambda data: api.fix_bytes(data, path, settings=settings, unsafe=True)[0]))
+
+
+def check_one(check, fixer, text: str, fix: bool) -> dict:
     outcome: dict = {"error": None, "codes": [], "fix": None}
     started = time.perf_counter()
     try:
-        diagnostics = api.check_text(text, path, settings=settings)
+        diagnostics = check(text)
         outcome["codes"] = sorted({d.code for d in diagnostics})
         internal = [str(d.message) for d in diagnostics if d.code == "LL903"]
         if internal:
@@ -480,26 +493,25 @@ def check_one(api, text: str, path: str, settings, fix: bool) -> dict:
     except BaseException:  # noqa: BLE001 - everything is a finding of this run
         outcome["error"] = traceback.format_exc()
     outcome["seconds"] = time.perf_counter() - started
-    if fix and outcome["error"] is None:
-        outcome["fix"] = fix_one(api, text, path, settings)
+    if fix and fixer is not None and outcome["error"] is None:
+        outcome["fix"] = fix_one(fixer, text)
     outcome["rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return outcome
 
 
-def fix_one(api, text: str, path: str, settings) -> dict:
+def fix_one(fixer, text: str) -> dict:
     """`fix --unsafe` twice: the first result must parse, the second must change nothing."""
     started = time.perf_counter()
     result: dict = {"changed": False, "problem": None}
     try:
-        fixed, _ = api.fix_bytes(text.encode("utf-8", "surrogatepass"), path, settings=settings, unsafe=True)
+        fixed = fixer(text.encode("utf-8", "surrogatepass"))
         if fixed is not None:
             result["changed"] = True
             try:
                 ast.parse(fixed)
             except (SyntaxError, ValueError) as error:
                 result["problem"] = f"fixed text does not parse: {error}"
-            again, _ = api.fix_bytes(fixed, path, settings=settings, unsafe=True)
-            if again is not None and result["problem"] is None:
+            if fixer(fixed) is not None and result["problem"] is None:
                 result["problem"] = "second fix changed the text again (not idempotent)"
     except BaseException:  # noqa: BLE001
         result["problem"] = "fix raised:\n" + traceback.format_exc()
@@ -524,12 +536,16 @@ class Worker:
 
     def run(self, text: str, fix: bool, timeout: float) -> dict:
         started = time.perf_counter()
-        self.connection.send((text, fix))
+        try:
+            self.connection.send((text, fix))
+        except OSError:  # it died after its last answer
+            self._restart()
+            self.connection.send((text, fix))
         limit = timeout * (3 if fix else 1)  # a fix re-checks the text several times
         if self.connection.poll(limit):
             try:
                 return self.connection.recv()
-            except EOFError:
+            except (EOFError, OSError):  # the worker died while answering
                 pass
             outcome = {"error": f"worker died (exit code {self.process.exitcode})", "seconds": time.perf_counter() - started}
         else:
@@ -636,7 +652,8 @@ def report(records: list[Record], meta: dict, args: argparse.Namespace) -> dict:
     return {"meta": meta, "checked": len(records), "crashes": len(crashes), "fix_problems": len(fix_problems),
             "over_2s": len(slow), "timeouts": sum(r.timeout for r in records),
             "p50": percentile(times, .5), "p99": percentile(times, .99), "max": max(times, default=0),
-            "records": [r.__dict__ for r in sorted(records, key=lambda r: -r.seconds)[:50] + crashes]}
+            "worst": [r.__dict__ for r in sorted(records, key=lambda r: -r.seconds)[:50] + crashes],
+            "all": [[r.index, r.category, round(r.seconds, 5), r.timeout, r.codes] for r in records]}
 
 
 def print_categories(records: list[Record]) -> None:
@@ -662,7 +679,7 @@ def main() -> int:
     parser.add_argument("--timeout", type=float, default=5.0, help="seconds before a check is killed (x3 with a fix)")
     parser.add_argument("--time-budget", type=float, default=0, help="stop starting programs after this many seconds")
     parser.add_argument("--fix-every", type=int, default=10, help="also fix every k-th program (0: never)")
-    parser.add_argument("--pool", type=int, default=600, help="hypothesmith programs drawn (0: none)")
+    parser.add_argument("--pool", type=int, default=1500, help="hypothesmith programs drawn (0: none)")
     parser.add_argument("--memory-mb", type=int, default=3000, help="address-space cap of the worker")
     parser.add_argument("--src", help="a folder holding the layerlint package to check with")
     parser.add_argument("--only", type=int, help="check program INDEX alone (to reproduce)")
@@ -675,9 +692,10 @@ def main() -> int:
     if args.show is not None:
         print(program(args.seed, args.show, grammar_pool(args.seed, args.pool) if args.pool else [])[1])
         return 0
-    import layerlint  # in the parent, so each forked worker starts with it loaded
+    import layerlint
 
-    print(f"layerlint from {os.path.dirname(layerlint.__file__)}", file=sys.stderr)
+    checker(os.path.join(tempfile.gettempdir(), "model.py"))  # fails here, not in every worker; and each
+    print(f"layerlint from {os.path.dirname(layerlint.__file__)}", file=sys.stderr)  # fork starts loaded
     records, meta = run(args)
     summary = report(records, meta, args)
     if args.json:
