@@ -121,7 +121,7 @@ class ModelWriter:
         elif form == 3:
             lines.append(f"self.blocks = {{'a': self.{self.names[0]}, 'b': {layer(rng, fw)}}}.values()")
         elif form == 4:
-            lines += [f"shared = {layer(rng, fw)}", f"for i in range({n}):", f"    setattr(self, f'b{{i}}', shared)",
+            lines += [f"shared = {layer(rng, fw)}", f"for i in range({n}):", "    setattr(self, f'b{i}', shared)",
                       "self.blocks = [shared]"]
         else:
             lines.append(f"self.blocks = ({layer(rng, fw)}, self.{rng.choice(self.names)})")
@@ -139,10 +139,12 @@ class ModelWriter:
             lines += self.statement(depth)
         return lines or ["pass"]
 
+    def nested(self, depth: int) -> list[str]:
+        return indent("\n".join(self.statements(depth + 1, self.rng.randint(1, 3))), 1).splitlines()
+
     def statement(self, depth: int) -> list[str]:
         rng = self.rng
         kind = rng.randrange(16) if depth < 3 else rng.randrange(5)
-        nested = lambda: indent("\n".join(self.statements(depth + 1, rng.randint(1, 3))), 1).splitlines()
         if kind <= 1:
             return [f"x = {self.call()}"]
         if kind == 2:
@@ -152,28 +154,28 @@ class ModelWriter:
         if kind == 4:
             return [f"x = {self.call()}  # noqa" + rng.choice(("", ": LL001", ": LL001, LL003", ": E501"))]
         if kind == 5:
-            return [f"for i in range({rng.randint(1, 4)}):"] + nested()
+            return [f"for i in range({rng.randint(1, 4)}):"] + self.nested(depth)
         if kind == 6:
-            return ["if training:"] + nested() + ["else:"] + nested()
+            return ["if training:"] + self.nested(depth) + ["else:"] + self.nested(depth)
         if kind == 7:
-            return ["n = 0", "while n < 3:"] + nested() + ["    n += 1"]
+            return ["n = 0", "while n < 3:"] + self.nested(depth) + ["    n += 1"]
         if kind == 8:
             return ["match self.mode if hasattr(self, 'mode') else 0:", "    case 0:"] + indent(
-                "\n".join(nested()), 1).splitlines() + ["    case 'a' | 'b':", f"        x = {self.call()}",
+                "\n".join(self.nested(depth)), 1).splitlines() + ["    case 'a' | 'b':", f"        x = {self.call()}",
                                                          "    case _:", "        pass"]
         if kind == 9:
             return [f"f = lambda t: self.{rng.choice(self.names)}(t)", "x = f(f(x))"]
         if kind == 10:
             return [f"x = self.{self.helper()}(x)"]
         if kind == 11:
-            return ["try:"] + nested() + ["except ValueError:", "    pass", "finally:", "    x = x"]
+            return ["try:"] + self.nested(depth) + ["except ValueError:", "    pass", "finally:", "    x = x"]
         if kind == 12:
             return [f"outs = [self.{rng.choice(self.names)}(x) for _ in range({rng.randint(1, 3)})]", "x = outs[0]"]
         if kind == 13:
             return [f"if (y := {self.call()}) is not None:", "    x = y"]
         if kind == 14:
             return ["for i, blk in enumerate(self.blocks):", "    if i % 2:", "        continue", "    x = blk(x)"]
-        return [f"with {rng.choice(('contextlib.nullcontext()', 'open(__file__)'))} as _ctx:"] + nested()
+        return [f"with {rng.choice(('contextlib.nullcontext()', 'open(__file__)'))} as _ctx:"] + self.nested(depth)
 
     def helper(self) -> str:
         """A helper method, sometimes the head of a chain of helpers, sometimes calling itself back."""
