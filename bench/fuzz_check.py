@@ -22,6 +22,7 @@ programs, and how many took over 2 s (timeouts included).
 
     python bench/fuzz_check.py [-n 20000] [--seed 0] [--timeout 5] [--time-budget SECONDS]
                                [--fix-every 10] [--src DIR] [--only INDEX] [--json FILE]
+                               [--categories deep_loops,many_calls]
 
 `--src DIR` checks with the layerlint found in DIR (for example a `git archive` of a branch) instead of
 the installed one. Exit code 0 when nothing crashed and nothing took over 2 s, else 1.
@@ -428,17 +429,20 @@ ADVERSARIAL = {"deep_loops": (gen_deep_loops, 5), "many_calls": (gen_many_calls,
 FAMILY_WEIGHTS = {"grammar": 20, "model": 59}  # the adversarial ones add up to 21
 
 
-def categories() -> tuple[list[str], list[int]]:
+def categories(only: tuple[str, ...] = ()) -> tuple[list[str], list[int]]:
     names = list(FAMILY_WEIGHTS) + list(ADVERSARIAL)
     weights = list(FAMILY_WEIGHTS.values()) + [weight for _, weight in ADVERSARIAL.values()]
+    if only:
+        kept = [(name, weight) for name, weight in zip(names, weights) if name in only]
+        names, weights = [name for name, _ in kept], [weight for _, weight in kept]
     return names, weights
 
 
-def program(seed: int, index: int, pool: list[str]) -> tuple[str, str]:
+def program(seed: int, index: int, pool: list[str], only: tuple[str, ...] = ()) -> tuple[str, str]:
     """Program `index` of the run seeded `seed`: (category, text). Each index has its own generator,
-    so one program can be made again without the ones before it."""
+    so one program can be made again without the ones before it (with the same `only`)."""
     rng = random.Random(f"{seed}:{index}")
-    names, weights = categories()
+    names, weights = categories(only)
     category = rng.choices(names, weights)[0]
     if category == "grammar":
         return category, grammar_variant(rng, pool) if pool else gen_model(rng)
@@ -608,7 +612,7 @@ def run(args: argparse.Namespace) -> tuple[list[Record], dict]:
     for index in indexes:
         if args.time_budget and time.perf_counter() - started > args.time_budget:
             break
-        category, text = program(args.seed, index, pool)
+        category, text = program(args.seed, index, pool, args.categories)
         fix = args.fix_every > 0 and index % args.fix_every == 0
         outcome = worker.run(text, fix, args.timeout)
         peak = max(peak, outcome.get("rss_mb") or 0.0)
@@ -688,11 +692,17 @@ def main() -> int:
     parser.add_argument("--show", type=int, help="print program INDEX and exit")
     parser.add_argument("--progress", type=int, default=1000, help="a progress line every k programs (0: none)")
     parser.add_argument("--json", help="write the summary here")
+    parser.add_argument("--categories", type=lambda text: tuple(text.split(",")), default=(),
+                        help="only these categories, comma-separated (programs differ from the full mix's)")
     args = parser.parse_args()
+    unknown = set(args.categories) - set(categories()[0])
+    if unknown:
+        parser.error(f"unknown categories {sorted(unknown)}; known: {', '.join(categories()[0])}")
     if args.src:
         sys.path.insert(0, os.path.abspath(args.src))
     if args.show is not None:
-        print(program(args.seed, args.show, grammar_pool(args.seed, args.pool) if args.pool else [])[1])
+        pool = grammar_pool(args.seed, args.pool) if args.pool else []
+        print(program(args.seed, args.show, pool, args.categories)[1])
         return 0
     import layerlint
 
