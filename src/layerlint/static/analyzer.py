@@ -26,8 +26,8 @@ from layerlint.static.names import ImportMap, split_framework
 from layerlint.static.shapes import UNKNOWN, Arguments, Shape, literal, merge, spec_for
 from layerlint.static.source import split_lines
 from layerlint.static.values import (NOTHING, ClassValue, ConstValue, ContainerValue, FunctionValue, LayerValue,
-                                     SelfValue, TensorValue, TupleValue, input_shapes, layer_values,
-                                     merge_attributes, merge_env, same_value)
+                                     PartialValue, QualifiedValue, SelfValue, TensorValue, TupleValue,
+                                     input_shapes, layer_values, merge_attributes, merge_env, same_value)
 
 FORWARD_METHODS = ("call", "forward", "__call__")
 CONSTRUCTION_METHODS = ("__init__", "build")
@@ -81,6 +81,7 @@ class Analyzer:
         self._conditions: dict[int, tuple[str, bool] | None] = {}
         self._touches_layers: dict[int, bool] = {}
         self._match_chains: dict[int, tuple[ast.Match, list[ast.stmt]]] = {}
+        self._partial_calls: dict[tuple[int, int], ast.Call] = {}
 
     # -- entry points ---------------------------------------------------------------------------
 
@@ -585,9 +586,18 @@ class Analyzer:
             return self.globals[node.id]
         if node.id in self.classes:
             return ClassValue(self.classes[node.id])
+        if node.id in self.imports.names or self.imports.star_modules:
+            return self._named_class(node)
         return NOTHING
 
+    def _named_class(self, node: ast.expr) -> Any:
+        """A framework layer class spelled as a value (`conv_cls = nn.Conv2d`), so that calling the
+        name later constructs the layer as a direct call would."""
+        qualified = self.imports.qualify(node)
+        return QualifiedValue(qualified) if qualified and _is_layer_class_name(qualified) else NOTHING
+
     def _expr_Attribute(self, node: ast.Attribute, env: dict[str, Any], frame: _Frame) -> Any:
+        original: ast.expr = node
         names = []
         while isinstance(node, ast.Attribute):  # a long `a.b.c...` chain, without one frame per link
             names.append(node.attr)
@@ -595,6 +605,8 @@ class Analyzer:
         value = self._eval(node, env, frame)
         for name in reversed(names):
             value = self._member(value, name)
+        if value is NOTHING and isinstance(node, ast.Name) and node.id in self.imports.names and node.id not in env:
+            return self._named_class(original)
         return value
 
     def _member(self, base: Any, name: str) -> Any:
@@ -608,6 +620,19 @@ class Analyzer:
             if found is not None:
                 return FunctionValue(found[0], found[1])
         return NOTHING
+
+    def _expr_JoinedStr(self, node: ast.JoinedStr, env: dict[str, Any], frame: _Frame) -> Any:
+        """`f"block{i}"` with `i` known (an unrolled loop): the attribute name `setattr`/`getattr` use."""
+        parts = []
+        for part in node.values:
+            if isinstance(part, ast.Constant):
+                parts.append(str(part.value))
+                continue
+            value = self._eval(part.value, env, frame) if isinstance(part, ast.FormattedValue) else NOTHING
+            if not isinstance(value, ConstValue) or part.format_spec is not None or part.conversion != -1:
+                return NOTHING
+            parts.append(str(value.value))
+        return ConstValue("".join(parts))
 
     def _expr_Starred(self, node: ast.Starred, env: dict[str, Any], frame: _Frame) -> Any:
         return self._eval(node.value, env, frame)
@@ -791,6 +816,10 @@ class Analyzer:
             return self._call_function_value(callee, node, env, frame, base)
         if isinstance(callee, ClassValue):
             return self._construct_user(callee.info, node, env, frame)
+        if isinstance(callee, QualifiedValue):
+            return self._call_qualified(callee.qualified, node, env, frame)
+        if isinstance(callee, PartialValue):
+            return self._expr_Call(self._partial_call(callee.node, node), env, frame)
         if _is_super_init(node):
             return self._super_init(node, env, frame)
         qualified = self.imports.qualify(node.func)
@@ -802,7 +831,33 @@ class Analyzer:
                 return ConstValue(range(*bounds))
         if isinstance(node.func, ast.Name) and node.func.id in ("zip", "enumerate", "reversed", "list", "tuple"):
             return self._builtin_iteration(node, env, frame)
+        if isinstance(node.func, ast.Name) and node.func.id in ("setattr", "getattr") and len(node.args) >= 2:
+            return self._dynamic_attribute(node, env, frame)
         return self._eval_arguments(node, env, frame, base)
+
+    def _partial_call(self, partial: ast.Call, call: ast.Call) -> ast.Call:
+        """The call a partial stands for: its arguments first, then the call's. One node per pair, so
+        the layer it makes is the same instance each time this call is walked (a loop's two walks)."""
+        key = (id(partial), id(call))
+        if key not in self._partial_calls:
+            merged = ast.Call(func=partial.args[0], args=[*partial.args[1:], *call.args],
+                              keywords=[*partial.keywords, *call.keywords])
+            self._partial_calls[key] = ast.copy_location(merged, call)
+            merged.end_lineno, merged.end_col_offset = call.end_lineno, call.end_col_offset
+        return self._partial_calls[key]
+
+    def _dynamic_attribute(self, node: ast.Call, env: dict[str, Any], frame: _Frame) -> Any:
+        """`setattr(self, f"block{i}", blk)` / `getattr(self, f"bn{i}")` with a name known where it
+        runs: the attribute itself."""
+        base = self._eval(node.args[0], env, frame)
+        name = self._eval(node.args[1], env, frame)
+        value = self._eval(node.args[2], env, frame) if len(node.args) > 2 else NOTHING
+        if not isinstance(base, SelfValue) or not isinstance(name, ConstValue) or not isinstance(name.value, str):
+            return NOTHING
+        if node.func.id == "getattr":  # type: ignore[attr-defined]
+            return self._member(base, name.value)
+        self._set_attribute(base.owner, name.value, value, frame)
+        return ConstValue(None)
 
     def _call_function_value(self, callee: FunctionValue, node: ast.Call, env: dict[str, Any], frame: _Frame,
                              base: Any) -> Any:
@@ -836,7 +891,8 @@ class Analyzer:
 
     def _builtin_iteration(self, node: ast.Call, env: dict[str, Any], frame: _Frame) -> Any:
         name = node.func.id  # type: ignore[attr-defined]
-        values = [self._eval(a, env, frame) for a in node.args]
+        values = [ContainerValue(list(v.items)) if isinstance(v, TupleValue) else v
+                  for v in (self._eval(a, env, frame) for a in node.args)]
         if not values or not all(isinstance(v, ContainerValue) for v in values):
             return NOTHING
         if name in ("list", "tuple"):
@@ -876,6 +932,14 @@ class Analyzer:
                 return self._functional_model(framework, name, node, env, frame)
             if name[:1].isupper() and name not in ("Model", "Input"):
                 return self._construct(framework, name, node, env, frame)
+        if qualified == "functools.partial" and node.args:
+            return PartialValue(node)
+        if qualified == "itertools.repeat" and node.args:
+            element = self._eval(node.args[0], env, frame)
+            times = self._eval(node.args[1], env, frame) if len(node.args) > 1 else NOTHING
+            if isinstance(element, LayerValue):
+                return self._repeat_container(ContainerValue([element]), times, node)
+            return NOTHING
         if qualified.rsplit(".", 1)[-1] in ("deepcopy", "clone_layer", "clone_model") and node.args:
             original = self._eval(node.args[0], env, frame)
             if isinstance(original, LayerValue):
