@@ -104,6 +104,99 @@ CASES = [
                 x = getattr(self, f"bn{first}")(x)
                 return getattr(self, f"bn{second}")(x)  # expect: LL002
         """, ("first, second = 0, 0", "first, second = 0, 1")),
+    case("append_in_loop_one_hoisted_instance", """
+        import torch.nn as nn
+
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                blocks = []
+                block = nn.BatchNorm1d(8)
+                for i in range(2):
+                    blocks.append(block)
+                self.blocks = nn.ModuleList(blocks)  # expect: LL004
+
+            def forward(self, x):
+                for block in self.blocks:
+                    x = block(x)
+                return x
+        """, ("blocks.append(block)", "blocks.append(nn.BatchNorm1d(8))")),
+    case("keras_list_attribute_filled_by_append", """
+        import keras
+        from keras import layers
+
+        class Net(keras.Model):
+            def __init__(self):
+                super().__init__()
+                blocks = []
+                norm = layers.BatchNormalization()
+                for i in range(3):
+                    blocks.append(norm)
+                self.blocks = blocks  # expect: LL004
+
+            def call(self, x):
+                for block in self.blocks:
+                    x = block(x)
+                return x
+        """, ("blocks.append(norm)", "blocks.append(layers.BatchNormalization())")),
+    case("model_add_twice", """
+        import keras
+        from keras import layers
+
+        def build():
+            layer = layers.BatchNormalization()
+            model = keras.Sequential()
+            model.add(layer)
+            model.add(layers.Dense(4))
+            model.add(layer)  # expect: LL004
+            return model
+        """, ("    model.add(layer)  # expect: LL004", "    model.add(layers.BatchNormalization())")),
+    case("one_list_in_two_sequentials", """
+        import keras
+        from keras import layers
+
+        class Net(keras.Model):
+            def __init__(self):
+                super().__init__()
+                shared = [layers.BatchNormalization()]
+                self.first = keras.Sequential([*shared])
+                self.second = keras.Sequential([*shared])
+
+            def call(self, x):
+                x = self.first(x)
+                return self.second(x)  # expect: LL002
+        """, ("self.second = keras.Sequential([*shared])", "self.second = keras.Sequential([layers.BatchNormalization()])")),
+    case("sizes_through_a_repeated_sequential_slot", """
+        import keras
+        from keras import layers
+
+        def build(n=3):
+            inputs = keras.Input(shape=(16, 16, 1))
+            conv = layers.Conv2D(8, 3, padding="same")
+            stack = keras.Sequential([conv] * n)  # expect: LL004
+            outputs = stack(inputs)  # expect: LL001
+            return keras.Model(inputs, outputs)
+        """, ("[conv] * n", "[layers.Conv2D(8, 3, padding=\"same\") for _ in range(n)]")),
+    case("sizes_through_a_sequential_built_elsewhere", """
+        import keras
+        from keras import layers
+
+        def build():
+            layer = layers.Dense(7)
+            return keras.Sequential([layers.Dense(10), layer, layer])  # expect: LL001, LL004
+        """, ("layer, layer]", "layer, layers.Dense(7)]")),
+    case("default_constant_sizes_the_layer", """
+        import keras
+        from keras import layers
+
+        def build_model(fm=8, n=4):
+            inputs = keras.Input(shape=(16, 16, 1))
+            convs = [layers.Conv2D(fm, 3, padding="same")] * n  # expect: LL004
+            h = inputs
+            for conv in convs:
+                h = conv(h)  # expect: LL001
+            return keras.Model(inputs, h)
+        """, ("[layers.Conv2D(fm, 3, padding=\"same\")] * n", "[layers.Conv2D(fm, 3, padding=\"same\") for _ in range(n)]")),
 ]
 
 

@@ -32,6 +32,7 @@ from layerlint.static.values import (NOTHING, ClassValue, ConstValue, ContainerV
 FORWARD_METHODS = ("call", "forward", "__call__")
 CONSTRUCTION_METHODS = ("__init__", "build")
 MAX_INLINE_DEPTH = 6
+NONE = ConstValue(None)
 MAX_UNROLL = 32
 
 # --- the interpreter ----------------------------------------------------------------------------
@@ -82,6 +83,8 @@ class Analyzer:
         self._touches_layers: dict[int, bool] = {}
         self._match_chains: dict[int, tuple[ast.Match, list[ast.stmt]]] = {}
         self._partial_calls: dict[tuple[int, int], ast.Call] = {}
+        self._default_values: dict[int, dict[str, Any]] = {}
+        self._holders: dict[int, int] = {}  # instance -> how many Sequentials list it
 
     # -- entry points ---------------------------------------------------------------------------
 
@@ -108,7 +111,21 @@ class Analyzer:
                 self._analyze_layer_class(info)
         for function in self._relevant_functions(layer_classes):
             self._analyze_function(function, None)
+        self._pass_through_built_sequentials()
         return self.facts
+
+    def _pass_through_built_sequentials(self) -> None:
+        """A Sequential holding one layer in two slots, built here and called elsewhere (`build()`
+        returns it, a training loop calls it): one pass through it from an input of unknown size, so
+        the second slot sees the first slot's output size (a crash when it differs)."""
+        called = {id(event.instance) for event in self.facts.events}
+        for instance in self._constructed:
+            children = instance.children
+            if (instance.class_name != "Sequential" or id(instance) in called
+                    or len({id(c) for c in children}) == len(children)):
+                continue
+            frame = _Frame(entry=f"{instance.name()} (built)", collecting=False, owner=None)
+            self._layer_output(instance, (Shape(),), [], instance.node, frame)
 
     def _names_a_layer(self, function: ast.AST, relevant: set[str]) -> tuple[bool, set[str]]:
         """Whether a function names a layer (`Dense`, `nn.Linear`, an alias of one, a layer class of
@@ -253,16 +270,33 @@ class Analyzer:
         env: dict[str, Any] = {}
         params = [*function.args.posonlyargs, *function.args.args]
         values = ([self_value] if self_value is not NOTHING else []) + list(arguments)
+        defaults = self._defaults(function)
         for index, param in enumerate(params):
             if index < len(values):
                 env[param.arg] = values[index]
             elif keywords and param.arg in keywords:
                 env[param.arg] = keywords[param.arg]
+            elif index == (1 if self_value is not NOTHING else 0) and defaults.get(param.arg, NONE) == NONE:
+                env[param.arg] = TensorValue(Shape())  # the input, unless a default says otherwise (`fm=8`)
             else:
-                env[param.arg] = TensorValue(Shape()) if index == (1 if self_value is not NOTHING else 0) else NOTHING
+                env[param.arg] = defaults.get(param.arg, NOTHING)
         for param in function.args.kwonlyargs:
-            env[param.arg] = (keywords or {}).get(param.arg, NOTHING)
+            env[param.arg] = (keywords or {}).get(param.arg, defaults.get(param.arg, NOTHING))
         return env
+
+    def _defaults(self, function: ast.FunctionDef) -> dict[str, Any]:
+        """Parameter defaults, evaluated once per function as Python does when it runs the `def`: a
+        constant (`fm=8`) sizes the layers built from it, and a layer (`heads=(Head(),)`) is one
+        instance shared by every call that does not pass its own."""
+        key = id(function)
+        if key not in self._default_values:
+            self._default_values[key] = {}
+            positional = [*function.args.posonlyargs, *function.args.args]
+            pairs = [*zip(positional[len(positional) - len(function.args.defaults):], function.args.defaults),
+                     *((p, d) for p, d in zip(function.args.kwonlyargs, function.args.kw_defaults) if d is not None)]
+            frame = _Frame(entry="<defaults>", collecting=True, owner=None)
+            self._default_values[key] = {param.arg: self._eval(default, {}, frame) for param, default in pairs}
+        return self._default_values[key]
 
     def _walk_function(self, function: ast.FunctionDef, env: dict[str, Any], frame: _Frame) -> Any:
         self._returns.append([])
@@ -540,9 +574,10 @@ class Analyzer:
         elif isinstance(target, ast.Attribute):
             base = self._eval(target.value, env, frame)
             if isinstance(base, SelfValue):
-                self._set_attribute(base.owner, target.attr, value, frame)
+                self._set_attribute(base.owner, target.attr, value, frame, target)
 
-    def _set_attribute(self, owner: ClassInfo, name: str, value: Any, frame: _Frame) -> None:
+    def _set_attribute(self, owner: ClassInfo, name: str, value: Any, frame: _Frame,
+                       node: ast.AST | None = None) -> None:
         if owner.attributes is None:
             return
         if isinstance(value, LayerValue):
@@ -553,6 +588,8 @@ class Analyzer:
                     built.stored = built.stored or built.instance is value.instance
         if isinstance(value, ContainerValue):
             self._label_container(value, f"self.{name}")
+            if frame.collecting and owner.is_layer and node is not None and value.family is None:
+                self._record_repeats(value.elements(), node)  # a tracked list of sub-layers
         owner.attributes[name] = value
 
     def _label_container(self, container: ContainerValue, label: str) -> None:
@@ -885,9 +922,25 @@ class Analyzer:
         if isinstance(node.func, ast.Attribute):
             if isinstance(base, ContainerValue) and node.func.attr == "append" and values:
                 base.items.append(values[0])
+            if isinstance(base, LayerValue) and node.func.attr == "add" and values:
+                self._sequential_add(base.instance, values[0], node)
             if isinstance(base, TensorValue):
                 return base if node.func.attr in _ELEMENTWISE_METHODS else TensorValue(None)
         return TensorValue(None) if any(isinstance(v, TensorValue) for v in values) else NOTHING
+
+    def _sequential_add(self, sequential: Instance, value: Any, node: ast.Call) -> None:
+        """`model.add(layer)`: one more child; the same layer added twice fills two slots (Keras 3;
+        tf_keras keeps one of them)."""
+        if sequential.class_name != "Sequential" or not isinstance(value, LayerValue):
+            return
+        sequential.composite = True
+        if value.instance in sequential.children and sequential.framework == "tf_keras":
+            return
+        sequential.children.append(value.instance)
+        count = sum(child is value.instance for child in sequential.children)
+        if count > 1:
+            self._record_alias(value.instance, node, count)
+        sequential.traits = composite_traits(sequential.framework or "keras", "Sequential", sequential.children)
 
     def _builtin_iteration(self, node: ast.Call, env: dict[str, Any], frame: _Frame) -> Any:
         name = node.func.id  # type: ignore[attr-defined]
@@ -1002,7 +1055,10 @@ class Analyzer:
             children_values.append(self._eval(keyword.value, env, frame))
         if name in ("ModuleList", "ModuleDict", "ParameterList"):
             inner = children_values[0] if children_values else ContainerValue()
-            return inner if isinstance(inner, ContainerValue) else NOTHING
+            if isinstance(inner, ContainerValue):
+                self._record_repeats(inner.elements(), node)
+                return inner
+            return NOTHING
         instance = Instance(name, framework, traits, spec, arguments, node)
         if name == "Sequential":
             self._sequential_children(instance, node, children_values)
@@ -1031,13 +1087,24 @@ class Analyzer:
                 layers.append(value)
         instance.composite = True
         instance.children = [v.instance for v in layers if isinstance(v, LayerValue)]
-        seen: dict[int, int] = {}
-        for child in instance.children:
-            seen[id(child)] = seen.get(id(child), 0) + 1
-        for child in instance.children:
-            if seen[id(child)] > 1:
-                self._record_alias(child, node, seen[id(child)])
+        if instance.framework == "tf_keras":  # tf_keras keeps one slot of a layer listed twice
+            instance.children = list({id(c): c for c in instance.children}.values())
+        else:
+            self._record_repeats(layers, node)
+        for child in {id(c): c for c in instance.children}.values():
+            self._holders[id(child)] = self._holders.get(id(child), 0) + 1
         instance.traits = composite_traits(instance.framework or "keras", "Sequential", instance.children)
+
+    def _record_repeats(self, values: list[Any], node: ast.AST) -> None:
+        """A container filled without a literal (`append` in a loop, `model.add`) that holds one
+        instance in several slots."""
+        seen: dict[int, int] = {}
+        layers = [v.instance for v in values if isinstance(v, LayerValue) and v.key is None]
+        for child in layers:
+            seen[id(child)] = seen.get(id(child), 0) + 1
+        for child in layers:
+            if seen[id(child)] > 1 and child.aliased_in is None:  # not `[blk] * n` again
+                self._record_alias(child, node, seen[id(child)])
 
     def _construct_user(self, info: ClassInfo, node: ast.Call, env: dict[str, Any], frame: _Frame) -> Any:
         for argument in node.args:
@@ -1076,13 +1143,20 @@ class Analyzer:
         if not frame.collecting:
             self.facts.events.append(CallEvent(callee.instance, callee.key, node, inputs, frame.branches,
                                                frame.loop, frame.repeat, frame.entry, frame.via))
-        return self._layer_output(callee.instance, inputs, arguments)
+        return self._layer_output(callee.instance, inputs, arguments, node if not frame.collecting else None, frame)
 
-    def _layer_output(self, instance: Instance, inputs: tuple[Shape | None, ...], arguments: list[Any]) -> Any:
+    def _layer_output(self, instance: Instance, inputs: tuple[Shape | None, ...], arguments: list[Any],
+                      node: ast.Call | None = None, frame: _Frame | None = None) -> Any:
         if instance.class_name == "Sequential" and instance.children:
             value: Any = TensorValue(inputs[0] if inputs else None)
+            repeated = {id(c) for c in instance.children if instance.children.count(c) > 1}
             for child in instance.children:
                 shapes = input_shapes([value])
+                if node is not None and frame is not None and (id(child) in repeated or self._holders.get(id(child), 0) > 1):
+                    # A child in two slots, or in two Sequentials: each slot is a call of it, with the
+                    # size the slot sees (its own output on the second slot: a crash, not only LL004).
+                    self.facts.events.append(CallEvent(child, None, node, shapes, frame.branches, frame.loop,
+                                                       frame.repeat, frame.entry, frame.via))
                 value = self._layer_output(child, shapes, [value])
             return value
         if instance.wrapped is not None and instance.class_name == "Bidirectional":
