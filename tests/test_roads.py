@@ -197,6 +197,91 @@ CASES = [
                 h = conv(h)  # expect: LL001
             return keras.Model(inputs, h)
         """, ("[layers.Conv2D(fm, 3, padding=\"same\")] * n", "[layers.Conv2D(fm, 3, padding=\"same\") for _ in range(n)]")),
+    case("one_instance_passed_to_a_block_constructor", """
+        import torch.nn as nn
+
+        class Pair(nn.Module):
+            def __init__(self, first, second):
+                super().__init__()
+                self.first = first
+                self.second = second
+
+            def forward(self, x):
+                return self.second(self.first(x))
+
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                norm = nn.LayerNorm(8)
+                self.pair = Pair(norm, norm)
+
+            def forward(self, x):
+                return self.pair(x)  # expect: LL002
+        """, ("Pair(norm, norm)", "Pair(norm, nn.LayerNorm(8))")),
+    case("one_instance_in_two_wrappers", """
+        import keras
+        from keras import layers
+
+        class Wrapper(layers.Layer):
+            def __init__(self, inner):
+                super().__init__()
+                self.inner = inner
+
+            def call(self, x):
+                return self.inner(x)
+
+        class Net(keras.Model):
+            def __init__(self):
+                super().__init__()
+                self.stem = layers.Dense(5)
+                layer = layers.Dense(4)
+                self.first = Wrapper(layer)
+                self.second = Wrapper(layer)
+                self.mid = layers.Dense(6)
+
+            def call(self, x):
+                x = self.first(self.stem(x))
+                x = self.mid(x)
+                return self.second(x)  # expect: LL001
+        """, ("self.second = Wrapper(layer)", "self.second = Wrapper(layers.Dense(4))")),
+    case("default_argument_built_once", """
+        import torch.nn as nn
+
+        class Tower(nn.Module):
+            def __init__(self, heads=(nn.BatchNorm1d(8),)):
+                super().__init__()
+                self.heads = nn.ModuleList(heads)
+
+            def forward(self, x):
+                for head in self.heads:
+                    x = head(x)
+                return x
+
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.first = Tower()
+                self.second = Tower()
+
+            def forward(self, x):
+                return self.second(self.first(x))  # expect: LL002
+        """, ("self.second = Tower()", "self.second = Tower(heads=(nn.BatchNorm1d(8),))")),
+    case("factory_function_same_module", """
+        import torch.nn as nn
+
+        def make_norm():
+            return nn.BatchNorm1d(8)
+
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.norm = make_norm()
+                self.other = make_norm()
+
+            def forward(self, x):
+                x = self.norm(x)
+                return self.norm(x)  # expect: LL002
+        """, ("return self.norm(x)", "return self.other(x)")),
 ]
 
 
@@ -204,3 +289,67 @@ CASES = [
 def test_road_is_followed(source, negative):
     assert findings_by_line(source) == expected_codes(source)
     assert findings_by_line(negative) == {}
+
+
+NORMS = """
+import torch.nn as nn
+
+
+def make_norm(width=8):
+    return nn.BatchNorm1d(width)
+
+
+class Block(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.inner = nn.LayerNorm(8)
+
+    def forward(self, x):
+        return self.inner(x)
+"""
+
+MODEL = """
+import torch.nn as nn
+
+from .norms import Block, make_norm
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.norm = make_norm()
+        self.other = make_norm()
+        self.block = Block()
+        self.mid = nn.Linear(8, 6)
+
+    def forward(self, x):
+        x = self.norm(x)
+        x = self.NORM(x)  # expect: LL002
+        x = self.block(x)
+        x = self.mid(x)
+        return self.block(x)  # expect: LL001, LL003
+"""
+
+
+def check_package(tmp_path: Path, model: str) -> dict[int, list[str]]:
+    package = tmp_path / "pkg"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "norms.py").write_text(NORMS)
+    (package / "model.py").write_text(model)
+    project = Project(roots=[tmp_path])
+    found = findings_by_line(model, str(package / "model.py"), project)
+    assert str(package / "norms.py") in project.reads  # a change there re-checks model.py
+    return found
+
+
+def test_factory_and_block_class_from_another_module(tmp_path):
+    """`from .norms import make_norm`; `self.norm = make_norm()` called twice (LL002), and a block
+    class of that module shared between inputs of two widths (its inner LayerNorm: LL001)."""
+    model = MODEL.replace("NORM", "norm")
+    assert check_package(tmp_path, model) == expected_codes(model)
+
+
+def test_factory_and_block_class_from_another_module_negative(tmp_path):
+    model = unmarked(MODEL.replace("NORM", "other").replace("return self.block(x)", "return x"))
+    assert check_package(tmp_path, model) == {}

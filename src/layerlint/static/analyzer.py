@@ -11,6 +11,7 @@ is walked twice so that a call inside it is seen on its second iteration.
 from __future__ import annotations
 
 import ast
+import contextlib
 import functools
 import itertools
 import re
@@ -22,9 +23,10 @@ from layerlint.static import budget
 from layerlint.static.classes import ClassInfo, composite_traits, framework_of_base
 from layerlint.static.facts import (AliasedContainer, Branch, BuiltInForward, CallEvent, Instance,
                                     ModuleFacts)
-from layerlint.static.names import ImportMap, split_framework
+from layerlint.static.names import FRAMEWORK_PACKAGES, ImportMap, split_framework
 from layerlint.static.shapes import UNKNOWN, Arguments, Shape, literal, merge, spec_for
 from layerlint.static.source import split_lines
+from layerlint.static.verdicts import crash_of
 from layerlint.static.values import (NOTHING, ClassValue, ConstValue, ContainerValue, FunctionValue, LayerValue,
                                      PartialValue, QualifiedValue, SelfValue, TensorValue, TupleValue,
                                      input_shapes, layer_values, merge_attributes, merge_env, same_value)
@@ -52,6 +54,8 @@ class _Frame:
     depth: int = 0
     active: tuple[int, ...] = ()  # functions being inlined, against recursion
     unrolled: int = 1  # walks of the innermost body per walk of the entry: the enclosing loops' product
+    home: ast.Call | None = None  # in code of another module: the call in the checked file that led there
+    home_loop: ast.AST | None = None  # the loop around that call
 
 
 class Analyzer:
@@ -83,6 +87,9 @@ class Analyzer:
         self._touches_layers: dict[int, bool] = {}
         self._match_chains: dict[int, tuple[ast.Match, list[ast.stmt]]] = {}
         self._partial_calls: dict[tuple[int, int], ast.Call] = {}
+        self._project_values: dict[str, Any] = {}
+        self._block_calls: dict[tuple, Any] = {}
+        self._module_walked = False
         self._default_values: dict[int, dict[str, Any]] = {}
         self._holders: dict[int, int] = {}  # instance -> how many Sequentials list it
 
@@ -427,7 +434,7 @@ class Analyzer:
         return False
 
     def _stmt_FunctionDef(self, statement: ast.FunctionDef, env: dict[str, Any], frame: _Frame) -> bool:
-        env[statement.name] = FunctionValue(statement)
+        env[statement.name] = FunctionValue(statement, analyzer=self)
         return False
 
     _stmt_AsyncFunctionDef = _stmt_FunctionDef
@@ -629,9 +636,63 @@ class Analyzer:
 
     def _named_class(self, node: ast.expr) -> Any:
         """A framework layer class spelled as a value (`conv_cls = nn.Conv2d`), so that calling the
-        name later constructs the layer as a direct call would."""
+        name later constructs the layer as a direct call would; or what an import from another module
+        of the checked tree names (a factory function, a block class, a module-level layer)."""
         qualified = self.imports.qualify(node)
-        return QualifiedValue(qualified) if qualified and _is_layer_class_name(qualified) else NOTHING
+        if not qualified:
+            return NOTHING
+        if _is_layer_class_name(qualified):
+            return QualifiedValue(qualified)
+        return self._project_value(qualified)
+
+    def _project_value(self, qualified: str) -> Any:
+        """Memoised per name: the other module is indexed once per run (`Project` keeps its analyzer)."""
+        if qualified not in self._project_values:
+            self._project_values[qualified] = NOTHING
+            project = getattr(self.resolver, "__self__", None)
+            find_value = getattr(project, "find_value", None)
+            if find_value is not None and qualified.split(".")[0] not in FRAMEWORK_PACKAGES:
+                found = find_value(qualified)
+                self._project_values[qualified] = NOTHING if found is None else found
+        return self._project_values[qualified]
+
+    def module_values(self) -> dict[str, Any]:
+        """The module's top-level definitions and assignments, for another module importing them:
+        walked once (code under `if __name__ == "__main__":` and other statements is not run)."""
+        if not self._module_walked:
+            self._module_walked = True
+            self.collect()
+            definitions = [s for s in self.tree.body if isinstance(
+                s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Assign, ast.AnnAssign))]
+            self._walk_block(definitions, self.globals, _Frame(entry="<module>", collecting=True, owner=None))
+        return self.globals
+
+    @contextlib.contextmanager
+    def _lend(self, other: "Analyzer") -> Iterator[None]:
+        """While code of another module runs for this file, what it records is this file's."""
+        saved = other.facts, other._constructed, other._holders
+        other.facts, other._constructed, other._holders = self.facts, self._constructed, self._holders
+        try:
+            yield
+        finally:
+            other.facts, other._constructed, other._holders = saved
+
+    def _walk_in(self, analyzer: "Analyzer", function: ast.FunctionDef, env: dict[str, Any], frame: _Frame) -> Any:
+        if analyzer is self:
+            return self._walk_function(function, env, frame)
+        with self._lend(analyzer):
+            return analyzer._walk_function(function, env, frame)
+
+    def _inner_frame(self, frame: _Frame, analyzer: "Analyzer", owner: ClassInfo | None, call: ast.Call,
+                     function: ast.AST, collecting: bool | None = None) -> _Frame:
+        """The frame of a function walked for `call`: through another module's code, the events and
+        layers it makes point back at the call in the checked file."""
+        home, home_loop = frame.home, frame.home_loop
+        if analyzer is not self and home is None:
+            home, home_loop = call, frame.loop
+        return _Frame(frame.entry, frame.collecting if collecting is None else collecting, owner,
+                      frame.branches, frame.loop, frame.repeat, (*frame.via, call), frame.depth + 1,
+                      (*frame.active, id(function)), frame.unrolled, home, home_loop)
 
     def _expr_Attribute(self, node: ast.Attribute, env: dict[str, Any], frame: _Frame) -> Any:
         original: ast.expr = node
@@ -902,6 +963,15 @@ class Analyzer:
             arguments = [self._eval(a, env, frame) for a in node.args]
             keywords = {k.arg: self._eval(k.value, env, frame) for k in node.keywords if k.arg}
             passes_layers = any(isinstance(v, (LayerValue, ContainerValue)) for v in [*arguments, *keywords.values()])
+            analyzer = callee.analyzer if isinstance(callee.analyzer, Analyzer) else self
+            if analyzer is not self:  # a function of another module of the project
+                if frame.depth >= MAX_INLINE_DEPTH or id(callee.node) in frame.active:
+                    return NOTHING
+                if not passes_layers and not analyzer._may_touch_layers(callee.node):
+                    return NOTHING
+                inner = self._inner_frame(frame, analyzer, frame.owner, node, callee.node)
+                return self._walk_in(analyzer, callee.node,
+                                     analyzer._bind_parameters(callee.node, NOTHING, arguments, keywords), inner)
             if not passes_layers and not self._may_touch_layers(callee.node):
                 # A helper that is handed no layer and names none cannot call one: not inlined, which
                 # keeps deep call graphs of plain code (and their loops) from multiplying the work.
@@ -1055,6 +1125,8 @@ class Analyzer:
             children_values.append(self._eval(keyword.value, env, frame))
         if name in ("ModuleList", "ModuleDict", "ParameterList"):
             inner = children_values[0] if children_values else ContainerValue()
+            if isinstance(inner, TupleValue):
+                inner = ContainerValue(list(inner.items))
             if isinstance(inner, ContainerValue):
                 self._record_repeats(inner.elements(), node)
                 return inner
@@ -1107,17 +1179,94 @@ class Analyzer:
                 self._record_alias(child, node, seen[id(child)])
 
     def _construct_user(self, info: ClassInfo, node: ast.Call, env: dict[str, Any], frame: _Frame) -> Any:
-        for argument in node.args:
-            self._eval(argument, env, frame)
+        arguments = [self._eval(a, env, frame) for a in node.args]
+        keywords = {k.arg: self._eval(k.value, env, frame) for k in node.keywords if k.arg}
         if not info.is_layer:
             return NOTHING
-        attributes = self.class_attributes(info)
+        bound = self._bind_class(info, arguments, keywords, node, frame)
+        attributes = bound.attributes or {} if bound is not None else self.class_attributes(info)
         children = [v.instance for v in layer_values(attributes.values())]
         traits = composite_traits(info.framework or "keras", info.name, children, info.node)
         instance = Instance(info.name, None, traits, None, self._arguments(node, env), node,
-                            composite=True, children=children)
+                            composite=True, children=children, bound=bound)
+        instance.class_of = info
         self._note_construction(instance, frame)
         return LayerValue(instance)
+
+    def _bind_class(self, info: ClassInfo, arguments: list[Any], keywords: dict[str, Any], node: ast.Call,
+                    frame: _Frame) -> ClassInfo | None:
+        """A construction handed layers (`Pair(norm, norm)`, `Wrapper(layer)`), or of a class whose
+        constructor defaults hold one (`heads=(Head(),)`, built once for every instance): its
+        constructor runs once more, for this construction, on those values. Other constructions share
+        the class's one summary (`class_attributes`)."""
+        found = info.method("__init__")
+        if found is None or frame.depth >= MAX_INLINE_DEPTH:
+            return None
+        init, owner = found
+        analyzer = owner.analyzer if isinstance(owner.analyzer, Analyzer) else self
+        given = [*arguments, *keywords.values(), *analyzer._defaults(init).values()]
+        if not any(_holds_layer(value) for value in given):
+            return None
+        bound = ClassInfo(info.node, info.bases, info.framework, info.analyzer, attributes={},
+                          adds_weights=info.adds_weights)
+        for method in CONSTRUCTION_METHODS:
+            found = info.method(method)
+            if found is None:
+                continue
+            function, owner = found
+            analyzer = owner.analyzer if isinstance(owner.analyzer, Analyzer) else self
+            inner = self._inner_frame(frame, analyzer, owner, node, function, collecting=True)
+            inner.entry, inner.branches = f"{info.name}.{method}", ()
+            passed = (arguments, keywords) if method == "__init__" else ([], {})
+            self._walk_in(analyzer, function, analyzer._bind_parameters(function, SelfValue(bound), *passed), inner)
+        return bound
+
+    def _call_bound(self, bound: ClassInfo, node: ast.Call, arguments: list[Any], keywords: dict[str, Any],
+                    frame: _Frame) -> Any:
+        """A call of a bound user layer: its forward, walked over the layers this instance holds, as
+        part of the caller's pass (two slots holding one layer are two calls of it)."""
+        for name in FORWARD_METHODS:
+            found = bound.method(name)
+            if found is None:
+                continue
+            function, owner = found
+            if frame.depth >= MAX_INLINE_DEPTH or id(function) in frame.active:
+                return NOTHING
+            analyzer = owner.analyzer if isinstance(owner.analyzer, Analyzer) else self
+            inner = self._inner_frame(frame, analyzer, bound, node, function)
+            return self._walk_in(analyzer, function,
+                                 analyzer._bind_parameters(function, SelfValue(bound), arguments, keywords), inner)
+        return NOTHING
+
+    def _second_call_of_block(self, callee: LayerValue, node: ast.Call, inputs: tuple[Shape | None, ...],
+                              frame: _Frame) -> None:
+        """One user block called at two sizes in a pass: the layers inside it are built by the first
+        call, so the second crashes (a shared `Block` fed 11 then 8 features). The block's forward is
+        walked only for an instance called a second time, once for each of its first two calls, and
+        what it finds is kept only when it is such a crash: the block's own sharing is reported as
+        the block's."""
+        key = (frame.entry, id(callee.instance), callee.key)
+        first = self._block_calls.setdefault(key, (node, inputs, frame.branches, frame.loop, frame.repeat, frame.via))
+        if first[0] is node and first[2] == frame.branches or self._block_calls.get(("done", *key)):
+            return
+        self._block_calls[("done", *key)] = True
+        info = callee.instance.class_of
+        kept, self.facts.events = self.facts.events, []
+        try:
+            for site, shapes, branches, loop, repeat, via in (first, (node, inputs, frame.branches, frame.loop,
+                                                                       frame.repeat, frame.via)):
+                walk = _Frame(frame.entry, False, frame.owner, branches, loop, repeat, via, frame.depth,
+                              frame.active, frame.unrolled, frame.home, frame.home_loop)
+                self._call_bound(info, site, [TensorValue(s) for s in shapes] or [TensorValue(None)], {}, walk)
+            inner = self.facts.events
+        finally:
+            self.facts.events = kept
+        groups: dict[tuple, list[CallEvent]] = {}
+        for event in inner:
+            groups.setdefault((id(event.instance), event.key), []).append(event)
+        for events in groups.values():
+            if len(events) > 1 and crash_of(events) is not None:
+                self.facts.events.extend(events)
 
     def _copy_instance(self, original: Instance, node: ast.Call, frame: _Frame) -> Instance:
         copy = Instance(original.class_name, original.framework, original.traits, original.spec,
@@ -1126,6 +1275,8 @@ class Analyzer:
         return copy
 
     def _note_construction(self, instance: Instance, frame: _Frame) -> None:
+        if frame.home is not None:  # built by code of another module: shown where this file calls it
+            instance.node = frame.home
         self._constructed.append(instance)
         owner = frame.owner
         if not frame.collecting and owner is not None and owner.is_layer:
@@ -1141,9 +1292,20 @@ class Analyzer:
         keywords = {k.arg: self._eval(k.value, env, frame) for k in node.keywords if k.arg}
         inputs = input_shapes(arguments[:1] or list(keywords.values())[:1])
         if not frame.collecting:
-            self.facts.events.append(CallEvent(callee.instance, callee.key, node, inputs, frame.branches,
-                                               frame.loop, frame.repeat, frame.entry, frame.via))
+            self._record_call(callee.instance, callee.key, node, inputs, frame)
+            if isinstance(callee.instance.bound, ClassInfo):
+                result = self._call_bound(callee.instance.bound, node, arguments, keywords, frame)
+                if result is not NOTHING:
+                    return result
+            elif callee.instance.composite and callee.instance.class_of is not None:
+                self._second_call_of_block(callee, node, inputs, frame)
         return self._layer_output(callee.instance, inputs, arguments, node if not frame.collecting else None, frame)
+
+    def _record_call(self, instance: Instance, key: object, node: ast.Call, inputs: tuple[Shape | None, ...],
+                     frame: _Frame) -> None:
+        loop = frame.home_loop if frame.home is not None else frame.loop
+        self.facts.events.append(CallEvent(instance, key, node, inputs, frame.branches, loop, frame.repeat,
+                                           frame.entry, frame.via))
 
     def _layer_output(self, instance: Instance, inputs: tuple[Shape | None, ...], arguments: list[Any],
                       node: ast.Call | None = None, frame: _Frame | None = None) -> Any:
@@ -1155,8 +1317,7 @@ class Analyzer:
                 if node is not None and frame is not None and (id(child) in repeated or self._holders.get(id(child), 0) > 1):
                     # A child in two slots, or in two Sequentials: each slot is a call of it, with the
                     # size the slot sees (its own output on the second slot: a crash, not only LL004).
-                    self.facts.events.append(CallEvent(child, None, node, shapes, frame.branches, frame.loop,
-                                                       frame.repeat, frame.entry, frame.via))
+                    self._record_call(child, None, node, shapes, frame)
                 value = self._layer_output(child, shapes, [value])
             return value
         if instance.wrapped is not None and instance.class_name == "Bidirectional":
@@ -1200,6 +1361,12 @@ def _statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
             yield from _statements(handler.body)
         for case in getattr(statement, "cases", ()):
             yield from _statements(case.body)
+
+
+def _holds_layer(value: Any) -> bool:
+    if isinstance(value, TupleValue):
+        return any(isinstance(item, (LayerValue, ContainerValue)) and _holds_layer(item) for item in value.items)
+    return isinstance(value, LayerValue) or (isinstance(value, ContainerValue) and any(layer_values([value])))
 
 
 def _is_layer_class_name(qualified: str | None) -> bool:

@@ -54,6 +54,31 @@ class Project:
                     return analyzer.classes[name]
         return None
 
+    def find_value(self, qualified: str) -> object | None:
+        """What `from .norms import make_norm` names in another module of the tree: a function, a
+        class or a module-level value, read (never imported) from that module's top level."""
+        from layerlint.static.values import ClassValue
+
+        module, _, name = qualified.rpartition(".")
+        for analyzer in self._modules(module):
+            if name in analyzer.classes:
+                return ClassValue(analyzer.classes[name])
+            found = analyzer.module_values().get(name)
+            if found is not None:
+                return found
+        return None
+
+    def _modules(self, module: str) -> list[Analyzer]:
+        found = []
+        for root in self.roots:
+            base = root.joinpath(*module.split(".")) if module else root
+            for candidate in (base.with_suffix(".py"), base / "__init__.py"):
+                self.reads.add(str(candidate))
+                analyzer = self._analyzer(candidate) if candidate.is_file() else None
+                if analyzer is not None:
+                    found.append(analyzer)
+        return found
+
     def _analyzer(self, path: Path) -> Analyzer | None:
         if path not in self._analyzers:
             self._analyzers[path] = None  # against import cycles
