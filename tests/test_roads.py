@@ -282,6 +282,40 @@ CASES = [
                 x = self.norm(x)
                 return self.norm(x)  # expect: LL002
         """, ("return self.norm(x)", "return self.other(x)")),
+    case("attribute_alias_behind_a_flag", """
+        import keras
+        from keras import layers
+
+        class Net(keras.Model):
+            def __init__(self):
+                super().__init__()
+                separate = False
+                self.q_norm = layers.LayerNormalization()
+                self.kv_norm = self.q_norm
+                if separate:
+                    self.kv_norm = layers.LayerNormalization()
+
+            def call(self, x):
+                q = self.q_norm(x)
+                return self.kv_norm(q)  # expect: LL002
+        """, ("separate = False", "separate = True")),
+    case("a_default_flag_is_not_a_known_arm", """
+        import keras
+        from keras import layers
+
+        class Net(keras.Model):
+            def __init__(self, separate=False):
+                super().__init__()
+                self.q_norm = layers.LayerNormalization()
+                if separate:
+                    self.kv_norm = layers.LayerNormalization()
+                else:
+                    self.kv_norm = layers.LayerNormalization()
+
+            def call(self, x):
+                q = self.q_norm(x)
+                return self.q_norm(q)  # expect: LL002
+        """, ("return self.q_norm(q)", "return self.kv_norm(q)")),
 ]
 
 

@@ -91,6 +91,7 @@ class Analyzer:
         self._block_calls: dict[tuple, Any] = {}
         self._module_walked = False
         self._default_values: dict[int, dict[str, Any]] = {}
+        self._default_ids: set[int] = set()  # the values defaults hold (kept alive by `_default_values`)
         self._holders: dict[int, int] = {}  # instance -> how many Sequentials list it
 
     # -- entry points ---------------------------------------------------------------------------
@@ -303,6 +304,7 @@ class Analyzer:
                      *((p, d) for p, d in zip(function.args.kwonlyargs, function.args.kw_defaults) if d is not None)]
             frame = _Frame(entry="<defaults>", collecting=True, owner=None)
             self._default_values[key] = {param.arg: self._eval(default, {}, frame) for param, default in pairs}
+            self._default_ids.update(id(value) for value in self._default_values[key].values())
         return self._default_values[key]
 
     def _walk_function(self, function: ast.FunctionDef, env: dict[str, Any], frame: _Frame) -> Any:
@@ -446,7 +448,10 @@ class Analyzer:
         return False
 
     def _stmt_If(self, statement: ast.If, env: dict[str, Any], frame: _Frame) -> bool:
-        self._eval(statement.test, env, frame)
+        test = self._eval(statement.test, env, frame)
+        taken = self._known_arm(statement, test)
+        if taken is not None:  # `separate = False` ... `if separate:`: only one arm can run
+            return self._walk_block(taken, env, frame)
         self._if_tokens[id(statement)] = next(self._tokens)
         saved = frame.branches
         owner = env.get("self").owner if isinstance(env.get("self"), SelfValue) else None
@@ -473,6 +478,17 @@ class Analyzer:
         env.clear()
         env.update(result)
         return False
+
+    def _known_arm(self, statement: ast.If, test: Any) -> list[ast.stmt] | None:
+        """The arm a test decides when its value is a constant the code itself set. A parameter's
+        default is not such a constant (a caller may pass another value), nor is a literal test
+        (`match` arms are walked as `if True:` chains)."""
+        if not isinstance(test, ConstValue) or id(test) in self._default_ids or isinstance(statement.test, ast.Constant):
+            return None
+        try:
+            return statement.body if test.value else statement.orelse
+        except Exception:  # a constant without a truth value
+            return None
 
     def _stmt_Match(self, statement: ast.Match, env: dict[str, Any], frame: _Frame) -> bool:
         """The arms of a `match` are exclusive like those of `if`/`elif`: walked as that chain."""
