@@ -316,6 +316,54 @@ CASES = [
                 q = self.q_norm(x)
                 return self.q_norm(q)  # expect: LL002
         """, ("return self.q_norm(q)", "return self.kv_norm(q)")),
+    case("layer_built_in_keras_train_step", """
+        import keras
+        from keras import layers
+
+        class Net(keras.Model):
+            def __init__(self):
+                super().__init__()
+                self.body = layers.Dense(6)
+
+            def call(self, x):
+                return self.body(x)
+
+            def train_step(self, data):
+                x, y = data
+                head = layers.Dense(3)  # expect: LL005
+                return {"out": head(self(x))}
+        """, ("head = layers.Dense(3)", "head = self.body")),
+    case("layer_built_in_a_tf_function", """
+        import tensorflow as tf
+        from keras import layers
+
+        @tf.function
+        def predict(model, x):
+            head = layers.Dense(3)  # expect: LL005
+            return head(model(x))
+        """, ("head = layers.Dense(3)", "head = layers.ReLU()")),
+    case("layer_built_in_a_plain_train_step_function", """
+        import torch.nn as nn
+
+        def train_step(model, x):
+            head = nn.Linear(9, 3)  # expect: LL005
+            return head(model(x))
+        """, ("def train_step(model, x):", "def build_head(model, x):")),
+    case("unguarded_assignment_in_forward", """
+        import torch.nn as nn
+
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.stem = nn.Linear(9, 6)
+                self.proj = None
+
+            def forward(self, x):
+                x = self.stem(x)
+                self.proj = nn.Linear(6, 6)  # expect: LL005
+                return self.proj(x)
+        """, ("        self.proj = nn.Linear(6, 6)  # expect: LL005",
+              "        if self.proj is None:\n            self.proj = nn.Linear(6, 6)")),
 ]
 
 

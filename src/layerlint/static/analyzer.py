@@ -32,6 +32,9 @@ from layerlint.static.values import (NOTHING, ClassValue, ConstValue, ContainerV
                                      input_shapes, layer_values, merge_attributes, merge_env, same_value)
 
 FORWARD_METHODS = ("call", "forward", "__call__")
+# Run at every step of training like a forward pass: a layer constructed there is new at each call.
+STEP_NAME = re.compile(r"(train|training|test|eval|evaluation|val|validation|predict|prediction)_step")
+COMPILING_DECORATORS = frozenset({"tensorflow.function", "jax.jit", "jax.pmap", "torch.compile", "tf_keras.function"})
 CONSTRUCTION_METHODS = ("__init__", "build")
 MAX_INLINE_DEPTH = 6
 NONE = ConstValue(None)
@@ -56,6 +59,7 @@ class _Frame:
     unrolled: int = 1  # walks of the innermost body per walk of the entry: the enclosing loops' product
     home: ast.Call | None = None  # in code of another module: the call in the checked file that led there
     home_loop: ast.AST | None = None  # the loop around that call
+    step: bool = False  # a plain function run at each training step (`train_step`, `@tf.function`)
 
 
 class Analyzer:
@@ -246,10 +250,27 @@ class Analyzer:
             function, _ = found
             frame = _Frame(entry=f"{info.name}.{name}", collecting=False, owner=info)
             self._walk_function(function, self._bind_parameters(function, SelfValue(info), []), frame)
-            return
+            break
+        for statement in info.node.body:  # other entry points: `train_step`, a `@tf.function` method
+            if (isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)) and statement.name not in FORWARD_METHODS
+                    and self._is_step(statement)):
+                frame = _Frame(entry=f"{info.name}.{statement.name}", collecting=False, owner=info)
+                self._walk_function(statement, self._bind_parameters(statement, SelfValue(info), []), frame)
+
+    def _is_step(self, function: ast.FunctionDef) -> bool:
+        """A function run at each step, so a layer it constructs is new at each call: `train_step`
+        and its kin by name, or one compiled by `@tf.function` / `@jax.jit` / `@torch.compile`."""
+        if STEP_NAME.fullmatch(function.name):
+            return True
+        for decorator in function.decorator_list:
+            target = decorator.func if isinstance(decorator, ast.Call) else decorator
+            qualified = self.imports.qualify(target)
+            if qualified is not None and qualified.replace("tensorflow.compat.v2.", "tensorflow.") in COMPILING_DECORATORS:
+                return True
+        return False
 
     def _analyze_function(self, function: ast.FunctionDef, owner: ClassInfo | None) -> None:
-        frame = _Frame(entry=function.name, collecting=False, owner=owner)
+        frame = _Frame(entry=function.name, collecting=False, owner=owner, step=self._is_step(function))
         env = self._bind_parameters(function, NOTHING, [])
         self._walk_function(function, env, frame)
 
@@ -606,9 +627,12 @@ class Analyzer:
         if isinstance(value, LayerValue):
             if not value.instance.label:
                 value.instance.label = f"self.{name}"
-            if not frame.collecting:  # created once, lazily, in call()
+            if not frame.collecting:  # created once, lazily, in call(), when a guard says so
                 for built in self.facts.built_in_forward:
-                    built.stored = built.stored or built.instance is value.instance
+                    if built.instance is value.instance:
+                        # Unguarded, it is built again at each call (Keras 3 refuses it once built).
+                        guarded = bool(frame.branches) or (built.instance.framework == "keras" and built.built_before_call)
+                        built.stored = built.stored or guarded
         if isinstance(value, ContainerValue):
             self._label_container(value, f"self.{name}")
             if frame.collecting and owner.is_layer and node is not None and value.family is None:
@@ -1295,7 +1319,9 @@ class Analyzer:
             instance.node = frame.home
         self._constructed.append(instance)
         owner = frame.owner
-        if not frame.collecting and owner is not None and owner.is_layer:
+        if frame.step and not frame.collecting and (owner is None or not owner.is_layer):
+            self.facts.built_in_forward.append(BuiltInForward(instance, frame.entry.rsplit(".", 1)[-1]))
+        elif not frame.collecting and owner is not None and owner.is_layer:
             # Keras 3 lets call() add state only while it builds the layer: when the layer has no
             # build() of its own and still holds unbuilt sub-layers (it then builds by calling call()).
             builds_by_calling = owner.method("build") is None and any(
