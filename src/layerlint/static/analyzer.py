@@ -92,6 +92,7 @@ class Analyzer:
         self._match_chains: dict[int, tuple[ast.Match, list[ast.stmt]]] = {}
         self._partial_calls: dict[tuple[int, int], ast.Call] = {}
         self._project_values: dict[str, Any] = {}
+        self._named: dict[str, Any] = {}  # spelling -> QualifiedValue, NOTHING, or a name to ask the project
         self._block_calls: dict[tuple, Any] = {}
         self._module_walked = False
         self._default_values: dict[int, dict[str, Any]] = {}
@@ -671,22 +672,25 @@ class Analyzer:
         if node.id in self.classes:
             return ClassValue(self.classes[node.id])
         if node.id in self.imports.names or self.imports.star_modules:
-            return self._named_class(node)
+            return self._named_class(node, node.id)
         return NOTHING
 
-    def _named_class(self, node: ast.expr) -> Any:
+    def _named_class(self, node: ast.expr, dotted: str) -> Any:
         """A framework layer class spelled as a value (`conv_cls = nn.Conv2d`), so that calling the
         name later constructs the layer as a direct call would; or what an import from another module
-        of the checked tree names (a factory function, a block class, a module-level layer)."""
-        qualified = self.imports.qualify(node)
-        if not qualified:
-            return NOTHING
-        if _is_layer_class_name(qualified):
-            return QualifiedValue(qualified)
-        return self._project_value(qualified)
+        of the checked tree names (a factory function, a block class, a module-level layer).
+        Memoised by the spelling: module names (`tf`, `ops`) are looked up at every use."""
+        if dotted not in self._named:
+            qualified = self.imports.qualify(node)
+            self._named[dotted] = (NOTHING if not qualified else QualifiedValue(qualified)
+                                   if _is_layer_class_name(qualified) else qualified)
+        found = self._named[dotted]
+        return self._project_value(found) if isinstance(found, str) else found
 
     def _project_value(self, qualified: str) -> Any:
         """Memoised per name: the other module is indexed once per run (`Project` keeps its analyzer)."""
+        if not qualified:
+            return NOTHING
         if qualified not in self._project_values:
             self._project_values[qualified] = NOTHING
             project = getattr(self.resolver, "__self__", None)
@@ -744,7 +748,7 @@ class Analyzer:
         for name in reversed(names):
             value = self._member(value, name)
         if value is NOTHING and isinstance(node, ast.Name) and node.id in self.imports.names and node.id not in env:
-            return self._named_class(original)
+            return self._named_class(original, ".".join([node.id, *reversed(names)]))
         return value
 
     def _member(self, base: Any, name: str) -> Any:
