@@ -364,6 +364,44 @@ CASES = [
                 return self.proj(x)
         """, ("        self.proj = nn.Linear(6, 6)  # expect: LL005",
               "        if self.proj is None:\n            self.proj = nn.Linear(6, 6)")),
+    case("factory_result_repeated", """
+        import torch.nn as nn
+
+        def make_block():
+            return nn.Linear(8, 8)
+
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.blocks = nn.ModuleList([make_block()] * 3)  # expect: LL004
+
+            def forward(self, x):
+                for block in self.blocks:
+                    x = block(x)
+                return x
+        """, ("[make_block()] * 3", "[make_block() for _ in range(3)]")),
+    case("shared_block_is_judged_as_the_block", """
+        import keras
+        from keras import layers
+
+        class Block(layers.Layer):
+            def __init__(self):
+                super().__init__()
+                self.norm = layers.BatchNormalization()
+
+            def call(self, x):
+                return self.norm(x)
+
+        class Net(keras.Model):
+            def __init__(self):
+                super().__init__()
+                self.block = Block()
+                self.other = Block()
+
+            def call(self, x):
+                x = self.block(x)
+                return self.block(x)  # expect: LL003
+        """, ("return self.block(x)", "return self.other(x)")),
 ]
 
 
