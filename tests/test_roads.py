@@ -402,6 +402,17 @@ CASES = [
                 x = self.block(x)
                 return self.block(x)  # expect: LL003
         """, ("return self.block(x)", "return self.other(x)")),
+    case("lambda_applies_one_layer_twice", """
+        import keras
+        from keras import layers
+
+        def build():
+            inputs = keras.Input(shape=(8,))
+            norm = layers.BatchNormalization()
+            twice = layers.Lambda(lambda t: norm(norm(t)))
+            outputs = twice(inputs)  # expect: LL002
+            return keras.Model(inputs, outputs)
+        """, ("norm(norm(t))", "norm(t)")),
 ]
 
 

@@ -91,6 +91,10 @@ class Analyzer:
         self._touches_layers: dict[int, bool] = {}
         self._match_chains: dict[int, tuple[ast.Match, list[ast.stmt]]] = {}
         self._partial_calls: dict[tuple[int, int], ast.Call] = {}
+        self._lambdas: dict[int, FunctionValue] = {}
+        self._closures: dict[int, dict[str, Any]] = {}  # a nested function -> the scope it was defined in
+        self._lambdas_kept: list[ast.Lambda] = []  # keeps the ids above valid
+        self._lambda_layers: dict[int, FunctionValue] = {}  # a `Lambda` layer -> the function it applies
         self._project_values: dict[str, Any] = {}
         self._named: dict[str, Any] = {}  # spelling -> QualifiedValue, NOTHING, or a name to ask the project
         self._block_calls: dict[tuple, Any] = {}
@@ -356,6 +360,9 @@ class Analyzer:
             [self._eval(a, env, frame) for a in call.args[skip:]],
             {k.arg: self._eval(k.value, env, frame) for k in call.keywords if k.arg})
         inner_env = self._bind_parameters(function, self_value, arguments, keywords)
+        closure = self._closures.get(id(function))
+        if closure is not None:
+            inner_env = {**closure, **inner_env}
         inner = _Frame(frame.entry, frame.collecting, owner or frame.owner, frame.branches, frame.loop,
                        frame.repeat, (*frame.via, call), frame.depth + 1, (*frame.active, id(function)),
                        frame.unrolled)
@@ -459,6 +466,7 @@ class Analyzer:
 
     def _stmt_FunctionDef(self, statement: ast.FunctionDef, env: dict[str, Any], frame: _Frame) -> bool:
         env[statement.name] = FunctionValue(statement, analyzer=self)
+        self._close_over(statement, env)
         return False
 
     _stmt_AsyncFunctionDef = _stmt_FunctionDef
@@ -776,6 +784,23 @@ class Analyzer:
             parts.append(str(value.value))
         return ConstValue("".join(parts))
 
+    def _expr_Lambda(self, node: ast.Lambda, env: dict[str, Any], frame: _Frame) -> Any:
+        """`lambda t: blk(blk(t))`: a function like any other (one `def` per lambda node), so a
+        `Lambda` layer or a name bound to it runs its body where it is called."""
+        if id(node) not in self._lambdas:
+            function = ast.FunctionDef(name="<lambda>", args=node.args, body=[ast.Return(value=node.body)],
+                                       decorator_list=[], returns=None, type_comment=None)
+            self._lambdas[id(node)] = FunctionValue(ast.copy_location(function, node), analyzer=self)
+            self._lambdas_kept.append(node)
+        value = self._lambdas[id(node)]
+        self._close_over(value.node, env)
+        return value
+
+    def _close_over(self, function: ast.AST, env: dict[str, Any]) -> None:
+        """A function defined inside another sees that one's names (the layers it built) when called."""
+        if env is not self.globals:
+            self._closures[id(function)] = env
+
     def _expr_Starred(self, node: ast.Starred, env: dict[str, Any], frame: _Frame) -> Any:
         return self._eval(node.value, env, frame)
 
@@ -1002,10 +1027,10 @@ class Analyzer:
         return ConstValue(None)
 
     def _call_function_value(self, callee: FunctionValue, node: ast.Call, env: dict[str, Any], frame: _Frame,
-                             base: Any) -> Any:
+                             base: Any, evaluated: tuple[list[Any], dict[str, Any]] | None = None) -> Any:
         if callee.owner is None:
-            arguments = [self._eval(a, env, frame) for a in node.args]
-            keywords = {k.arg: self._eval(k.value, env, frame) for k in node.keywords if k.arg}
+            arguments, keywords = evaluated or ([self._eval(a, env, frame) for a in node.args],
+                                                {k.arg: self._eval(k.value, env, frame) for k in node.keywords if k.arg})
             passes_layers = any(isinstance(v, (LayerValue, ContainerValue)) for v in [*arguments, *keywords.values()])
             analyzer = callee.analyzer if isinstance(callee.analyzer, Analyzer) else self
             if analyzer is not self:  # a function of another module of the project
@@ -1016,6 +1041,9 @@ class Analyzer:
                 inner = self._inner_frame(frame, analyzer, frame.owner, node, callee.node)
                 return self._walk_in(analyzer, callee.node,
                                      analyzer._bind_parameters(callee.node, NOTHING, arguments, keywords), inner)
+            closure = self._closures.get(id(callee.node))
+            passes_layers = passes_layers or (closure is not None and any(
+                isinstance(v, (LayerValue, ContainerValue)) for v in closure.values()))
             if not passes_layers and not self._may_touch_layers(callee.node):
                 # A helper that is handed no layer and names none cannot call one: not inlined, which
                 # keeps deep call graphs of plain code (and their loops) from multiplying the work.
@@ -1178,6 +1206,8 @@ class Analyzer:
         instance = Instance(name, framework, traits, spec, arguments, node)
         if name == "Sequential":
             self._sequential_children(instance, node, children_values)
+        elif name == "Lambda" and children_values and isinstance(children_values[0], FunctionValue):
+            self._lambda_layers[id(instance)] = children_values[0]
         elif name in ("Bidirectional", "TimeDistributed") and children_values and isinstance(children_values[0], LayerValue):
             instance.wrapped = children_values[0].instance
             instance.traits = children_values[0].instance.traits
@@ -1339,6 +1369,9 @@ class Analyzer:
         inputs = input_shapes(arguments[:1] or list(keywords.values())[:1])
         if not frame.collecting:
             self._record_call(callee.instance, callee.key, node, inputs, frame)
+            applied = self._lambda_layers.get(id(callee.instance))
+            if applied is not None and applied.owner is None:
+                return self._call_function_value(applied, node, env, frame, NOTHING, (arguments, keywords))
             if isinstance(callee.instance.bound, ClassInfo):
                 result = self._call_bound(callee.instance.bound, node, arguments, keywords, frame)
                 if result is not NOTHING:
