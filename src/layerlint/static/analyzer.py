@@ -703,10 +703,17 @@ class Analyzer:
             self._project_values[qualified] = NOTHING
             project = getattr(self.resolver, "__self__", None)
             find_value = getattr(project, "find_value", None)
-            if find_value is not None and qualified.split(".")[0] not in FRAMEWORK_PACKAGES:
+            if find_value is not None and self._may_be_in_project(qualified):
                 found = find_value(qualified)
                 self._project_values[qualified] = NOTHING if found is None else found
         return self._project_values[qualified]
+
+    def _may_be_in_project(self, qualified: str) -> bool:
+        """A module of a package imports its own package's modules: other packages found under the
+        same root (a check run inside site-packages) are libraries, and parsing them costs."""
+        top = qualified.split(".")[0]
+        own = self.imports.module.split(".")
+        return top not in FRAMEWORK_PACKAGES and (len(own) < 2 or top == own[0])
 
     def module_values(self) -> dict[str, Any]:
         """The module's top-level definitions and assignments, for another module importing them:
