@@ -13,6 +13,7 @@ from pathlib import Path
 from layerlint.diagnostics import Diagnostic
 from layerlint.static import budget, problems
 from layerlint.static.analyzer import Analyzer
+from layerlint.static.prefilter import may_hold_findings
 from layerlint.static.classes import ClassInfo
 from layerlint.static.rules.base import RuleContext
 from layerlint.static.selection import Selection  # noqa: F401  (re-exported: check_source's argument)
@@ -28,6 +29,7 @@ class Project:
     roots: list[Path] = field(default_factory=list)
     _analyzers: dict[Path, Analyzer | None] = field(default_factory=dict)
     reads: set[str] = field(default_factory=set)  # other files the current check looked into
+    _worth: dict[Path, bool] = field(default_factory=dict)  # whether a module may define a layer
 
     def module_name(self, path: Path) -> str:
         for root in self.roots:
@@ -74,10 +76,20 @@ class Project:
             base = root.joinpath(*module.split(".")) if module else root
             for candidate in (base.with_suffix(".py"), base / "__init__.py"):
                 self.reads.add(str(candidate))
-                analyzer = self._analyzer(candidate) if candidate.is_file() else None
+                analyzer = self._analyzer(candidate) if self._may_define_layers(candidate) else None
                 if analyzer is not None:
                     found.append(analyzer)
         return found
+
+    def _may_define_layers(self, path: Path) -> bool:
+        """The prefilter's byte test, so a module with no layer in it (model outputs, utilities) is
+        not parsed for what it exports: nothing it defines can build or call a layer."""
+        if path not in self._worth:
+            try:
+                self._worth[path] = path.is_file() and may_hold_findings(path.read_bytes())
+            except OSError:
+                self._worth[path] = False
+        return self._worth[path]
 
     def _analyzer(self, path: Path) -> Analyzer | None:
         if path not in self._analyzers:
