@@ -484,3 +484,39 @@ def test_factory_and_block_class_from_another_module(tmp_path):
 def test_factory_and_block_class_from_another_module_negative(tmp_path):
     model = unmarked(MODEL.replace("NORM", "other").replace("return self.block(x)", "return x"))
     assert check_package(tmp_path, model) == {}
+
+
+BUILDERS = """
+def fill(layer, n):
+    return [layer for _ in range(n)]
+"""
+
+STACK = """
+import torch.nn as nn
+
+from .builders import fill
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.blocks = nn.ModuleList(fill(nn.BatchNorm1d(8), 2))  # expect: LL004
+
+    def forward(self, x):
+        for block in self.blocks:
+            x = block(x)
+        return x
+"""
+
+
+def test_builder_from_a_module_without_layers(tmp_path):
+    """A builder module names no layer (the project does not parse such modules for their classes),
+    yet its function is handed one and puts it in every slot."""
+    package = tmp_path / "pkg"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "builders.py").write_text(BUILDERS)
+    project = Project(roots=[tmp_path])
+    assert findings_by_line(STACK, str(package / "model.py"), project) == expected_codes(STACK)
+    negative = unmarked(STACK.replace("fill(nn.BatchNorm1d(8), 2)", "[nn.BatchNorm1d(8) for _ in range(2)]"))
+    assert findings_by_line(negative, str(package / "model.py"), Project(roots=[tmp_path])) == {}

@@ -99,6 +99,7 @@ class Analyzer:
         self._named: dict[str, Any] = {}  # spelling -> QualifiedValue, NOTHING, or a name to ask the project
         self._block_calls: dict[tuple, Any] = {}
         self._module_walked = False
+        self._home: ast.Call | None = None  # while another file's check runs code of this one: its call there
         self._default_values: dict[int, dict[str, Any]] = {}
         self._default_ids: set[int] = set()  # the values defaults hold (kept alive by `_default_values`)
         self._holders: dict[int, int] = {}  # instance -> how many Sequentials list it
@@ -740,7 +741,11 @@ class Analyzer:
         if analyzer is self:
             return self._walk_function(function, env, frame)
         with self._lend(analyzer):
-            return analyzer._walk_function(function, env, frame)
+            saved, analyzer._home = analyzer._home, frame.home
+            try:
+                return analyzer._walk_function(function, env, frame)
+            finally:
+                analyzer._home = saved
 
     def _inner_frame(self, frame: _Frame, analyzer: "Analyzer", owner: ClassInfo | None, call: ast.Call,
                      function: ast.AST, collecting: bool | None = None) -> _Frame:
@@ -921,6 +926,7 @@ class Analyzer:
         return ContainerValue(elements * 2)
 
     def _record_alias(self, instance: Instance, node: ast.AST, count: int | None) -> None:
+        node = self._home or node  # a container built by another module's code: where this file calls it
         if (id(instance), id(node)) in self._aliased_seen:
             return
         self._aliased_seen.add((id(instance), id(node)))

@@ -19,6 +19,7 @@ from layerlint.static.rules.base import RuleContext
 from layerlint.static.selection import Selection  # noqa: F401  (re-exported: check_source's argument)
 from layerlint.static.source import TooBigToParse, UnreadableSource, parse, read, split_lines
 
+_TOP_LEVEL_DEF = re.compile(rb"^(?:async[ \t]+)?def[ \t]+([A-Za-z_][A-Za-z0-9_]*)", re.M)
 NOQA = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]+(?:[\s,]+[A-Z]+[0-9]+)*))?", re.IGNORECASE)
 
 
@@ -29,7 +30,8 @@ class Project:
     roots: list[Path] = field(default_factory=list)
     _analyzers: dict[Path, Analyzer | None] = field(default_factory=dict)
     reads: set[str] = field(default_factory=set)  # other files the current check looked into
-    _worth: dict[Path, bool] = field(default_factory=dict)  # whether a module may define a layer
+    # per module: whether its bytes hold a layer, and its top-level functions (None: no such file)
+    _texts: dict[Path, tuple[bool, frozenset[bytes]] | None] = field(default_factory=dict)
 
     def module_name(self, path: Path) -> str:
         for root in self.roots:
@@ -62,7 +64,7 @@ class Project:
         from layerlint.static.values import ClassValue
 
         module, _, name = qualified.rpartition(".")
-        for analyzer in self._modules(module):
+        for analyzer in self._modules(module, name):
             if name in analyzer.classes:
                 return ClassValue(analyzer.classes[name])
             found = analyzer.module_values().get(name)
@@ -70,26 +72,30 @@ class Project:
                 return found
         return None
 
-    def _modules(self, module: str) -> list[Analyzer]:
+    def _modules(self, module: str, name: str) -> list[Analyzer]:
         found = []
         for root in self.roots:
             base = root.joinpath(*module.split(".")) if module else root
             for candidate in (base.with_suffix(".py"), base / "__init__.py"):
                 self.reads.add(str(candidate))
-                analyzer = self._analyzer(candidate) if self._may_define_layers(candidate) else None
+                analyzer = self._analyzer(candidate) if self._worth_reading(candidate, name) else None
                 if analyzer is not None:
                     found.append(analyzer)
         return found
 
-    def _may_define_layers(self, path: Path) -> bool:
-        """The prefilter's byte test, so a module with no layer in it (model outputs, utilities) is
-        not parsed for what it exports: nothing it defines can build or call a layer."""
-        if path not in self._worth:
+    def _worth_reading(self, path: Path, name: str) -> bool:
+        """Whether `name` of that module can matter, tested on its bytes before parsing it: a module
+        with a layer or a forward method in it (the prefilter's test), or a plain function (it may be
+        handed layers: `fill(layer, n)`). Model outputs and utility classes are not parsed."""
+        if path not in self._texts:
             try:
-                self._worth[path] = path.is_file() and may_hold_findings(path.read_bytes())
+                data = path.read_bytes() if path.is_file() else None
             except OSError:
-                self._worth[path] = False
-        return self._worth[path]
+                data = None
+            self._texts[path] = None if data is None else (
+                may_hold_findings(data), frozenset(_TOP_LEVEL_DEF.findall(data)))
+        found = self._texts[path]
+        return found is not None and (found[0] or name.encode() in found[1])
 
     def _analyzer(self, path: Path) -> Analyzer | None:
         if path not in self._analyzers:
