@@ -520,3 +520,25 @@ def test_builder_from_a_module_without_layers(tmp_path):
     assert findings_by_line(STACK, str(package / "model.py"), project) == expected_codes(STACK)
     negative = unmarked(STACK.replace("fill(nn.BatchNorm1d(8), 2)", "[nn.BatchNorm1d(8) for _ in range(2)]"))
     assert findings_by_line(negative, str(package / "model.py"), Project(roots=[tmp_path])) == {}
+
+
+@pytest.mark.parametrize("source", [
+    # a partial of itself
+    "import functools\nimport torch.nn as nn\np = functools.partial(nn.Linear, 4)\np = functools.partial(p, 4)\n"
+    "class M(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.a = p()\n"
+    "    def forward(self, x):\n        return self.a(self.a(x))\n",
+    # a block that builds itself, handed a layer, without end
+    "import torch.nn as nn\nclass A(nn.Module):\n    def __init__(self, inner=None):\n        super().__init__()\n"
+    "        self.inner = A(nn.Linear(2, 2))\n    def forward(self, x):\n        return self.inner(x)\n"
+    "class M(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.a = A(nn.Linear(2, 2))\n"
+    "    def forward(self, x):\n        return self.a(x)\n",
+    # a default that calls the function it belongs to; a lambda calling itself
+    "import torch.nn as nn\ndef f(x=f()):\n    return nn.Linear(2, 2)\ng = lambda x: g(x)\n"
+    "class M(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.a = f()\n"
+    "    def forward(self, x):\n        return g(self.a(x))\n",
+])
+def test_roads_end_on_self_reference(source):
+    """Robustness: the new roads (partials, bound constructors, defaults, lambdas) end on code that
+    refers to itself, without an internal error."""
+    codes = {d.code for d in check_source(source, "loop.py", Selection(select=("ALL",)))}
+    assert not codes & {"LL903", "LL904"}

@@ -91,6 +91,7 @@ class Analyzer:
         self._touches_layers: dict[int, bool] = {}
         self._match_chains: dict[int, tuple[ast.Match, list[ast.stmt]]] = {}
         self._partial_calls: dict[tuple[int, int], ast.Call] = {}
+        self._expanding: set[int] = set()  # partials being unfolded
         self._lambdas: dict[int, FunctionValue] = {}
         self._closures: dict[int, dict[str, Any]] = {}  # a nested function -> the scope it was defined in
         self._lambdas_kept: list[ast.Lambda] = []  # keeps the ids above valid
@@ -999,7 +1000,13 @@ class Analyzer:
         if isinstance(callee, QualifiedValue):
             return self._call_qualified(callee.qualified, node, env, frame)
         if isinstance(callee, PartialValue):
-            return self._expr_Call(self._partial_call(callee.node, node), env, frame)
+            if id(callee.node) in self._expanding:  # `p = partial(p, ...)`: no end to unfold
+                return NOTHING
+            self._expanding.add(id(callee.node))
+            try:
+                return self._expr_Call(self._partial_call(callee.node, node), env, frame)
+            finally:
+                self._expanding.discard(id(callee.node))
         if _is_super_init(node):
             return self._super_init(node, env, frame)
         qualified = self.imports.qualify(node.func)
