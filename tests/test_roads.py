@@ -542,3 +542,45 @@ def test_roads_end_on_self_reference(source):
     refers to itself, without an internal error."""
     codes = {d.code for d in check_source(source, "loop.py", Selection(select=("ALL",)))}
     assert not codes & {"LL903", "LL904"}
+
+
+BASE = """
+import torch.nn as nn
+
+
+class Base(nn.Module):
+    def __init__(self, width):
+        super().__init__()
+        self.norm = nn.BatchNorm1d(width)
+
+    def norm_twice(self, x):
+        return self.norm(self.norm(x))
+
+    def norm_once(self, x):
+        return self.norm(x)
+"""
+
+CHILD = """
+from .base import Base
+
+
+class Net(Base):
+    def __init__(self):
+        super().__init__(8)
+
+    def forward(self, x):
+        return self.norm_twice(x)  # expect: LL002
+"""
+
+
+def test_helper_of_a_parent_in_another_module(tmp_path):
+    """A helper method of a parent class defined in another file calls the layer twice: the calls are
+    this file's, at the helper's call."""
+    package = tmp_path / "pkg"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "base.py").write_text(BASE)
+    path = str(package / "model.py")
+    assert findings_by_line(CHILD, path, Project(roots=[tmp_path])) == expected_codes(CHILD)
+    negative = unmarked(CHILD.replace("norm_twice", "norm_once"))
+    assert findings_by_line(negative, path, Project(roots=[tmp_path])) == {}

@@ -351,23 +351,23 @@ class Analyzer:
                 evaluated: tuple[list[Any], dict[str, Any]] | None = None) -> Any:
         if frame.depth >= MAX_INLINE_DEPTH or id(function) in frame.active:
             return NOTHING
-        if owner is not None and owner.analyzer is not None and owner.analyzer is not self:
-            # A parent class from another file: its names resolve through that file's imports.
-            for argument in call.args[skip:]:
-                self._eval(argument, env, frame)
-            foreign = _Frame(frame.entry, frame.collecting, owner, depth=frame.depth + 1,
-                             active=(*frame.active, id(function)), unrolled=frame.unrolled)
-            return owner.analyzer._walk_function(function, owner.analyzer._bind_parameters(function, self_value, []), foreign)
         arguments, keywords = evaluated or (
             [self._eval(a, env, frame) for a in call.args[skip:]],
             {k.arg: self._eval(k.value, env, frame) for k in call.keywords if k.arg})
+        if owner is not None and isinstance(owner.analyzer, Analyzer) and owner.analyzer is not self:
+            # A parent class from another file: its names resolve through that file's imports, and
+            # what it calls is this file's, at the call that led there.
+            foreign = owner.analyzer
+            inner = self._inner_frame(frame, foreign, owner, call, function)
+            return self._walk_in(foreign, function, foreign._bind_parameters(function, self_value, arguments, keywords),
+                                 inner)
         inner_env = self._bind_parameters(function, self_value, arguments, keywords)
         closure = self._closures.get(id(function))
         if closure is not None:
             inner_env = {**closure, **inner_env}
         inner = _Frame(frame.entry, frame.collecting, owner or frame.owner, frame.branches, frame.loop,
                        frame.repeat, (*frame.via, call), frame.depth + 1, (*frame.active, id(function)),
-                       frame.unrolled)
+                       frame.unrolled, frame.home, frame.home_loop, frame.step)
         return self._walk_function(function, inner_env, inner)
 
     # -- statements -----------------------------------------------------------------------------
@@ -757,7 +757,7 @@ class Analyzer:
             home, home_loop = call, frame.loop
         return _Frame(frame.entry, frame.collecting if collecting is None else collecting, owner,
                       frame.branches, frame.loop, frame.repeat, (*frame.via, call), frame.depth + 1,
-                      (*frame.active, id(function)), frame.unrolled, home, home_loop)
+                      (*frame.active, id(function)), frame.unrolled, home, home_loop, frame.step)
 
     def _expr_Attribute(self, node: ast.Attribute, env: dict[str, Any], frame: _Frame) -> Any:
         original: ast.expr = node
