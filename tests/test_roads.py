@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from layerlint import Overrides, api
+from layerlint.static.cache import Cache
 from layerlint.static.checker import Project, Selection, check_source
 from layerlint.static.rules.base import expected_codes
 
@@ -584,3 +586,23 @@ def test_helper_of_a_parent_in_another_module(tmp_path):
     assert findings_by_line(CHILD, path, Project(roots=[tmp_path])) == expected_codes(CHILD)
     negative = unmarked(CHILD.replace("norm_twice", "norm_once"))
     assert findings_by_line(negative, path, Project(roots=[tmp_path])) == {}
+
+
+def test_a_change_in_the_factory_module_rechecks_the_importer(tmp_path):
+    """The result cache knows model.py read norms.py: editing the factory there changes model.py's
+    findings on the next cached run."""
+    package = tmp_path / "pkg"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "norms.py").write_text(NORMS)
+    model = MODEL.replace("NORM", "norm")
+    (package / "model.py").write_text(model)
+
+    def codes() -> set[str]:
+        cache = Cache(tmp_path / "cache", "test")
+        results = api.check_paths([str(package)], Overrides(select=("ALL",)), cache=cache)
+        return {d.code for r in results for d in r.diagnostics}
+
+    assert "LL002" in codes()
+    (package / "norms.py").write_text(NORMS.replace("return nn.BatchNorm1d(width)", "return nn.ReLU()"))
+    assert "LL002" not in codes()
