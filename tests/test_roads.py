@@ -606,3 +606,19 @@ def test_a_change_in_the_factory_module_rechecks_the_importer(tmp_path):
     assert "LL002" in codes()
     (package / "norms.py").write_text(NORMS.replace("return nn.BatchNorm1d(width)", "return nn.ReLU()"))
     assert "LL002" not in codes()
+
+
+def test_a_long_lived_project_forgets_a_changed_module(tmp_path):
+    """The language server keeps one `Project`: after `forget(path)`, an edited factory module is read
+    again."""
+    package = tmp_path / "pkg"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "norms.py").write_text(NORMS)
+    model = MODEL.replace("NORM", "norm")
+    path = str(package / "model.py")
+    project = Project(roots=[tmp_path])
+    assert 17 in findings_by_line(model, path, project)
+    (package / "norms.py").write_text(NORMS.replace("return nn.BatchNorm1d(width)", "return nn.ReLU()"))
+    project.forget(package / "norms.py")
+    assert 17 not in findings_by_line(model, path, project)

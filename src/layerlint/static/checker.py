@@ -97,6 +97,14 @@ class Project:
         found = self._texts[path]
         return found is not None and (found[0] or name.encode() in found[1])
 
+    def forget(self, path: str | Path) -> None:
+        """A file changed (the editor saved it, `--watch` saw it): what was read from it goes, and the
+        next look reads it again. A long-lived project (the language server's) calls this."""
+        changed = Path(path).resolve()
+        for known in [p for p in (*self._analyzers, *self._texts) if p.resolve() == changed]:
+            self._analyzers.pop(known, None)
+            self._texts.pop(known, None)
+
     def _analyzer(self, path: Path) -> Analyzer | None:
         if path not in self._analyzers:
             self._analyzers[path] = None  # against import cycles
