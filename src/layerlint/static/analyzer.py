@@ -6,6 +6,12 @@ forward methods (`call`, `forward`) and functions are interpreted with those fac
 abstract (a tensor of partly known shape, a layer instance, a container of layers, a constant); control
 flow is followed so that exclusive `if` arms and early returns do not count as reuse, and a loop body
 is walked twice so that a call inside it is seen on its second iteration.
+
+Layers travel by other roads than `self.x`: what an import from another module of the checked tree
+names is read from that module (through `Project.find_value`, once per run, never imported), and code
+of another module records what it does into this file's facts at the call that led there. A class is
+summarised once (`class_attributes`); only a construction handed layers (or whose defaults hold one)
+gets its own summary (`_bind_class`), and only its calls walk its forward again.
 """
 
 from __future__ import annotations
