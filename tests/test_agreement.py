@@ -25,10 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # Where static analysis cannot decide what the run shows, and why (strict: fixing one fails the test
 # until its line here goes).
 UNDECIDABLE = {
-    "eval/cases/keras/k06_list_times_n_conv_functional.py": "the filters come from a parameter's default "
-                                                            "(fm=8), which static analysis does not assume",
     "eval/cases/keras/k25_dense_refeeds_wider.py": "the width of call()'s input is unknown statically",
-    "eval/cases/torch/p12_unet_bn1_for_conv2.py": "the sizes come from __init__ parameters' defaults",
     "eval/cases/torch/p29_linear_after_flatten.py": "the flattened size after conv/pool/view is not tracked",
     "eval/cases/torch/p15_perceiver_cached_layers.py": "a caching closure hands one block to several slots "
                                                       "at run time",

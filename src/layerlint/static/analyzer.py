@@ -6,11 +6,18 @@ forward methods (`call`, `forward`) and functions are interpreted with those fac
 abstract (a tensor of partly known shape, a layer instance, a container of layers, a constant); control
 flow is followed so that exclusive `if` arms and early returns do not count as reuse, and a loop body
 is walked twice so that a call inside it is seen on its second iteration.
+
+Layers travel by other roads than `self.x`: what an import from another module of the checked tree
+names is read from that module (through `Project.find_value`, once per run, never imported), and code
+of another module records what it does into this file's facts at the call that led there. A class is
+summarised once (`class_attributes`); only a construction handed layers (or whose defaults hold one)
+gets its own summary (`_bind_class`), and only its calls walk its forward again.
 """
 
 from __future__ import annotations
 
 import ast
+import contextlib
 import functools
 import itertools
 import re
@@ -22,16 +29,21 @@ from layerlint.static import budget
 from layerlint.static.classes import ClassInfo, composite_traits, framework_of_base, inherited_normalization
 from layerlint.static.facts import (AliasedContainer, Branch, BuiltInForward, CallEvent, Instance,
                                     ModuleFacts)
-from layerlint.static.names import ImportMap, split_framework
+from layerlint.static.names import FRAMEWORK_PACKAGES, ImportMap, split_framework
 from layerlint.static.shapes import UNKNOWN, Arguments, Shape, literal, merge, spec_for
 from layerlint.static.source import split_lines
+from layerlint.static.verdicts import crash_of
 from layerlint.static.values import (NOTHING, ClassValue, ConstValue, ContainerValue, FunctionValue, LayerValue,
-                                     SelfValue, TensorValue, TupleValue, input_shapes, layer_values,
-                                     merge_attributes, merge_env, same_value)
+                                     PartialValue, QualifiedValue, SelfValue, TensorValue, TupleValue,
+                                     input_shapes, layer_values, merge_attributes, merge_env, same_value)
 
 FORWARD_METHODS = ("call", "forward", "__call__")
+# Run at every step of training like a forward pass: a layer constructed there is new at each call.
+STEP_NAME = re.compile(r"(train|training|test|eval|evaluation|val|validation|predict|prediction)_step")
+COMPILING_DECORATORS = frozenset({"tensorflow.function", "jax.jit", "jax.pmap", "torch.compile", "tf_keras.function"})
 CONSTRUCTION_METHODS = ("__init__", "build")
 MAX_INLINE_DEPTH = 6
+NONE = ConstValue(None)
 MAX_UNROLL = 32
 
 # --- the interpreter ----------------------------------------------------------------------------
@@ -51,6 +63,9 @@ class _Frame:
     depth: int = 0
     active: tuple[int, ...] = ()  # functions being inlined, against recursion
     unrolled: int = 1  # walks of the innermost body per walk of the entry: the enclosing loops' product
+    home: ast.Call | None = None  # in code of another module: the call in the checked file that led there
+    home_loop: ast.AST | None = None  # the loop around that call
+    step: bool = False  # a plain function run at each training step (`train_step`, `@tf.function`)
 
 
 class Analyzer:
@@ -81,6 +96,20 @@ class Analyzer:
         self._conditions: dict[int, tuple[str, bool] | None] = {}
         self._touches_layers: dict[int, bool] = {}
         self._match_chains: dict[int, tuple[ast.Match, list[ast.stmt]]] = {}
+        self._partial_calls: dict[tuple[int, int], ast.Call] = {}
+        self._expanding: set[int] = set()  # partials being unfolded
+        self._lambdas: dict[int, FunctionValue] = {}
+        self._closures: dict[int, dict[str, Any]] = {}  # a nested function -> the scope it was defined in
+        self._lambdas_kept: list[ast.Lambda] = []  # keeps the ids above valid
+        self._lambda_layers: dict[int, FunctionValue] = {}  # a `Lambda` layer -> the function it applies
+        self._project_values: dict[str, Any] = {}
+        self._named: dict[str, Any] = {}  # spelling -> QualifiedValue, NOTHING, or a name to ask the project
+        self._block_calls: dict[tuple, Any] = {}
+        self._module_walked = False
+        self._home: ast.Call | None = None  # while another file's check runs code of this one: its call there
+        self._default_values: dict[int, dict[str, Any]] = {}
+        self._default_ids: set[int] = set()  # the values defaults hold (kept alive by `_default_values`)
+        self._holders: dict[int, int] = {}  # instance -> how many Sequentials list it
 
     # -- entry points ---------------------------------------------------------------------------
 
@@ -107,7 +136,21 @@ class Analyzer:
                 self._analyze_layer_class(info)
         for function in self._relevant_functions(layer_classes):
             self._analyze_function(function, None)
+        self._pass_through_built_sequentials()
         return self.facts
+
+    def _pass_through_built_sequentials(self) -> None:
+        """A Sequential holding one layer in two slots, built here and called elsewhere (`build()`
+        returns it, a training loop calls it): one pass through it from an input of unknown size, so
+        the second slot sees the first slot's output size (a crash when it differs)."""
+        called = {id(event.instance) for event in self.facts.events}
+        for instance in self._constructed:
+            children = instance.children
+            if (instance.class_name != "Sequential" or id(instance) in called
+                    or len({id(c) for c in children}) == len(children)):
+                continue
+            frame = _Frame(entry=f"{instance.name()} (built)", collecting=False, owner=None)
+            self._layer_output(instance, (Shape(),), [], instance.node, frame)
 
     def _names_a_layer(self, function: ast.AST, relevant: set[str]) -> tuple[bool, set[str]]:
         """Whether a function names a layer (`Dense`, `nn.Linear`, an alias of one, a layer class of
@@ -220,10 +263,27 @@ class Analyzer:
             function, _ = found
             frame = _Frame(entry=f"{info.name}.{name}", collecting=False, owner=info)
             self._walk_function(function, self._bind_parameters(function, SelfValue(info), []), frame)
-            return
+            break
+        for statement in info.node.body:  # other entry points: `train_step`, a `@tf.function` method
+            if (isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)) and statement.name not in FORWARD_METHODS
+                    and self._is_step(statement)):
+                frame = _Frame(entry=f"{info.name}.{statement.name}", collecting=False, owner=info)
+                self._walk_function(statement, self._bind_parameters(statement, SelfValue(info), []), frame)
+
+    def _is_step(self, function: ast.FunctionDef) -> bool:
+        """A function run at each step, so a layer it constructs is new at each call: `train_step`
+        and its kin by name, or one compiled by `@tf.function` / `@jax.jit` / `@torch.compile`."""
+        if STEP_NAME.fullmatch(function.name):
+            return True
+        for decorator in function.decorator_list:
+            target = decorator.func if isinstance(decorator, ast.Call) else decorator
+            qualified = self.imports.qualify(target)
+            if qualified is not None and qualified.replace("tensorflow.compat.v2.", "tensorflow.") in COMPILING_DECORATORS:
+                return True
+        return False
 
     def _analyze_function(self, function: ast.FunctionDef, owner: ClassInfo | None) -> None:
-        frame = _Frame(entry=function.name, collecting=False, owner=owner)
+        frame = _Frame(entry=function.name, collecting=False, owner=owner, step=self._is_step(function))
         env = self._bind_parameters(function, NOTHING, [])
         self._walk_function(function, env, frame)
 
@@ -252,16 +312,34 @@ class Analyzer:
         env: dict[str, Any] = {}
         params = [*function.args.posonlyargs, *function.args.args]
         values = ([self_value] if self_value is not NOTHING else []) + list(arguments)
+        defaults = self._defaults(function)
         for index, param in enumerate(params):
             if index < len(values):
                 env[param.arg] = values[index]
             elif keywords and param.arg in keywords:
                 env[param.arg] = keywords[param.arg]
+            elif index == (1 if self_value is not NOTHING else 0) and defaults.get(param.arg, NONE) == NONE:
+                env[param.arg] = TensorValue(Shape())  # the input, unless a default says otherwise (`fm=8`)
             else:
-                env[param.arg] = TensorValue(Shape()) if index == (1 if self_value is not NOTHING else 0) else NOTHING
+                env[param.arg] = defaults.get(param.arg, NOTHING)
         for param in function.args.kwonlyargs:
-            env[param.arg] = (keywords or {}).get(param.arg, NOTHING)
+            env[param.arg] = (keywords or {}).get(param.arg, defaults.get(param.arg, NOTHING))
         return env
+
+    def _defaults(self, function: ast.FunctionDef) -> dict[str, Any]:
+        """Parameter defaults, evaluated once per function as Python does when it runs the `def`: a
+        constant (`fm=8`) sizes the layers built from it, and a layer (`heads=(Head(),)`) is one
+        instance shared by every call that does not pass its own."""
+        key = id(function)
+        if key not in self._default_values:
+            self._default_values[key] = {}
+            positional = [*function.args.posonlyargs, *function.args.args]
+            pairs = [*zip(positional[len(positional) - len(function.args.defaults):], function.args.defaults),
+                     *((p, d) for p, d in zip(function.args.kwonlyargs, function.args.kw_defaults) if d is not None)]
+            frame = _Frame(entry="<defaults>", collecting=True, owner=None)
+            self._default_values[key] = {param.arg: self._eval(default, {}, frame) for param, default in pairs}
+            self._default_ids.update(id(value) for value in self._default_values[key].values())
+        return self._default_values[key]
 
     def _walk_function(self, function: ast.FunctionDef, env: dict[str, Any], frame: _Frame) -> Any:
         self._returns.append([])
@@ -279,20 +357,23 @@ class Analyzer:
                 evaluated: tuple[list[Any], dict[str, Any]] | None = None) -> Any:
         if frame.depth >= MAX_INLINE_DEPTH or id(function) in frame.active:
             return NOTHING
-        if owner is not None and owner.analyzer is not None and owner.analyzer is not self:
-            # A parent class from another file: its names resolve through that file's imports.
-            for argument in call.args[skip:]:
-                self._eval(argument, env, frame)
-            foreign = _Frame(frame.entry, frame.collecting, owner, depth=frame.depth + 1,
-                             active=(*frame.active, id(function)), unrolled=frame.unrolled)
-            return owner.analyzer._walk_function(function, owner.analyzer._bind_parameters(function, self_value, []), foreign)
         arguments, keywords = evaluated or (
             [self._eval(a, env, frame) for a in call.args[skip:]],
             {k.arg: self._eval(k.value, env, frame) for k in call.keywords if k.arg})
+        if owner is not None and isinstance(owner.analyzer, Analyzer) and owner.analyzer is not self:
+            # A parent class from another file: its names resolve through that file's imports, and
+            # what it calls is this file's, at the call that led there.
+            foreign = owner.analyzer
+            inner = self._inner_frame(frame, foreign, owner, call, function)
+            return self._walk_in(foreign, function, foreign._bind_parameters(function, self_value, arguments, keywords),
+                                 inner)
         inner_env = self._bind_parameters(function, self_value, arguments, keywords)
+        closure = self._closures.get(id(function))
+        if closure is not None:
+            inner_env = {**closure, **inner_env}
         inner = _Frame(frame.entry, frame.collecting, owner or frame.owner, frame.branches, frame.loop,
                        frame.repeat, (*frame.via, call), frame.depth + 1, (*frame.active, id(function)),
-                       frame.unrolled)
+                       frame.unrolled, frame.home, frame.home_loop, frame.step)
         return self._walk_function(function, inner_env, inner)
 
     # -- statements -----------------------------------------------------------------------------
@@ -392,7 +473,8 @@ class Analyzer:
         return False
 
     def _stmt_FunctionDef(self, statement: ast.FunctionDef, env: dict[str, Any], frame: _Frame) -> bool:
-        env[statement.name] = FunctionValue(statement)
+        env[statement.name] = FunctionValue(statement, analyzer=self)
+        self._close_over(statement, env)
         return False
 
     _stmt_AsyncFunctionDef = _stmt_FunctionDef
@@ -404,7 +486,10 @@ class Analyzer:
         return False
 
     def _stmt_If(self, statement: ast.If, env: dict[str, Any], frame: _Frame) -> bool:
-        self._eval(statement.test, env, frame)
+        test = self._eval(statement.test, env, frame)
+        taken = self._known_arm(statement, test)
+        if taken is not None:  # `separate = False` ... `if separate:`: only one arm can run
+            return self._walk_block(taken, env, frame)
         self._if_tokens[id(statement)] = next(self._tokens)
         saved = frame.branches
         owner = env.get("self").owner if isinstance(env.get("self"), SelfValue) else None
@@ -431,6 +516,17 @@ class Analyzer:
         env.clear()
         env.update(result)
         return False
+
+    def _known_arm(self, statement: ast.If, test: Any) -> list[ast.stmt] | None:
+        """The arm a test decides when its value is a constant the code itself set. A parameter's
+        default is not such a constant (a caller may pass another value), nor is a literal test
+        (`match` arms are walked as `if True:` chains)."""
+        if not isinstance(test, ConstValue) or id(test) in self._default_ids or isinstance(statement.test, ast.Constant):
+            return None
+        try:
+            return statement.body if test.value else statement.orelse
+        except Exception:  # a constant without a truth value
+            return None
 
     def _stmt_Match(self, statement: ast.Match, env: dict[str, Any], frame: _Frame) -> bool:
         """The arms of a `match` are exclusive like those of `if`/`elif`: walked as that chain."""
@@ -539,19 +635,25 @@ class Analyzer:
         elif isinstance(target, ast.Attribute):
             base = self._eval(target.value, env, frame)
             if isinstance(base, SelfValue):
-                self._set_attribute(base.owner, target.attr, value, frame)
+                self._set_attribute(base.owner, target.attr, value, frame, target)
 
-    def _set_attribute(self, owner: ClassInfo, name: str, value: Any, frame: _Frame) -> None:
+    def _set_attribute(self, owner: ClassInfo, name: str, value: Any, frame: _Frame,
+                       node: ast.AST | None = None) -> None:
         if owner.attributes is None:
             return
         if isinstance(value, LayerValue):
             if not value.instance.label:
                 value.instance.label = f"self.{name}"
-            if not frame.collecting:  # created once, lazily, in call()
+            if not frame.collecting:  # created once, lazily, in call(), when a guard says so
                 for built in self.facts.built_in_forward:
-                    built.stored = built.stored or built.instance is value.instance
+                    if built.instance is value.instance:
+                        # Unguarded, it is built again at each call (Keras 3 refuses it once built).
+                        guarded = bool(frame.branches) or (built.instance.framework == "keras" and built.built_before_call)
+                        built.stored = built.stored or guarded
         if isinstance(value, ContainerValue):
             self._label_container(value, f"self.{name}")
+            if frame.collecting and owner.is_layer and node is not None and value.family is None:
+                self._record_repeats(value.elements(), node)  # a tracked list of sub-layers
         owner.attributes[name] = value
 
     def _label_container(self, container: ContainerValue, label: str) -> None:
@@ -585,9 +687,86 @@ class Analyzer:
             return self.globals[node.id]
         if node.id in self.classes:
             return ClassValue(self.classes[node.id])
+        if node.id in self.imports.names or self.imports.star_modules:
+            return self._named_class(node, node.id)
         return NOTHING
 
+    def _named_class(self, node: ast.expr, dotted: str) -> Any:
+        """A framework layer class spelled as a value (`conv_cls = nn.Conv2d`), so that calling the
+        name later constructs the layer as a direct call would; or what an import from another module
+        of the checked tree names (a factory function, a block class, a module-level layer).
+        Memoised by the spelling: module names (`tf`, `ops`) are looked up at every use."""
+        if dotted not in self._named:
+            qualified = self.imports.qualify(node)
+            self._named[dotted] = (NOTHING if not qualified else QualifiedValue(qualified)
+                                   if _is_layer_class_name(qualified) else qualified)
+        found = self._named[dotted]
+        return self._project_value(found) if isinstance(found, str) else found
+
+    def _project_value(self, qualified: str) -> Any:
+        """Memoised per name: the other module is indexed once per run (`Project` keeps its analyzer)."""
+        if not qualified:
+            return NOTHING
+        if qualified not in self._project_values:
+            self._project_values[qualified] = NOTHING
+            project = getattr(self.resolver, "__self__", None)
+            find_value = getattr(project, "find_value", None)
+            if find_value is not None and self._may_be_in_project(qualified):
+                found = find_value(qualified)
+                self._project_values[qualified] = NOTHING if found is None else found
+        return self._project_values[qualified]
+
+    def _may_be_in_project(self, qualified: str) -> bool:
+        """A module of a package imports its own package's modules: other packages found under the
+        same root (a check run inside site-packages) are libraries, and parsing them costs."""
+        top = qualified.split(".")[0]
+        own = self.imports.module.split(".")
+        return top not in FRAMEWORK_PACKAGES and (len(own) < 2 or top == own[0])
+
+    def module_values(self) -> dict[str, Any]:
+        """The module's top-level definitions and assignments, for another module importing them:
+        walked once (code under `if __name__ == "__main__":` and other statements is not run)."""
+        if not self._module_walked:
+            self._module_walked = True
+            self.collect()
+            definitions = [s for s in self.tree.body if isinstance(
+                s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Assign, ast.AnnAssign))]
+            self._walk_block(definitions, self.globals, _Frame(entry="<module>", collecting=True, owner=None))
+        return self.globals
+
+    @contextlib.contextmanager
+    def _lend(self, other: "Analyzer") -> Iterator[None]:
+        """While code of another module runs for this file, what it records is this file's."""
+        saved = other.facts, other._constructed, other._holders
+        other.facts, other._constructed, other._holders = self.facts, self._constructed, self._holders
+        try:
+            yield
+        finally:
+            other.facts, other._constructed, other._holders = saved
+
+    def _walk_in(self, analyzer: "Analyzer", function: ast.FunctionDef, env: dict[str, Any], frame: _Frame) -> Any:
+        if analyzer is self:
+            return self._walk_function(function, env, frame)
+        with self._lend(analyzer):
+            saved, analyzer._home = analyzer._home, frame.home
+            try:
+                return analyzer._walk_function(function, env, frame)
+            finally:
+                analyzer._home = saved
+
+    def _inner_frame(self, frame: _Frame, analyzer: "Analyzer", owner: ClassInfo | None, call: ast.Call,
+                     function: ast.AST, collecting: bool | None = None) -> _Frame:
+        """The frame of a function walked for `call`: through another module's code, the events and
+        layers it makes point back at the call in the checked file."""
+        home, home_loop = frame.home, frame.home_loop
+        if analyzer is not self and home is None:
+            home, home_loop = call, frame.loop
+        return _Frame(frame.entry, frame.collecting if collecting is None else collecting, owner,
+                      frame.branches, frame.loop, frame.repeat, (*frame.via, call), frame.depth + 1,
+                      (*frame.active, id(function)), frame.unrolled, home, home_loop, frame.step)
+
     def _expr_Attribute(self, node: ast.Attribute, env: dict[str, Any], frame: _Frame) -> Any:
+        original: ast.expr = node
         names = []
         while isinstance(node, ast.Attribute):  # a long `a.b.c...` chain, without one frame per link
             names.append(node.attr)
@@ -595,6 +774,8 @@ class Analyzer:
         value = self._eval(node, env, frame)
         for name in reversed(names):
             value = self._member(value, name)
+        if value is NOTHING and isinstance(node, ast.Name) and node.id in self.imports.names and node.id not in env:
+            return self._named_class(original, ".".join([node.id, *reversed(names)]))
         return value
 
     def _member(self, base: Any, name: str) -> Any:
@@ -608,6 +789,36 @@ class Analyzer:
             if found is not None:
                 return FunctionValue(found[0], found[1])
         return NOTHING
+
+    def _expr_JoinedStr(self, node: ast.JoinedStr, env: dict[str, Any], frame: _Frame) -> Any:
+        """`f"block{i}"` with `i` known (an unrolled loop): the attribute name `setattr`/`getattr` use."""
+        parts = []
+        for part in node.values:
+            if isinstance(part, ast.Constant):
+                parts.append(str(part.value))
+                continue
+            value = self._eval(part.value, env, frame) if isinstance(part, ast.FormattedValue) else NOTHING
+            if not isinstance(value, ConstValue) or part.format_spec is not None or part.conversion != -1:
+                return NOTHING
+            parts.append(str(value.value))
+        return ConstValue("".join(parts))
+
+    def _expr_Lambda(self, node: ast.Lambda, env: dict[str, Any], frame: _Frame) -> Any:
+        """`lambda t: blk(blk(t))`: a function like any other (one `def` per lambda node), so a
+        `Lambda` layer or a name bound to it runs its body where it is called."""
+        if id(node) not in self._lambdas:
+            function = ast.FunctionDef(name="<lambda>", args=node.args, body=[ast.Return(value=node.body)],
+                                       decorator_list=[], returns=None, type_comment=None)
+            self._lambdas[id(node)] = FunctionValue(ast.copy_location(function, node), analyzer=self)
+            self._lambdas_kept.append(node)
+        value = self._lambdas[id(node)]
+        self._close_over(value.node, env)
+        return value
+
+    def _close_over(self, function: ast.AST, env: dict[str, Any]) -> None:
+        """A function defined inside another sees that one's names (the layers it built) when called."""
+        if env is not self.globals:
+            self._closures[id(function)] = env
 
     def _expr_Starred(self, node: ast.Starred, env: dict[str, Any], frame: _Frame) -> Any:
         return self._eval(node.value, env, frame)
@@ -722,6 +933,7 @@ class Analyzer:
         return ContainerValue(elements * 2)
 
     def _record_alias(self, instance: Instance, node: ast.AST, count: int | None) -> None:
+        node = self._home or node  # a container built by another module's code: where this file calls it
         if (id(instance), id(node)) in self._aliased_seen:
             return
         self._aliased_seen.add((id(instance), id(node)))
@@ -791,6 +1003,16 @@ class Analyzer:
             return self._call_function_value(callee, node, env, frame, base)
         if isinstance(callee, ClassValue):
             return self._construct_user(callee.info, node, env, frame)
+        if isinstance(callee, QualifiedValue):
+            return self._call_qualified(callee.qualified, node, env, frame)
+        if isinstance(callee, PartialValue):
+            if id(callee.node) in self._expanding:  # `p = partial(p, ...)`: no end to unfold
+                return NOTHING
+            self._expanding.add(id(callee.node))
+            try:
+                return self._expr_Call(self._partial_call(callee.node, node), env, frame)
+            finally:
+                self._expanding.discard(id(callee.node))
         if _is_super_init(node):
             return self._super_init(node, env, frame)
         qualified = self.imports.qualify(node.func)
@@ -802,14 +1024,52 @@ class Analyzer:
                 return ConstValue(range(*bounds))
         if isinstance(node.func, ast.Name) and node.func.id in ("zip", "enumerate", "reversed", "list", "tuple"):
             return self._builtin_iteration(node, env, frame)
+        if isinstance(node.func, ast.Name) and node.func.id in ("setattr", "getattr") and len(node.args) >= 2:
+            return self._dynamic_attribute(node, env, frame)
         return self._eval_arguments(node, env, frame, base)
 
+    def _partial_call(self, partial: ast.Call, call: ast.Call) -> ast.Call:
+        """The call a partial stands for: its arguments first, then the call's. One node per pair, so
+        the layer it makes is the same instance each time this call is walked (a loop's two walks)."""
+        key = (id(partial), id(call))
+        if key not in self._partial_calls:
+            merged = ast.Call(func=partial.args[0], args=[*partial.args[1:], *call.args],
+                              keywords=[*partial.keywords, *call.keywords])
+            self._partial_calls[key] = ast.copy_location(merged, call)
+            merged.end_lineno, merged.end_col_offset = call.end_lineno, call.end_col_offset
+        return self._partial_calls[key]
+
+    def _dynamic_attribute(self, node: ast.Call, env: dict[str, Any], frame: _Frame) -> Any:
+        """`setattr(self, f"block{i}", blk)` / `getattr(self, f"bn{i}")` with a name known where it
+        runs: the attribute itself."""
+        base = self._eval(node.args[0], env, frame)
+        name = self._eval(node.args[1], env, frame)
+        value = self._eval(node.args[2], env, frame) if len(node.args) > 2 else NOTHING
+        if not isinstance(base, SelfValue) or not isinstance(name, ConstValue) or not isinstance(name.value, str):
+            return NOTHING
+        if node.func.id == "getattr":  # type: ignore[attr-defined]
+            return self._member(base, name.value)
+        self._set_attribute(base.owner, name.value, value, frame)
+        return ConstValue(None)
+
     def _call_function_value(self, callee: FunctionValue, node: ast.Call, env: dict[str, Any], frame: _Frame,
-                             base: Any) -> Any:
+                             base: Any, evaluated: tuple[list[Any], dict[str, Any]] | None = None) -> Any:
         if callee.owner is None:
-            arguments = [self._eval(a, env, frame) for a in node.args]
-            keywords = {k.arg: self._eval(k.value, env, frame) for k in node.keywords if k.arg}
+            arguments, keywords = evaluated or ([self._eval(a, env, frame) for a in node.args],
+                                                {k.arg: self._eval(k.value, env, frame) for k in node.keywords if k.arg})
             passes_layers = any(isinstance(v, (LayerValue, ContainerValue)) for v in [*arguments, *keywords.values()])
+            analyzer = callee.analyzer if isinstance(callee.analyzer, Analyzer) else self
+            if analyzer is not self:  # a function of another module of the project
+                if frame.depth >= MAX_INLINE_DEPTH or id(callee.node) in frame.active:
+                    return NOTHING
+                if not passes_layers and not analyzer._may_touch_layers(callee.node):
+                    return NOTHING
+                inner = self._inner_frame(frame, analyzer, frame.owner, node, callee.node)
+                return self._walk_in(analyzer, callee.node,
+                                     analyzer._bind_parameters(callee.node, NOTHING, arguments, keywords), inner)
+            closure = self._closures.get(id(callee.node))
+            passes_layers = passes_layers or (closure is not None and any(
+                isinstance(v, (LayerValue, ContainerValue)) for v in closure.values()))
             if not passes_layers and not self._may_touch_layers(callee.node):
                 # A helper that is handed no layer and names none cannot call one: not inlined, which
                 # keeps deep call graphs of plain code (and their loops) from multiplying the work.
@@ -830,13 +1090,30 @@ class Analyzer:
         if isinstance(node.func, ast.Attribute):
             if isinstance(base, ContainerValue) and node.func.attr == "append" and values:
                 base.items.append(values[0])
+            if isinstance(base, LayerValue) and node.func.attr == "add" and values:
+                self._sequential_add(base.instance, values[0], node)
             if isinstance(base, TensorValue):
                 return base if node.func.attr in _ELEMENTWISE_METHODS else TensorValue(None)
         return TensorValue(None) if any(isinstance(v, TensorValue) for v in values) else NOTHING
 
+    def _sequential_add(self, sequential: Instance, value: Any, node: ast.Call) -> None:
+        """`model.add(layer)`: one more child; the same layer added twice fills two slots (Keras 3;
+        tf_keras keeps one of them)."""
+        if sequential.class_name != "Sequential" or not isinstance(value, LayerValue):
+            return
+        sequential.composite = True
+        if value.instance in sequential.children and sequential.framework == "tf_keras":
+            return
+        sequential.children.append(value.instance)
+        count = sum(child is value.instance for child in sequential.children)
+        if count > 1:
+            self._record_alias(value.instance, node, count)
+        sequential.traits = composite_traits(sequential.framework or "keras", "Sequential", sequential.children)
+
     def _builtin_iteration(self, node: ast.Call, env: dict[str, Any], frame: _Frame) -> Any:
         name = node.func.id  # type: ignore[attr-defined]
-        values = [self._eval(a, env, frame) for a in node.args]
+        values = [ContainerValue(list(v.items)) if isinstance(v, TupleValue) else v
+                  for v in (self._eval(a, env, frame) for a in node.args)]
         if not values or not all(isinstance(v, ContainerValue) for v in values):
             return NOTHING
         if name in ("list", "tuple"):
@@ -876,6 +1153,14 @@ class Analyzer:
                 return self._functional_model(framework, name, node, env, frame)
             if name[:1].isupper() and name not in ("Model", "Input"):
                 return self._construct(framework, name, node, env, frame)
+        if qualified == "functools.partial" and node.args:
+            return PartialValue(node)
+        if qualified == "itertools.repeat" and node.args:
+            element = self._eval(node.args[0], env, frame)
+            times = self._eval(node.args[1], env, frame) if len(node.args) > 1 else NOTHING
+            if isinstance(element, LayerValue):
+                return self._repeat_container(ContainerValue([element]), times, node)
+            return NOTHING
         if qualified.rsplit(".", 1)[-1] in ("deepcopy", "clone_layer", "clone_model") and node.args:
             original = self._eval(node.args[0], env, frame)
             if isinstance(original, LayerValue):
@@ -938,10 +1223,17 @@ class Analyzer:
             children_values.append(self._eval(keyword.value, env, frame))
         if name in ("ModuleList", "ModuleDict", "ParameterList"):
             inner = children_values[0] if children_values else ContainerValue()
-            return inner if isinstance(inner, ContainerValue) else NOTHING
+            if isinstance(inner, TupleValue):
+                inner = ContainerValue(list(inner.items))
+            if isinstance(inner, ContainerValue):
+                self._record_repeats(inner.elements(), node)
+                return inner
+            return NOTHING
         instance = Instance(name, framework, traits, spec, arguments, node)
         if name == "Sequential":
             self._sequential_children(instance, node, children_values)
+        elif name == "Lambda" and children_values and isinstance(children_values[0], FunctionValue):
+            self._lambda_layers[id(instance)] = children_values[0]
         elif name in ("Bidirectional", "TimeDistributed") and children_values and isinstance(children_values[0], LayerValue):
             instance.wrapped = children_values[0].instance
             instance.traits = children_values[0].instance.traits
@@ -967,17 +1259,28 @@ class Analyzer:
                 layers.append(value)
         instance.composite = True
         instance.children = [v.instance for v in layers if isinstance(v, LayerValue)]
-        seen: dict[int, int] = {}
-        for child in instance.children:
-            seen[id(child)] = seen.get(id(child), 0) + 1
-        for child in instance.children:
-            if seen[id(child)] > 1:
-                self._record_alias(child, node, seen[id(child)])
+        if instance.framework == "tf_keras":  # tf_keras keeps one slot of a layer listed twice
+            instance.children = list({id(c): c for c in instance.children}.values())
+        else:
+            self._record_repeats(layers, node)
+        for child in {id(c): c for c in instance.children}.values():
+            self._holders[id(child)] = self._holders.get(id(child), 0) + 1
         instance.traits = composite_traits(instance.framework or "keras", "Sequential", instance.children)
 
+    def _record_repeats(self, values: list[Any], node: ast.AST) -> None:
+        """A container filled without a literal (`append` in a loop, `model.add`) that holds one
+        instance in several slots."""
+        seen: dict[int, int] = {}
+        layers = [v.instance for v in values if isinstance(v, LayerValue) and v.key is None]
+        for child in layers:
+            seen[id(child)] = seen.get(id(child), 0) + 1
+        for child in layers:
+            if seen[id(child)] > 1 and child.aliased_in is None:  # not `[blk] * n` again
+                self._record_alias(child, node, seen[id(child)])
+
     def _construct_user(self, info: ClassInfo, node: ast.Call, env: dict[str, Any], frame: _Frame) -> Any:
-        for argument in node.args:
-            self._eval(argument, env, frame)
+        arguments = [self._eval(a, env, frame) for a in node.args]
+        keywords = {k.arg: self._eval(k.value, env, frame) for k in node.keywords if k.arg}
         if not info.is_layer:
             return NOTHING
         normalization = inherited_normalization(info)
@@ -985,13 +1288,90 @@ class Analyzer:
             instance = Instance(info.name, info.framework, normalization, None, self._arguments(node, env), node)
             self._note_construction(instance, frame)
             return LayerValue(instance)
-        attributes = self.class_attributes(info)
+        bound = self._bind_class(info, arguments, keywords, node, frame)
+        attributes = bound.attributes or {} if bound is not None else self.class_attributes(info)
         children = [v.instance for v in layer_values(attributes.values())]
         traits = composite_traits(info.framework or "keras", info.name, children, info.node)
         instance = Instance(info.name, None, traits, None, self._arguments(node, env), node,
-                            composite=True, children=children)
+                            composite=True, children=children, bound=bound)
+        instance.class_of = info
         self._note_construction(instance, frame)
         return LayerValue(instance)
+
+    def _bind_class(self, info: ClassInfo, arguments: list[Any], keywords: dict[str, Any], node: ast.Call,
+                    frame: _Frame) -> ClassInfo | None:
+        """A construction handed layers (`Pair(norm, norm)`, `Wrapper(layer)`), or of a class whose
+        constructor defaults hold one (`heads=(Head(),)`, built once for every instance): its
+        constructor runs once more, for this construction, on those values. Other constructions share
+        the class's one summary (`class_attributes`)."""
+        found = info.method("__init__")
+        if found is None or frame.depth >= MAX_INLINE_DEPTH:
+            return None
+        init, owner = found
+        analyzer = owner.analyzer if isinstance(owner.analyzer, Analyzer) else self
+        given = [*arguments, *keywords.values(), *analyzer._defaults(init).values()]
+        if not any(_holds_layer(value) for value in given):
+            return None
+        bound = ClassInfo(info.node, info.bases, info.framework, info.analyzer, attributes={},
+                          adds_weights=info.adds_weights)
+        for method in CONSTRUCTION_METHODS:
+            found = info.method(method)
+            if found is None:
+                continue
+            function, owner = found
+            analyzer = owner.analyzer if isinstance(owner.analyzer, Analyzer) else self
+            inner = self._inner_frame(frame, analyzer, owner, node, function, collecting=True)
+            inner.entry, inner.branches = f"{info.name}.{method}", ()
+            passed = (arguments, keywords) if method == "__init__" else ([], {})
+            self._walk_in(analyzer, function, analyzer._bind_parameters(function, SelfValue(bound), *passed), inner)
+        return bound
+
+    def _call_bound(self, bound: ClassInfo, node: ast.Call, arguments: list[Any], keywords: dict[str, Any],
+                    frame: _Frame) -> Any:
+        """A call of a bound user layer: its forward, walked over the layers this instance holds, as
+        part of the caller's pass (two slots holding one layer are two calls of it)."""
+        for name in FORWARD_METHODS:
+            found = bound.method(name)
+            if found is None:
+                continue
+            function, owner = found
+            if frame.depth >= MAX_INLINE_DEPTH or id(function) in frame.active:
+                return NOTHING
+            analyzer = owner.analyzer if isinstance(owner.analyzer, Analyzer) else self
+            inner = self._inner_frame(frame, analyzer, bound, node, function)
+            return self._walk_in(analyzer, function,
+                                 analyzer._bind_parameters(function, SelfValue(bound), arguments, keywords), inner)
+        return NOTHING
+
+    def _second_call_of_block(self, callee: LayerValue, node: ast.Call, inputs: tuple[Shape | None, ...],
+                              frame: _Frame) -> None:
+        """One user block called at two sizes in a pass: the layers inside it are built by the first
+        call, so the second crashes (a shared `Block` fed 11 then 8 features). The block's forward is
+        walked only for an instance called a second time, once for each of its first two calls, and
+        what it finds is kept only when it is such a crash: the block's own sharing is reported as
+        the block's."""
+        key = (frame.entry, id(callee.instance), callee.key)
+        first = self._block_calls.setdefault(key, (node, inputs, frame.branches, frame.loop, frame.repeat, frame.via))
+        if first[0] is node and first[2] == frame.branches or self._block_calls.get(("done", *key)):
+            return
+        self._block_calls[("done", *key)] = True
+        info = callee.instance.class_of
+        kept, self.facts.events = self.facts.events, []
+        try:
+            for site, shapes, branches, loop, repeat, via in (first, (node, inputs, frame.branches, frame.loop,
+                                                                       frame.repeat, frame.via)):
+                walk = _Frame(frame.entry, False, frame.owner, branches, loop, repeat, via, frame.depth,
+                              frame.active, frame.unrolled, frame.home, frame.home_loop)
+                self._call_bound(info, site, [TensorValue(s) for s in shapes] or [TensorValue(None)], {}, walk)
+            inner = self.facts.events
+        finally:
+            self.facts.events = kept
+        groups: dict[tuple, list[CallEvent]] = {}
+        for event in inner:
+            groups.setdefault((id(event.instance), event.key), []).append(event)
+        for events in groups.values():
+            if len(events) > 1 and crash_of(events) is not None:
+                self.facts.events.extend(events)
 
     def _copy_instance(self, original: Instance, node: ast.Call, frame: _Frame) -> Instance:
         copy = Instance(original.class_name, original.framework, original.traits, original.spec,
@@ -1000,9 +1380,13 @@ class Analyzer:
         return copy
 
     def _note_construction(self, instance: Instance, frame: _Frame) -> None:
+        if frame.home is not None:  # built by code of another module: shown where this file calls it
+            instance.node = frame.home
         self._constructed.append(instance)
         owner = frame.owner
-        if not frame.collecting and owner is not None and owner.is_layer:
+        if frame.step and not frame.collecting and (owner is None or not owner.is_layer):
+            self.facts.built_in_forward.append(BuiltInForward(instance, frame.entry.rsplit(".", 1)[-1]))
+        elif not frame.collecting and owner is not None and owner.is_layer:
             # Keras 3 lets call() add state only while it builds the layer: when the layer has no
             # build() of its own and still holds unbuilt sub-layers (it then builds by calling call()).
             builds_by_calling = owner.method("build") is None and any(
@@ -1015,15 +1399,35 @@ class Analyzer:
         keywords = {k.arg: self._eval(k.value, env, frame) for k in node.keywords if k.arg}
         inputs = input_shapes(arguments[:1] or list(keywords.values())[:1])
         if not frame.collecting:
-            self.facts.events.append(CallEvent(callee.instance, callee.key, node, inputs, frame.branches,
-                                               frame.loop, frame.repeat, frame.entry, frame.via))
-        return self._layer_output(callee.instance, inputs, arguments)
+            self._record_call(callee.instance, callee.key, node, inputs, frame)
+            applied = self._lambda_layers.get(id(callee.instance))
+            if applied is not None and applied.owner is None:
+                return self._call_function_value(applied, node, env, frame, NOTHING, (arguments, keywords))
+            if isinstance(callee.instance.bound, ClassInfo):
+                result = self._call_bound(callee.instance.bound, node, arguments, keywords, frame)
+                if result is not NOTHING:
+                    return result
+            elif callee.instance.composite and callee.instance.class_of is not None:
+                self._second_call_of_block(callee, node, inputs, frame)
+        return self._layer_output(callee.instance, inputs, arguments, node if not frame.collecting else None, frame)
 
-    def _layer_output(self, instance: Instance, inputs: tuple[Shape | None, ...], arguments: list[Any]) -> Any:
+    def _record_call(self, instance: Instance, key: object, node: ast.Call, inputs: tuple[Shape | None, ...],
+                     frame: _Frame) -> None:
+        loop = frame.home_loop if frame.home is not None else frame.loop
+        self.facts.events.append(CallEvent(instance, key, node, inputs, frame.branches, loop, frame.repeat,
+                                           frame.entry, frame.via))
+
+    def _layer_output(self, instance: Instance, inputs: tuple[Shape | None, ...], arguments: list[Any],
+                      node: ast.Call | None = None, frame: _Frame | None = None) -> Any:
         if instance.class_name == "Sequential" and instance.children:
             value: Any = TensorValue(inputs[0] if inputs else None)
+            repeated = {id(c) for c in instance.children if instance.children.count(c) > 1}
             for child in instance.children:
                 shapes = input_shapes([value])
+                if node is not None and frame is not None and (id(child) in repeated or self._holders.get(id(child), 0) > 1):
+                    # A child in two slots, or in two Sequentials: each slot is a call of it, with the
+                    # size the slot sees (its own output on the second slot: a crash, not only LL004).
+                    self._record_call(child, None, node, shapes, frame)
                 value = self._layer_output(child, shapes, [value])
             return value
         if instance.wrapped is not None and instance.class_name == "Bidirectional":
@@ -1067,6 +1471,12 @@ def _statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
             yield from _statements(handler.body)
         for case in getattr(statement, "cases", ()):
             yield from _statements(case.body)
+
+
+def _holds_layer(value: Any) -> bool:
+    if isinstance(value, TupleValue):
+        return any(isinstance(item, (LayerValue, ContainerValue)) and _holds_layer(item) for item in value.items)
+    return isinstance(value, LayerValue) or (isinstance(value, ContainerValue) and any(layer_values([value])))
 
 
 def _is_layer_class_name(qualified: str | None) -> bool:

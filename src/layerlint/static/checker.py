@@ -13,11 +13,13 @@ from pathlib import Path
 from layerlint.diagnostics import Diagnostic
 from layerlint.static import budget, problems
 from layerlint.static.analyzer import Analyzer
+from layerlint.static.prefilter import may_hold_findings
 from layerlint.static.classes import ClassInfo
 from layerlint.static.rules.base import RuleContext
 from layerlint.static.selection import Selection  # noqa: F401  (re-exported: check_source's argument)
 from layerlint.static.source import TooBigToParse, UnreadableSource, parse, read, split_lines
 
+_TOP_LEVEL_DEF = re.compile(rb"^(?:async[ \t]+)?def[ \t]+([A-Za-z_][A-Za-z0-9_]*)", re.M)
 NOQA = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]+(?:[\s,]+[A-Z]+[0-9]+)*))?", re.IGNORECASE)
 
 
@@ -28,6 +30,8 @@ class Project:
     roots: list[Path] = field(default_factory=list)
     _analyzers: dict[Path, Analyzer | None] = field(default_factory=dict)
     reads: set[str] = field(default_factory=set)  # other files the current check looked into
+    # per module: whether its bytes hold a layer, and its top-level functions (None: no such file)
+    _texts: dict[Path, tuple[bool, frozenset[bytes]] | None] = field(default_factory=dict)
 
     def module_name(self, path: Path) -> str:
         for root in self.roots:
@@ -53,6 +57,53 @@ class Project:
                 if analyzer is not None and name in analyzer.classes:
                     return analyzer.classes[name]
         return None
+
+    def find_value(self, qualified: str) -> object | None:
+        """What `from .norms import make_norm` names in another module of the tree: a function, a
+        class or a module-level value, read (never imported) from that module's top level."""
+        from layerlint.static.values import ClassValue
+
+        module, _, name = qualified.rpartition(".")
+        for analyzer in self._modules(module, name):
+            if name in analyzer.classes:
+                return ClassValue(analyzer.classes[name])
+            found = analyzer.module_values().get(name)
+            if found is not None:
+                return found
+        return None
+
+    def _modules(self, module: str, name: str) -> list[Analyzer]:
+        found = []
+        for root in self.roots:
+            base = root.joinpath(*module.split(".")) if module else root
+            for candidate in (base.with_suffix(".py"), base / "__init__.py"):
+                self.reads.add(str(candidate))
+                analyzer = self._analyzer(candidate) if self._worth_reading(candidate, name) else None
+                if analyzer is not None:
+                    found.append(analyzer)
+        return found
+
+    def _worth_reading(self, path: Path, name: str) -> bool:
+        """Whether `name` of that module can matter, tested on its bytes before parsing it: a module
+        with a layer or a forward method in it (the prefilter's test), or a plain function (it may be
+        handed layers: `fill(layer, n)`). Model outputs and utility classes are not parsed."""
+        if path not in self._texts:
+            try:
+                data = path.read_bytes() if path.is_file() else None
+            except OSError:
+                data = None
+            self._texts[path] = None if data is None else (
+                may_hold_findings(data), frozenset(_TOP_LEVEL_DEF.findall(data)))
+        found = self._texts[path]
+        return found is not None and (found[0] or name.encode() in found[1])
+
+    def forget(self, path: str | Path) -> None:
+        """A file changed (the editor saved it, `--watch` saw it): what was read from it goes, and the
+        next look reads it again. A long-lived project (the language server's) calls this."""
+        changed = Path(path).resolve()
+        for known in [p for p in (*self._analyzers, *self._texts) if p.resolve() == changed]:
+            self._analyzers.pop(known, None)
+            self._texts.pop(known, None)
 
     def _analyzer(self, path: Path) -> Analyzer | None:
         if path not in self._analyzers:

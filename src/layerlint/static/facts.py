@@ -28,6 +28,11 @@ class Instance:
     aliased_in: ast.AST | None = None  # a container expression that repeats this one instance
     alternative: "Instance | None" = None  # built by the other arm of an `if` …
     merged: "Instance | None" = None  # … and the instance standing for either of the two
+    # A user layer whose constructor was handed layers (`Pair(norm, norm)`) or whose defaults hold one:
+    # its class with the attributes this construction gave it (a `ClassInfo`), so that a call of the
+    # instance walks its forward over the very layers it holds.
+    bound: object = None
+    class_of: object = None  # the `ClassInfo` of a user layer (the class it was built as)
 
     def feature_axis(self) -> int | None:
         return self.spec.axis(self.arguments) if self.spec else None

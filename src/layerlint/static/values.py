@@ -54,6 +54,7 @@ class ConstValue:
 class FunctionValue:
     node: ast.FunctionDef | ast.AsyncFunctionDef
     owner: "ClassInfo | None" = None
+    analyzer: Any = None  # the analyzer of the module defining it, when another module of the project
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,21 @@ class ClassValue:
 @dataclass(frozen=True)
 class TupleValue:
     items: tuple
+
+
+@dataclass(frozen=True)
+class QualifiedValue:
+    """A framework layer class named as a value: `conv_cls = nn.Conv2d; conv_cls(3, 8, 3)`."""
+
+    qualified: str
+
+
+@dataclass(frozen=True)
+class PartialValue:
+    """`functools.partial(nn.LayerNorm, eps=1e-5)`: calling it is calling the class with the partial's
+    arguments first."""
+
+    node: ast.Call
 
 
 def same_value(first: Any, second: Any) -> Any:
