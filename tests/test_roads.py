@@ -55,7 +55,7 @@ CASES = [
         class Net(nn.Module):
             def __init__(self):
                 super().__init__()
-                make = functools.partial(nn.LayerNorm, eps=1e-5)
+                make = functools.partial(nn.BatchNorm1d, eps=1e-5)
                 self.norm = make(8)
                 self.other = make(8)
 
@@ -214,12 +214,12 @@ CASES = [
         class Net(nn.Module):
             def __init__(self):
                 super().__init__()
-                norm = nn.LayerNorm(8)
+                norm = nn.BatchNorm1d(8)
                 self.pair = Pair(norm, norm)
 
             def forward(self, x):
                 return self.pair(x)  # expect: LL002
-        """, ("Pair(norm, norm)", "Pair(norm, nn.LayerNorm(8))")),
+        """, ("Pair(norm, norm)", "Pair(norm, nn.BatchNorm1d(8))")),
     case("one_instance_in_two_wrappers", """
         import keras
         from keras import layers
@@ -292,10 +292,10 @@ CASES = [
             def __init__(self):
                 super().__init__()
                 separate = False
-                self.q_norm = layers.LayerNormalization()
+                self.q_norm = layers.BatchNormalization()
                 self.kv_norm = self.q_norm
                 if separate:
-                    self.kv_norm = layers.LayerNormalization()
+                    self.kv_norm = layers.BatchNormalization()
 
             def call(self, x):
                 q = self.q_norm(x)
@@ -308,11 +308,11 @@ CASES = [
         class Net(keras.Model):
             def __init__(self, separate=False):
                 super().__init__()
-                self.q_norm = layers.LayerNormalization()
+                self.q_norm = layers.BatchNormalization()
                 if separate:
-                    self.kv_norm = layers.LayerNormalization()
+                    self.kv_norm = layers.BatchNormalization()
                 else:
-                    self.kv_norm = layers.LayerNormalization()
+                    self.kv_norm = layers.BatchNormalization()
 
             def call(self, x):
                 q = self.q_norm(x)
