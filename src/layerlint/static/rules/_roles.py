@@ -11,6 +11,7 @@ where each call's input comes from, through local assignments, up to the nearest
 from __future__ import annotations
 
 import ast
+import bisect
 import functools
 import re
 from dataclasses import dataclass
@@ -167,13 +168,14 @@ def _consumer_of_use(use: ast.Name, function: ast.AST, index: "_Index", layer_ca
 
 def _next_uses(name: str, statement: ast.stmt, function: ast.AST) -> list[ast.Name]:
     """The reads of `name` after the assignment and before the name is assigned again."""
+    table = _table(function)
     after = (statement.end_lineno or 0, statement.end_col_offset or 0)
-    again = [n.lineno for n in ast.walk(function) if isinstance(n, ast.stmt) and n is not statement
-             and (n.lineno, n.col_offset) > after and _assigned_value(n, name) is not None]
-    limit = min(again, default=10 ** 9)
-    uses = [n for n in ast.walk(function) if isinstance(n, ast.Name) and n.id == name
-            and isinstance(n.ctx, ast.Load) and (n.lineno, n.col_offset) > after and n.lineno <= limit]
-    return sorted(uses, key=lambda n: (n.lineno, n.col_offset))[:4]
+    first = bisect.bisect_right(table.starts, after)
+    limit = next((n.lineno for n in table.statements[first:]
+                  if n is not statement and _assigned_value(n, name) is not None), 10 ** 9)
+    reads = table.loads.get(name, [])
+    start = bisect.bisect_right(table.load_starts.get(name, []), after)
+    return [n for n in reads[start:start + 4] if n.lineno <= limit]
 
 
 def _compare(origins: list[frozenset[str]]) -> Roles:
@@ -195,11 +197,7 @@ def _shown(origins: set[str] | frozenset[str]) -> set[str]:
 
 
 def _distinct_sites(events: list[CallEvent]) -> list[ast.AST]:
-    sites: list[ast.AST] = []
-    for event in events:
-        if all(event.site() is not known for known in sites):
-            sites.append(event.site())
-    return sites
+    return list({id(event.site()): event.site() for event in events}.values())
 
 
 def _position(node: ast.AST) -> tuple:
@@ -212,6 +210,46 @@ class _Index:
     calls: dict[tuple, tuple[ast.Call, ast.AST]]  # position -> (call, enclosing function or module)
     guards: dict[tuple, tuple[tuple[ast.If, str], ...]]  # position -> the `if` arms around the call
     parents: dict[int, ast.AST]  # id(node) -> its parent
+
+
+_tables: dict[int, tuple[ast.AST, _Function]] = {}
+
+
+def _table(function: ast.AST) -> _Function:
+    """The function's statements and name reads, in order: collected once, not walked again for each
+    call of a layer (a forward pass of 5,000 calls made role reading quadratic). Keyed by the node,
+    kept beside it so that a reused id is never mistaken for it."""
+    found = _tables.get(id(function))
+    if found is None or found[0] is not function:
+        if len(_tables) > 256:
+            _tables.clear()
+        found = _tables[id(function)] = (function, _Function.of(function))
+    return found[1]
+
+
+@dataclass
+class _Function:
+    starts: list[tuple[int, int]]  # each statement's (line, column), in order
+    statements: list[ast.stmt]
+    loads: dict[str, list[ast.Name]]  # name -> its reads, in order
+    load_starts: dict[str, list[tuple[int, int]]]  # name -> its reads' (line, column), in order
+    ifs: list[ast.If]
+    loops: list[Any]  # the `for` and `while` statements
+
+    @classmethod
+    def of(cls, function: ast.AST) -> _Function:
+        statements = sorted((n for n in ast.walk(function) if isinstance(n, ast.stmt)),
+                            key=lambda n: (n.lineno, n.col_offset))
+        loads: dict[str, list[ast.Name]] = {}
+        for node in ast.walk(function):
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+                loads.setdefault(node.id, []).append(node)
+        for reads in loads.values():
+            reads.sort(key=lambda n: (n.lineno, n.col_offset))
+        return cls([(n.lineno, n.col_offset) for n in statements], statements, loads,
+                    {name: [(n.lineno, n.col_offset) for n in reads] for name, reads in loads.items()},
+                    [n for n in statements if isinstance(n, ast.If)],
+                    [n for n in statements if isinstance(n, (ast.For, ast.While))])
 
 
 @functools.lru_cache(maxsize=4)
@@ -401,31 +439,33 @@ def _reaching_value(name: ast.Name, use: ast.AST, function: ast.AST) -> tuple[as
     sketch of reaching definitions: loop-carried values are read from the textually preceding
     assignment; `x = f(x)` reads the x bound before it)."""
     before = (getattr(use, "lineno", 0), getattr(use, "col_offset", 0))
-    best: tuple[tuple[int, int], Any, ast.AST] | None = None
-    for statement in ast.walk(function):
+    table = _table(function)
+    # Simple statements and loop heads do not overlap: walking back from the use, the first one that
+    # binds the name and can reach the use is the nearest.
+    for statement in reversed(table.statements[:bisect.bisect_right(table.starts, before)]):
         value = _assigned_value(statement, name.id)
         if value is None:
             continue
         bound: Any = statement.iter if isinstance(statement, (ast.For, ast.AsyncFor)) else statement
-        where = (bound.end_lineno or 0, bound.end_col_offset or 0)
-        if where <= before and (best is None or where > best[0]) and not _apart(statement, use, function):
-            best = (where, statement, value)
-    return (best[1], best[2]) if best else None
+        if (bound.end_lineno or 0, bound.end_col_offset or 0) <= before and not _apart(statement, use, function):
+            return statement, value
+    return None
 
 
 def _loop_carried(name: ast.Name, use: ast.AST, reaching: tuple | None, function: ast.AST) -> tuple | None:
     """In a loop, a use that no assignment of the same iteration precedes also sees the value the
     previous iteration left: the last assignment in the loop body after the use."""
     line = getattr(use, "lineno", 0)
-    loops = [n for n in ast.walk(function) if isinstance(n, (ast.For, ast.While))
-             and n.body[0].lineno <= line <= (n.end_lineno or 0)]
+    loops: list[Any] = [n for n in _table(function).loops if n.body[0].lineno <= line <= (n.end_lineno or 0)]
     if not loops:
         return None
     loop = max(loops, key=lambda n: n.lineno)  # the innermost
     if reaching is not None and (reaching[0] is loop or reaching[0].lineno >= loop.body[0].lineno):
         return None  # bound by the loop itself, or earlier in this same iteration
-    later = [(getattr(st, "lineno", 0), st, v) for st in ast.walk(loop) if st is not loop
-             for v in [_assigned_value(st, name.id)] if v is not None and getattr(st, "lineno", 0) > line]
+    table = _table(function)
+    inside = table.statements[bisect.bisect_right(table.starts, (line, 10 ** 9)):
+                              bisect.bisect_right(table.starts, (loop.end_lineno or 0, 10 ** 9))]
+    later = [(st.lineno, st, v) for st in inside for v in [_assigned_value(st, name.id)] if v is not None]
     if not later:
         return None
     _, statement, value = max(later, key=lambda item: item[0])
@@ -447,7 +487,7 @@ def _apart(statement: ast.AST, use: ast.AST, function: ast.AST) -> bool:
 
 
 def _ifs(function: ast.AST) -> list[ast.If]:
-    return [n for n in ast.walk(function) if isinstance(n, ast.If)]
+    return _table(function).ifs
 
 
 def _assigned_value(statement: ast.AST, name: str) -> ast.AST | None:
