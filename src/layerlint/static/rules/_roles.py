@@ -235,6 +235,8 @@ class _Function:
     load_starts: dict[str, list[tuple[int, int]]]  # name -> its reads' (line, column), in order
     ifs: list[ast.If]
     loops: list[Any]  # the `for` and `while` statements
+    binders: dict[str, list[ast.stmt]]  # name -> the statements that may bind it, in order
+    binder_starts: dict[str, list[tuple[int, int]]]  # name -> their (line, column)
 
     @classmethod
     def of(cls, function: ast.AST) -> _Function:
@@ -246,10 +248,12 @@ class _Function:
                 loads.setdefault(node.id, []).append(node)
         for reads in loads.values():
             reads.sort(key=lambda n: (n.lineno, n.col_offset))
+        binders = _binders(statements)
         return cls([(n.lineno, n.col_offset) for n in statements], statements, loads,
                     {name: [(n.lineno, n.col_offset) for n in reads] for name, reads in loads.items()},
                     [n for n in statements if isinstance(n, ast.If)],
-                    [n for n in statements if isinstance(n, (ast.For, ast.While))])
+                    [n for n in statements if isinstance(n, (ast.For, ast.While))], binders,
+                    {name: [(s.lineno, s.col_offset) for s in found] for name, found in binders.items()})
 
 
 @functools.lru_cache(maxsize=4)
@@ -442,7 +446,8 @@ def _reaching_value(name: ast.Name, use: ast.AST, function: ast.AST) -> tuple[as
     table = _table(function)
     # Simple statements and loop heads do not overlap: walking back from the use, the first one that
     # binds the name and can reach the use is the nearest.
-    for statement in reversed(table.statements[:bisect.bisect_right(table.starts, before)]):
+    binders = table.binders.get(name.id, [])
+    for statement in reversed(binders[:bisect.bisect_right(table.binder_starts.get(name.id, []), before)]):
         value = _assigned_value(statement, name.id)
         if value is None:
             continue
@@ -488,6 +493,23 @@ def _apart(statement: ast.AST, use: ast.AST, function: ast.AST) -> bool:
 
 def _ifs(function: ast.AST) -> list[ast.If]:
     return _table(function).ifs
+
+
+def _binders(statements: list[ast.stmt]) -> dict[str, list[ast.stmt]]:
+    """Name -> the statements whose targets bind it (what `_assigned_value` may answer for)."""
+    found: dict[str, list[ast.stmt]] = {}
+    for statement in statements:
+        if isinstance(statement, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
+            targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
+        elif isinstance(statement, (ast.For, ast.AsyncFor)):
+            targets = [statement.target]
+        else:
+            continue
+        for target in targets:
+            for node in ast.walk(target):
+                if isinstance(node, ast.Name):
+                    found.setdefault(node.id, []).append(statement)
+    return found
 
 
 def _assigned_value(statement: ast.AST, name: str) -> ast.AST | None:
