@@ -372,3 +372,34 @@ def test_h11_every_parse_is_guarded(monkeypatch):
     with pytest.raises(ValueError, match="literal of more than 1000 items"):
         source.parse("x = (" + "1, " * 1_001 + ")\n")
     assert source.parse("x = (" + "1, " * 1_000 + ")\n").body
+
+
+def test_a_call_retried_in_an_except_handler_is_one_call():
+    """keras-hub's MobileNetV5 attention (found by eval/realworld): `try: layer(q, training=t)`
+    `except TypeError: layer(q)` calls each layer once, whichever arm runs."""
+    source = textwrap.dedent("""\
+        import keras
+        from keras import layers
+
+
+        class Attention(layers.Layer):
+            def __init__(self):
+                super().__init__()
+                self.query_layers = [layers.Conv2D(8, 1), layers.BatchNormalization()]
+                self.norm = layers.BatchNormalization()
+
+            def call(self, x, training=False):
+                q = x
+                for layer in self.query_layers:
+                    try:
+                        q = layer(q, training=training)
+                    except TypeError:
+                        q = layer(q)
+                try:
+                    q = self.norm(q)
+                except ValueError:
+                    pass
+                return self.norm(q)
+        """)
+    found = [(d.code, d.span.line) for d in check_source(source, "m.py", Selection(select=("ALL",)))]
+    assert found == [("LL002", 22)]  # the retry is one call; the call after the `try` is a second one

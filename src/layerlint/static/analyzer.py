@@ -558,15 +558,22 @@ class Analyzer:
     _stmt_AsyncWith = _stmt_With
 
     def _stmt_Try(self, statement: ast.Try, env: dict[str, Any], frame: _Frame) -> bool:
+        """The body and each handler are arms that exclude each other: `try: layer(x, training=t)`
+        `except TypeError: layer(x)` calls the layer once, whichever arm it takes (a call that
+        raised never completed)."""
+        token, saved = next(self._tokens), frame.branches
         body_env = dict(env)
+        frame.branches = (*saved, Branch(id(statement), token, "try"))
         leaves = self._walk_block(statement.body, body_env, frame)
         if not leaves:
             leaves = self._walk_block(statement.orelse, body_env, frame)
         result = None if leaves else body_env
-        for handler in statement.handlers:
+        for number, handler in enumerate(statement.handlers):
             handler_env = dict(env)
+            frame.branches = (*saved, Branch(id(statement), token, f"except {number}"))
             if not self._walk_block(handler.body, handler_env, frame):
                 result = handler_env if result is None else merge_env(result, handler_env)
+        frame.branches = saved
         self._walk_block(statement.finalbody, env if result is None else result, frame)
         if result is None:
             return True
