@@ -78,7 +78,11 @@ def check_paths(paths: Sequence[str] = (".",), overrides: Overrides = Overrides(
                 fixes: bool = False) -> list[FileResult]:
     """Every Python file and notebook under `paths`, in path order whatever the number of jobs.
     Raises `config.ConfigError` for a configuration that cannot be used."""
-    run = _Run(paths, overrides)
+    return _check_run(_Run(paths, overrides), jobs, cache, progress, fixes)
+
+
+def _check_run(run: _Run, jobs: int, cache: Cache | None, progress: Progress | None,
+               fixes: bool) -> list[FileResult]:
     files = list(run.discover())
     results: dict[str, list[Diagnostic]] = {}
     todo = []
@@ -112,7 +116,7 @@ def fix_paths(paths: Sequence[str] = (".",), overrides: Overrides = Overrides(),
     from layerlint.fix.engine import applicable
 
     run = _Run(paths, overrides)
-    results = check_paths(paths, overrides, jobs=jobs, cache=cache, progress=progress, fixes=True)
+    results = _check_run(run, jobs, cache, progress, fixes=True)
     project = Project(roots=run.roots)
     for result in results:
         if any(applicable(d, unsafe) for d in result.diagnostics):

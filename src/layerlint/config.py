@@ -284,15 +284,7 @@ def _load_settings(folder: str, stamps: tuple[Any, ...]) -> Settings | None:
 
 def settings_for(path: str) -> Settings:
     """The settings that apply to a file (or folder): the nearest configuration above it."""
-    folder = os.path.abspath(path if os.path.isdir(path) else os.path.dirname(path) or ".")
-    while True:
-        found = _settings_in(folder)
-        if found is not None:
-            return found
-        parent = os.path.dirname(folder)
-        if parent == folder:
-            return Settings()
-        folder = parent
+    return SettingsLookup()(path)
 
 
 class SettingsLookup:

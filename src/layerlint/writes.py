@@ -21,6 +21,7 @@ from __future__ import annotations
 import os
 import stat
 import tempfile
+from collections.abc import Callable
 
 from layerlint.diagnostics import Text
 from layerlint.i18n import N_
@@ -69,17 +70,13 @@ def replace_file(path: str, data: bytes, original: bytes) -> None:
     """Replaces the file at `path`, which must still hold `original`, with `data`."""
     status = check_writable(path)
     temporary = _temporary_copy(path, data, stat.S_IMODE(status.st_mode))
-    try:
+
+    def still_original() -> None:
         _keep_owner(temporary, status)
         if _current_bytes(path) != original or check_writable(path).st_ino != status.st_ino:
             raise _refuse(N_("changed while it was being fixed: not rewritten; run again"))
-        os.replace(temporary, path)
-    except BaseException:
-        try:
-            os.unlink(temporary)
-        except OSError:
-            pass
-        raise
+
+    _rename_or_discard(temporary, path, still_original)
 
 
 def _temporary_copy(path: str, data: bytes, mode: int) -> str:
@@ -118,11 +115,16 @@ def write_file(path: str, data: bytes) -> None:
     previous contents layerlint does not need to protect (a baseline it wrote itself). A symbolic
     link there is refused as by `replace_file`."""
     if os.path.lexists(path):
-        check_writable(path)
         replace_file(path, data, _current_bytes(path) or b"")
         return
-    temporary = _temporary_copy(path, data, 0o666 & ~_umask())
+    _rename_or_discard(_temporary_copy(path, data, 0o666 & ~_umask()), path, lambda: None)
+
+
+def _rename_or_discard(temporary: str, path: str, before: Callable[[], None]) -> None:
+    """Runs `before` (which may refuse), then renames `temporary` over `path`; on any failure the
+    temporary file is removed, so nothing of layerlint's is left beside the user's file."""
     try:
+        before()
         os.replace(temporary, path)
     except BaseException:
         try:

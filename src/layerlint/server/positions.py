@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import bisect
 
-from layerlint.text import LINE_BREAK, UTF8, UTF16, UTF32, characters, units
+from layerlint.text import LINE_BREAK, UTF8, UTF16, UTF32, SourceText, characters, units
 
 __all__ = ["LINE_BREAK", "UTF8", "UTF16", "UTF32", "LineIndex", "characters", "units"]
 
@@ -25,7 +25,7 @@ class LineIndex:
 
     def __init__(self, text: str):
         self.text = text
-        self.starts = [0] + [match.end() for match in LINE_BREAK.finditer(text)]
+        self.starts = SourceText(text).starts
 
     @property
     def line_count(self) -> int:

@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from layerlint.config import ConfigError, FileSettings, Overrides, resolve
+from layerlint.config import ConfigError, FileSettings, Overrides, Settings, resolve
 
 
 @dataclass(frozen=True)
@@ -80,7 +80,4 @@ def settings_for(path: str | None) -> tuple[FileSettings, str | None]:
 
 def resolve_defaults(overrides: Overrides) -> FileSettings:
     """The settings with no configuration file, for a project whose configuration is broken."""
-    from layerlint.static.selection import Selection
-
-    selection = Selection(select=overrides.select, ignore=overrides.ignore).extended(overrides.extend_select)
-    return FileSettings(selection=selection, lang=overrides.lang)
+    return resolve("<defaults>", overrides, settings=Settings())
