@@ -310,11 +310,6 @@ class SettingsLookup:
         return self._found[folder]
 
 
-def describe(path: str, overrides: Overrides = Overrides()) -> str:
-    """`--show-settings`: where the settings of `path` come from and what they are."""
-    return resolve(path, overrides).describe()
-
-
-__all__ = ["ConfigError", "FileSettings", "Overrides", "Settings", "describe", "layer_names", "resolve",
+__all__ = ["ConfigError", "FileSettings", "Overrides", "Settings", "SettingsLookup", "layer_names", "resolve",
            "settings_for"]
 
