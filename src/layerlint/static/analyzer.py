@@ -80,7 +80,7 @@ class Analyzer:
                 import_nodes.append(node)
             elif isinstance(node, ast.ClassDef):
                 self._class_nodes.append(node)
-        self.imports = ImportMap.from_nodes(import_nodes, module_name)
+        self.imports = ImportMap.from_nodes(import_nodes, module_name, package=path.endswith("__init__.py"))
         self.facts = ModuleFacts(path)
         self.resolver = resolver  # finds classes of other files of the checked tree
         self.classes: dict[str, ClassInfo] = {}  # by name: the last definition, the one that runs

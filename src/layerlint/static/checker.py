@@ -9,9 +9,10 @@ import re
 import tokenize
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterator
 
 from layerlint.diagnostics import Diagnostic
-from layerlint.static import budget, problems
+from layerlint.static import budget, installed, problems
 from layerlint.static.analyzer import Analyzer
 from layerlint.static.prefilter import may_hold_findings
 from layerlint.static.classes import ClassInfo
@@ -20,6 +21,7 @@ from layerlint.static.selection import Selection  # noqa: F401  (re-exported: ch
 from layerlint.static.source import TooBigToParse, UnreadableSource, parse, read, split_lines
 
 _TOP_LEVEL_DEF = re.compile(rb"^(?:async[ \t]+)?def[ \t]+([A-Za-z_][A-Za-z0-9_]*)", re.M)
+_REEXPORT_HOPS = 4  # `pkg` -> `pkg.models` -> `pkg.models.base`: enough for real layouts, bounded for cycles
 NOQA = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]+(?:[\s,]+[A-Z]+[0-9]+)*))?", re.IGNORECASE)
 
 
@@ -32,6 +34,10 @@ class Project:
     reads: set[str] = field(default_factory=set)  # other files the current check looked into
     # per module: whether its bytes hold a layer, and its top-level functions (None: no such file)
     _texts: dict[Path, tuple[bool, frozenset[bytes]] | None] = field(default_factory=dict)
+    # Folders of installed packages, read (never imported) for a parent class that the tree imports
+    # from a library; None: found from `sys.path` on first use. `[]` turns the lookup off.
+    library_path: list[Path] | None = None
+    _installed_names: dict[Path, str] = field(default_factory=dict)
 
     def module_name(self, path: Path) -> str:
         for root in self.roots:
@@ -45,8 +51,20 @@ class Project:
             return ".".join(parts)
         return path.stem
 
-    def find_class(self, qualified: str) -> ClassInfo | None:
+    def find_class(self, qualified: str, _hops: int = 0) -> ClassInfo | None:
+        """The class a qualified name stands for, in the tree or in an installed package, following
+        re-exports (`from .modeling import BaseModel` in a package's `__init__`) a few hops."""
         module, _, name = qualified.rpartition(".")
+        for analyzer in self._class_modules(module):
+            if name in analyzer.classes:
+                return analyzer.classes[name]
+            exported = analyzer.imports.names.get(name)
+            if exported and exported != qualified and _hops < _REEXPORT_HOPS:
+                return self.find_class(exported, _hops + 1)
+        return None
+
+    def _class_modules(self, module: str) -> Iterator[Analyzer]:
+        found = False
         for root in self.roots:
             base = root.joinpath(*module.split(".")) if module else root
             for candidate in (base.with_suffix(".py"), base / "__init__.py"):
@@ -54,9 +72,23 @@ class Project:
                 # result must be re-checked.
                 self.reads.add(str(candidate))
                 analyzer = self._analyzer(candidate)
-                if analyzer is not None and name in analyzer.classes:
-                    return analyzer.classes[name]
-        return None
+                if analyzer is not None:
+                    found = True
+                    yield analyzer
+        if not found and module:
+            installed = self._installed_module(module)
+            if installed is not None:
+                yield installed
+
+    def _installed_module(self, module: str) -> Analyzer | None:
+        if self.library_path is None:
+            self.library_path = installed.default_search_path(exclude=self.roots)
+        path = installed.module_file(module, self.library_path)
+        if path is None:
+            return None
+        self.reads.add(str(path))
+        self._installed_names[path] = module
+        return self._analyzer(path)
 
     def find_value(self, qualified: str) -> object | None:
         """What `from .norms import make_norm` names in another module of the tree: a function, a
@@ -112,7 +144,8 @@ class Project:
                 tree = parse(read(str(path)).text, str(path))
             except (UnreadableSource, SyntaxError, ValueError, RecursionError, MemoryError):
                 return None
-            analyzer = Analyzer(tree, str(path), self.module_name(path), self.find_class)
+            name = self._installed_names.get(path) or self.module_name(path)
+            analyzer = Analyzer(tree, str(path), name, self.find_class)
             analyzer.collect()
             self._analyzers[path] = analyzer
         return self._analyzers[path]

@@ -50,10 +50,12 @@ class ImportMap:
     names: dict[str, str] = field(default_factory=dict)
     star_modules: list[str] = field(default_factory=list)
     module: str = ""  # dotted name of the module itself, for relative imports
+    package: bool = False  # the module is a package's `__init__`: `from . import x` is its own child
 
     @classmethod
-    def from_nodes(cls, nodes: "Iterable[ast.Import | ast.ImportFrom]", module: str = "") -> "ImportMap":
-        imports = cls(module=module)
+    def from_nodes(cls, nodes: "Iterable[ast.Import | ast.ImportFrom]", module: str = "",
+                   package: bool = False) -> "ImportMap":
+        imports = cls(module=module, package=package)
         for node in nodes:
             if isinstance(node, ast.Import):
                 for alias in node.names:
@@ -82,7 +84,7 @@ class ImportMap:
         if not level:
             return module
         parts = self.module.split(".") if self.module else []
-        parent = parts[: max(len(parts) - level, 0)]
+        parent = parts[: max(len(parts) - level + (1 if self.package else 0), 0)]
         return ".".join(parent + ([module] if module else []))
 
     def qualify(self, node: ast.expr) -> str | None:
