@@ -102,7 +102,7 @@ def split_instance_fix(text: str, events: Sequence[CallEvent], applicability: Ap
     keeper = next((i for i, (_, size) in enumerate(wanted) if size is None or size == declared), 0)
     order = [wanted[keeper]] + [item for i, item in enumerate(wanted) if i != keeper]
     base = target.attr if isinstance(target, ast.Attribute) else target.id
-    used = _identifiers(source.tree)
+    used = source.identifiers
     names = [base]
     suffixes = [None]
     number = 2
@@ -259,36 +259,16 @@ def _repeatable(ctor: ast.Call) -> bool:
     return True
 
 
-def _identifiers(tree: ast.AST) -> set[str]:
-    """Every name the module uses for anything: new names must collide with none of them."""
-    used: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Name):
-            used.add(node.id)
-        elif isinstance(node, ast.Attribute):
-            used.add(node.attr)
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            used.add(node.name)
-        elif isinstance(node, ast.arg):
-            used.add(node.arg)
-        elif isinstance(node, ast.alias):
-            used.add((node.asname or node.name).split(".")[0])
-        elif isinstance(node, ast.keyword) and node.arg:
-            used.add(node.arg)
-        elif isinstance(node, (ast.Global, ast.Nonlocal)):
-            used.update(node.names)
-        elif isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value.isidentifier():
-            used.add(node.value)  # getattr(self, "bn_2"), setattr(...)
-    return used
-
-
 def _checked(text: str, fix: Fix) -> Fix | None:
-    """The fix, when its edits do not overlap and the result parses; otherwise no fix."""
+    """The fix, when its edits do not overlap and the result parses; otherwise no fix. Only the
+    top-level statements the edits touch are parsed again: a file with hundreds of findings would
+    otherwise be parsed once per finding."""
     edits = sorted(fix.edits, key=lambda e: (e.start, e.end))
     for first, second in zip(edits, edits[1:]):
         if second.start < first.end:
             return None
-    return fix if parses(apply_edits(text, edits)) else None
+    source = parse(text)
+    return fix if (source.parses_with(edits) if source is not None else parses(apply_edits(text, edits))) else None
 
 
 # --- LL004: one instance per slot ----------------------------------------------------------------
@@ -387,7 +367,7 @@ def move_to_init_fix(text: str, built: BuiltInForward, facts: ModuleFacts | None
     if built.stored:
         return _eager_lazy_fix(source, built, ctor, ctor_text, init, applicability)
 
-    used = _identifiers(source.tree)
+    used = source.identifiers
     statement = source.statement(ctor)
     base = _attribute_name(built.instance.class_name)
     if isinstance(statement, ast.Assign) and statement.value is ctor and len(statement.targets) == 1 \

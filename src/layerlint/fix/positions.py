@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import ast
 import functools
-from typing import Iterator
+from typing import Iterator, Sequence
 
+from layerlint.diagnostics import Edit
 from layerlint.static.source import parse as parse_quietly
 from layerlint.text import SourceText
 
@@ -107,6 +108,58 @@ class Source:
     def after_statement(self, statement: ast.stmt) -> int:
         """Where a new line may be inserted just after the statement's last line."""
         return self.line_end(statement.end_lineno)
+
+    # --- checking a fix --------------------------------------------------------------------------
+
+    @functools.cached_property
+    def identifiers(self) -> frozenset[str]:
+        """Every name the module uses for anything: a fix's new names must collide with none."""
+        return frozenset(_identifiers(self.tree))
+
+    @functools.cached_property
+    def _top_level_spans(self) -> list[tuple[int, int]]:
+        """Each top-level statement's whole lines (decorators included), as character offsets."""
+        spans = []
+        for statement in self.tree.body:
+            first = min([statement.lineno, *(d.lineno for d in getattr(statement, "decorator_list", ()))])
+            spans.append((self.line_start(first), self.line_end(statement.end_lineno or statement.lineno)))
+        return spans
+
+    def parses_with(self, edits: Sequence[Edit]) -> bool:
+        """Whether the text still parses with `edits` applied, parsing only the top-level statements
+        they touch (a statement starting in column 0 parses on its own); an edit outside every
+        statement (between them, in a comment) parses the whole text."""
+        touched = [span for span in self._top_level_spans
+                   if any(span[0] <= edit.end and edit.start <= span[1] for edit in edits)]
+        if not touched or any(not any(s <= edit.start and edit.end <= e for s, e in touched) for edit in edits):
+            return parses(apply_edits(self.text, edits))
+        start, end = min(s for s, _ in touched), max(e for _, e in touched)
+        shifted = [Edit(edit.start - start, edit.end - start, edit.replacement) for edit in edits]
+        return parses(apply_edits(self.text[start:end], shifted))
+
+
+def _identifiers(tree: ast.AST) -> set[str]:
+    """Every name a tree uses: variables, attributes, definitions, parameters, imports, keywords, and
+    strings that could be a name (`getattr(self, "bn_2")`)."""
+    used: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name):
+            used.add(node.id)
+        elif isinstance(node, ast.Attribute):
+            used.add(node.attr)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            used.add(node.name)
+        elif isinstance(node, ast.arg):
+            used.add(node.arg)
+        elif isinstance(node, ast.alias):
+            used.add((node.asname or node.name).split(".")[0])
+        elif isinstance(node, ast.keyword) and node.arg:
+            used.add(node.arg)
+        elif isinstance(node, (ast.Global, ast.Nonlocal)):
+            used.update(node.names)
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value.isidentifier():
+            used.add(node.value)
+    return used
 
 
 def _key(node: ast.AST) -> tuple:
