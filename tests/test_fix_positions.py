@@ -71,3 +71,21 @@ def test_some_edits_break_the_text():
     """The cases above are not all harmless: the comparison would pass on a constant answer otherwise."""
     answers = {parses(apply_edits(TEXT, edits)) for edits in edits_to_try()}
     assert answers == {True, False}
+
+
+def test_x4_an_inserted_line_takes_the_line_break_of_its_neighbour():
+    """Robustness review X4: in a file mixing LF and CRLF, a line a fix inserts ended in CRLF among LF
+    lines (the file's first break kind won). It now ends like the line it follows."""
+    from layerlint.fix.engine import apply_fixes
+    from layerlint.static.checker import Selection, check_source
+
+    lines = ["import torch.nn as nn\r\n", "\n", "class Block(nn.Module):\n", "    def __init__(self):\n",
+             "        super().__init__()\n", "        self.bn = nn.BatchNorm2d(8)\n", "\n",
+             "    def forward(self, x):\n", "        return self.bn(self.bn(x))\n"]
+    text = "".join(lines)
+    found = check_source(text, "m.py", Selection(select=("LL002",)))
+    assert [d.code for d in found] == ["LL002"]
+    fixed = apply_fixes(text, found, unsafe=True).text
+    inserted = [line for line in fixed.splitlines(keepends=True) if "bn_2 =" in line]
+    assert inserted == ["        self.bn_2 = nn.BatchNorm2d(8)\n"]
+    assert fixed.count("\r\n") == 1  # the one CRLF line is kept as it was

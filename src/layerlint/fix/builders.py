@@ -125,15 +125,16 @@ def split_instance_fix(text: str, events: Sequence[CallEvent], applicability: Ap
     indent = source.indentation(statement) or ""
     annotation = f": {source.segment(statement.annotation)}" if isinstance(statement, ast.AnnAssign) else ""
     new_lines = []
+    newline = source.newline_of(statement.end_lineno or statement.lineno)
     for (node, size), name, suffix in list(zip(order, names, suffixes))[1:]:
         new_size = size if size is not None and size != declared else None
         code = _rewrite_constructor(ctor_text, sizing, new_size, suffix)
         if code is None:
             return None
-        new_lines.append(f"{indent}{receiver}{name}{annotation} = {code}{source.newline}")
+        new_lines.append(f"{indent}{receiver}{name}{annotation} = {code}{newline}")
         edits.append(Edit(*source.range(node.func), f"{receiver}{name}"))
     at = source.after_statement(statement)
-    prefix = "" if at == 0 or source.text[at - 1] in "\r\n" else source.newline
+    prefix = "" if at == 0 or source.text[at - 1] in "\r\n" else newline
     edits.append(Edit(at, at, prefix + "".join(new_lines)))
 
     shown = ", ".join(f"`{receiver}{name}`" for name in names)
@@ -520,8 +521,9 @@ def _insert_in_init(source: Source, init: ast.FunctionDef, line: str) -> Edit | 
         return None
     indent = source.indentation(anchor)
     at = source.after_statement(anchor)
-    prefix = "" if source.text[at - 1] in "\r\n" else source.newline
-    return Edit(at, at, f"{prefix}{indent}{line}{source.newline}")
+    newline = source.newline_of(anchor.end_lineno or anchor.lineno)
+    prefix = "" if source.text[at - 1] in "\r\n" else newline
+    return Edit(at, at, f"{prefix}{indent}{line}{newline}")
 
 
 def _create_init(source: Source, cls: ast.ClassDef, method: ast.FunctionDef, line: str) -> Edit | None:
@@ -538,7 +540,7 @@ def _create_init(source: Source, cls: ast.ClassDef, method: ast.FunctionDef, lin
     step = inner[len(method_indent):] or "    "
     while anchor_line > 1 and source.line_text(anchor_line - 1).strip().startswith("#"):
         anchor_line -= 1
-    nl = source.newline
+    nl = source.newline_of(anchor_line)
     code = (f"{indent}def __init__(self, *args, **kwargs):{nl}"
             f"{indent}{step}super().__init__(*args, **kwargs){nl}"
             f"{indent}{step}{line}{nl}{nl}")

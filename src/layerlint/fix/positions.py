@@ -62,6 +62,15 @@ class Source:
         """Offset just after the line's line break (or the end of the text)."""
         return self.line_starts[line] if line < len(self.line_starts) else len(self.text)
 
+    def newline_of(self, line: int) -> str:
+        """The line break ending `line`, so that a line inserted next to it matches its neighbours in a
+        file mixing LF and CRLF; the file's usual one for a last line without a break."""
+        text = self.line_text(line)
+        for ending in ("\r\n", "\n", "\r"):
+            if text.endswith(ending):
+                return ending
+        return self.newline
+
     def line_text(self, line: int) -> str:
         return self.text[self.line_start(line):self.line_end(line)]
 
