@@ -202,7 +202,9 @@ def check_source(text: str, path: str = "<string>", selection: Selection | None 
             found: dict[tuple, Diagnostic] = {}
             for rule in selection.rules():
                 for diagnostic in rule.check(facts, context):
-                    found.setdefault((diagnostic.code, diagnostic.span), diagnostic)
+                    # one finding per instance at a place: two instances met at one call (`bn(x)` in a
+                    # loop over both) are two findings
+                    found.setdefault((diagnostic.code, diagnostic.span, diagnostic.layer), diagnostic)
     except budget.BudgetExceeded as exceeded:
         return [problems.budget_exceeded(path, exceeded.reason)]
     except RecursionError:
