@@ -1,4 +1,4 @@
-# source: layerlint issue 15 (diffusers pipelines) — a denoising loop calls the same network once per timestep
+# source: huggingface/diffusers pipelines/ddpm/pipeline_ddpm.py (the denoising loop) — a sampler calls the same network once per timestep
 # Designed sharing: one denoiser applied at every step of the sampler.
 # expect-none
 import torch

@@ -1,4 +1,4 @@
-# source: layerlint issue 15 — a loop over chunks that equals one batched call: the same encoder for every chunk
+# source: huggingface/transformers pytorch_utils.py (apply_chunking_to_forward) — a loop over chunks that equals one batched call
 # Designed: LayerNorm normalizes each row on its own, so the chunks give what one batched call gives.
 # expect-none
 import torch
