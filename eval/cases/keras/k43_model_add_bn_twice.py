@@ -1,4 +1,4 @@
-# source: keras-team/tf-keras#307 — layers added to a Sequential one `add` at a time (here the same BatchNormalization added twice)
+# source: deep-learning-with-pytorch/dlwpt-code#89 — the same layer object placed several times in a Sequential (Keras 3, added twice with model.add)
 import keras
 from keras import layers
 
