@@ -53,6 +53,8 @@ def _zeros(framework: str, shape: tuple[int, ...]):
 
 
 def _build(case: Case, expr: str, index: int):
+    if case.package is not None:
+        return _build_in_package(case, expr)
     name = f"layerlint_eval_{case.path.stem}_{index}"
     module = types.ModuleType(name)
     module.__file__ = str(case.path)
@@ -62,6 +64,23 @@ def _build(case: Case, expr: str, index: int):
         return eval(expr, module.__dict__)
     finally:
         sys.modules.pop(name, None)
+
+
+def _build_in_package(case: Case, expr: str):
+    """A multi-module case runs as `model` of its package, so `from ._norms import ...` resolves;
+    the package and its modules are dropped from `sys.modules` afterwards (each run starts fresh)."""
+    import importlib
+
+    package = case.package.name
+    parent = str(case.package.parent)
+    sys.path.insert(0, parent)
+    try:
+        module = importlib.import_module(f"{package}.{case.path.stem}")
+        return eval(expr, module.__dict__)
+    finally:
+        sys.path.remove(parent)
+        for name in [n for n in sys.modules if n == package or n.startswith(package + ".")]:
+            sys.modules.pop(name, None)
 
 
 def _layer_types() -> tuple[type, ...]:

@@ -12,6 +12,12 @@ pattern of a public report. Its comments say:
                                                                e.g. Keras 3 refusing new state)
 
 Shapes are NHWC for Keras, NCHW for PyTorch, as in `tests/example_runner.py`.
+
+A case that needs several modules (a factory or a block class imported from another module of the
+project) is a package: a folder with an `__init__.py`, the case itself in `model.py`, and its helper
+modules named with a leading underscore (`_norms.py`), which are not cases. `model.py` imports them
+relatively (`from ._norms import make_norm`); score.py checks it with the package's parent folder as
+the project root, confirm.py imports it as a module of that package.
 """
 
 from __future__ import annotations
@@ -55,6 +61,12 @@ class Case:
         if re.search(r"^\s*(import tf_keras|from tf_keras)", self.text, re.MULTILINE):
             return "tf_keras"
         return "keras"
+
+    @property
+    def package(self) -> Path | None:
+        """The folder of a multi-module case (it holds an `__init__.py`), None for a single file."""
+        folder = self.path.parent
+        return folder if folder != CASES_DIR and (folder / "__init__.py").is_file() else None
 
     @property
     def codes(self) -> set[str]:

@@ -21,6 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from corpus import CASES_DIR, CRASH_CODES, Case, all_cases  # noqa: E402
 
 from layerlint import Selection, Severity, check_source  # noqa: E402
+from layerlint.static.checker import Project  # noqa: E402
 
 RULES = ("LL001", "LL002", "LL003", "LL004", "LL005", "LL006")
 GOALS = {  # rule set -> (minimum precision, minimum recall)
@@ -35,7 +36,11 @@ def _ratio(num: int, den: int) -> float | None:
 
 
 def findings(case: Case) -> list:
-    found = check_source(case.text, case.name, Selection(select=("ALL",)))
+    if case.package is None:
+        found = check_source(case.text, case.name, Selection(select=("ALL",)))
+    else:  # the helper modules are read (never imported) through the project rooted above the package
+        project = Project(roots=[case.package.parent.resolve()])
+        found = check_source(case.text, str(case.path.resolve()), Selection(select=("ALL",)), project=project)
     if "LL003" not in case.codes:
         found = [d for d in found if d.code != "LL003"]
     return found

@@ -31,14 +31,47 @@ UNDECIDABLE = {
                                                       "at run time",
 }
 
+# Eval cases of issue 14's roads that the analysis does not follow yet (eval/README.md, "Known misses"):
+# strict, so a fix fails here until its line goes.
+_EVAL = "eval/cases/"
+NOT_FOLLOWED_YET = {
+    _EVAL + "keras/k40_bidirectional_wrappers_copy.py": "the runtime sees each LSTMCell stepped over the "
+                                                        "timesteps inside the framework's RNN loop",
+    _EVAL + "keras/k41_sequential_dense_twice_crash.py": "sizes through a Sequential's slots",
+    _EVAL + "keras/k42_conv_times_n_one_channel.py": "sizes through a Sequential's slots",
+    _EVAL + "tf_keras/t20_sequential_dense_twice_crash.py": "sizes through a Sequential's slots",
+    _EVAL + "keras/k48_tf_function_builds_norm.py": "TensorFlow refuses the step's new variables: LL005 is a warning",
+    _EVAL + "tf_keras/t21_tf_function_step_builds_dense.py": "TensorFlow refuses the step's new variables: LL005 "
+                                                             "is a warning",
+    _EVAL + "keras/k58_class_alias_times_n.py": "a class alias bound by a conditional expression",
+    _EVAL + "torch/p78_class_alias_times_n.py": "a class alias bound by a conditional expression",
+    _EVAL + "tf_keras/t24_setattr_one_bn.py": "setattr with an f-string name in a loop",
+    _EVAL + "torch/p75_setattr_one_bn.py": "setattr with an f-string name in a loop",
+    _EVAL + "tf_keras/t29_getattr_percent_index.py": "getattr with a %-formatted name from a helper's arguments",
+    _EVAL + "torch/p65_tabnet_shared_fc_own_bn.py": "a comprehension with one shared constructor argument "
+                                                    "is taken for one shared instance",
+    _EVAL + "torch/p72_lazylinear_two_widths.py": "lazy modules are sized by their first call",
+    _EVAL + "torch/p73_lazy_batchnorm_two_widths.py": "lazy modules are sized by their first call",
+    _EVAL + "torch/p81_alias_q_norm_for_k.py": "an attribute alias replaced only under a flag",
+    _EVAL + "torch/p85_two_residual_wrappers.py": "one module given to two wrapper modules in a Sequential",
+    _EVAL + "keras/k65_keras_hub_backbone_one_norm.py": "a functional graph built in a Model subclass's __init__",
+}
+
 
 def _eval_sources() -> list[tuple[str, str]]:
+    """Single-file cases: a package case (eval/README.md) imports its helper modules relatively, so it
+    cannot be run from its text alone; eval/confirm.py and eval/score.py handle those."""
     folder = ROOT / "eval" / "cases"
-    return [(str(path.relative_to(ROOT)), path.read_text(encoding="utf-8")) for path in sorted(folder.rglob("*.py"))]
+    return [(str(path.relative_to(ROOT)), path.read_text(encoding="utf-8")) for path in sorted(folder.rglob("*.py"))
+            if not (path.parent / "__init__.py").is_file()]
 
 
-CASES = [pytest.param(name, source, expr, shapes, id=f"{name}:{expr}",
-                      marks=[pytest.mark.xfail(strict=True, reason=UNDECIDABLE[name])] if name in UNDECIDABLE else [])
+def _xfail(name: str) -> list:
+    reason = UNDECIDABLE.get(name) or NOT_FOLLOWED_YET.get(name)
+    return [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
+
+
+CASES = [pytest.param(name, source, expr, shapes, id=f"{name}:{expr}", marks=_xfail(name))
          for name, source in example_sources() + _eval_sources() for expr, shapes in run_lines(source)]
 
 

@@ -66,3 +66,72 @@ def test_every_expectation_agrees_with_a_real_run():
     results = confirm.run(CASES)
     failures = [f"{r['case']}: {'; '.join(r['problems'])}" for r in results if r["problems"]]
     assert not failures, "\n".join(failures)
+
+
+# -- multi-module cases (a package: `model.py` is the case, `_helpers.py` are its other modules) --------
+FACTORY = "from keras import layers\n\n\ndef make_norm():\n    return layers.LayerNormalization()\n"
+BLOCK = '''# source: test
+import keras
+from keras import layers
+
+from ._norms import make_norm
+
+
+class Block(keras.layers.Layer):
+    def __init__(self):
+        super().__init__()
+        self.norm = make_norm()
+        self.attn = layers.Dense(4)
+        self.ff = layers.Dense(4)
+
+    def call(self, x):
+        x = x + self.attn(self.norm(x))
+        return x + self.ff(self.norm(x))  # expect: LL002
+
+# run: Block() on (2, 3, 4)
+'''
+
+
+def _package(root, name, files):
+    folder = root / name
+    folder.mkdir()
+    (folder / "__init__.py").write_text("", encoding="utf-8")
+    for file_name, text in files.items():
+        (folder / file_name).write_text(text, encoding="utf-8")
+    return folder
+
+
+def test_package_case_helpers_are_not_cases(tmp_path):
+    folder = _package(tmp_path, "k00_pkg", {"_norms.py": FACTORY, "model.py": BLOCK})
+    found = corpus.all_cases(tmp_path)
+    assert [c.path.name for c in found] == ["model.py"]
+    assert found[0].package == folder
+    single = tmp_path / "k01_single.py"
+    single.write_text(BLOCK, encoding="utf-8")
+    assert corpus.load(single).package is None
+
+
+def test_score_checks_a_package_case_with_its_helper_modules(tmp_path):
+    """The finding needs the factory in `_norms.py`: checked as a lone file the same text gives none."""
+    score = importlib.import_module("score")
+    _package(tmp_path, "k00_pkg", {"_norms.py": FACTORY, "model.py": BLOCK})
+    case = corpus.all_cases(tmp_path)[0]
+    assert (17, "LL002") in {(d.span.line, d.code) for d in score.findings(case)}
+    lone = score.check_source(BLOCK, "k01_lone.py", score.Selection(select=("ALL",)))
+    assert (17, "LL002") not in {(d.span.line, d.code) for d in lone}
+
+
+def test_confirm_imports_a_package_case_and_forgets_it(tmp_path):
+    pytest.importorskip("torch")
+    confirm = importlib.import_module("confirm")
+    helper = "import torch.nn as nn\n\n\ndef make_norm(width):\n    return nn.BatchNorm1d(width)\n"
+    model = ("# source: test\nimport torch.nn as nn\n\nfrom ._norms import make_norm\n\n\n"
+             "class Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+             "        self.norm = make_norm(4)\n\n    def forward(self, x):\n        return self.norm(x)\n\n"
+             "# run: Net() on (2, 4)\n")
+    _package(tmp_path, "p00_pkg", {"_norms.py": helper, "model.py": model})
+    case = corpus.all_cases(tmp_path)[0]
+    net = confirm._build(case, "Net()", 0)
+    assert type(net.norm).__name__ == "BatchNorm1d"
+    assert not [name for name in sys.modules if name.startswith("p00_pkg")]
+    assert str(tmp_path) not in sys.path
