@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Iterable
 
 from layerlint.diagnostics import Applicability, Diagnostic, Related, Severity, Text
-from layerlint.i18n import N_
 from layerlint.static.facts import ModuleFacts
+from layerlint.static.rules import messages as m
 from layerlint.static.rules.base import FixSpec, Rule, RuleContext, framework_name, snake_case, split_names
 from layerlint.static.verdicts import Crash, judge
 
@@ -65,21 +65,14 @@ class ReuseShapeMismatch(Rule):
     def _diagnostic(self, crash: Crash, context: RuleContext, events: list) -> Diagnostic:
         instance = crash.second.instance
         first_line = context.span(crash.first.site()).line
-        where = (N_("in the next iteration of the loop") if crash.second.site() is crash.first.site()
-                 else N_("here"))
+        where = m.LL001_NEXT_ITERATION if crash.second.site() is crash.first.site() else m.LL001_HERE
         error = framework_error(crash)
         args = {"label": instance.name(), "cls": instance.class_name, "expected": crash.expected,
                 "received": crash.received, "line": first_line, "where": Text(where),
                 "framework": framework_name(instance), "error": error}
-        if crash.declared:
-            template = N_("`{label}` ({cls}) is declared for {expected} features but gets {received} "
-                          "{where}; {framework} raises: {error}")
-        else:
-            template = N_("`{label}` ({cls}) is built for {expected} features by its call at line {line} "
-                          "but gets {received} {where}; {framework} raises: {error}")
-        first_note = (N_("called with {expected} features here") if crash.declared
-                      else N_("first call: builds `{label}` for {expected} features"))
-        related = [Related(context.span(instance.node), Text(N_("`{label}` is created here"), args))]
+        template = m.LL001_DECLARED if crash.declared else m.LL001_BUILT
+        first_note = m.LL001_FIRST_DECLARED if crash.declared else m.LL001_FIRST_BUILT
+        related = [Related(context.span(instance.node), Text(m.CREATED, args))]
         if crash.first is not crash.second:
             related.insert(0, Related(context.span(crash.first.site()), Text(first_note, args)))
         names = split_names(instance.name(), 2)
@@ -87,8 +80,7 @@ class ReuseShapeMismatch(Rule):
             code=self.code, name=self.name, severity=self.severity,
             span=context.span(crash.second.site()),
             message=Text(template, args),
-            help=Text(N_("give each call site its own {cls} instance, e.g. `{first}` and `{second}`"),
-                      {"cls": instance.class_name, "first": names[0], "second": names[1]}),
+            help=Text(m.LL001_HELP, {"cls": instance.class_name, "first": names[0], "second": names[1]}),
             related=tuple(related),
             fix=context.fix(self, events),
             layer=instance.name(),
@@ -101,7 +93,7 @@ def framework_error(crash: Crash) -> str:
     instance = crash.second.instance
     template = instance.traits.reuse_error if instance.traits else None
     if not template:
-        return "an error on the mismatched input"
+        return m.UNKNOWN_ERROR
     shape = crash.second.inputs[0] if crash.second.inputs else None
     axis = instance.feature_axis()
     described = shape.describe(axis) if shape is not None and axis is not None else f"(..., {crash.received})"

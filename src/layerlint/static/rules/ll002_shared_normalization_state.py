@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Iterable
 
 from layerlint.diagnostics import Applicability, Diagnostic, Severity
-from layerlint.i18n import N_
 from layerlint.static.facts import ModuleFacts
+from layerlint.static.rules import messages as m
 from layerlint.static.rules._shared import decisions, shared_state_diagnostic
 from layerlint.static.rules.base import FixSpec, Rule, RuleContext
 
@@ -87,15 +87,8 @@ class SharedNormalizationState(Rule):
         for decision in decisions(facts, context):
             if decision.code != self.code:
                 continue
-            if decision.roles is None:  # running statistics
-                template = N_("`{label}` ({cls}) is called {how}: the calls silently share its {state}")
-            else:
-                template = N_("`{label}` ({cls}) is called {how} on inputs in different roles ({inputs}): one "
-                              "set of {state} serves them all")
-            yield shared_state_diagnostic(
-                self, decision, context, template,
-                N_("give each call site its own {cls}; if the sharing is intended, say so in a comment on "
-                   "the line (`# shared on purpose`)"))
+            template = m.LL002_SHARED if decision.roles is None else m.LL002_ROLES  # None: running statistics
+            yield shared_state_diagnostic(self, decision, context, template, m.LL002_HELP)
 
 
 # Examples: the test suite checks each one statically and runs the `# run:` ones with the real framework.

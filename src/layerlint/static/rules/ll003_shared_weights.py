@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Iterable
 
 from layerlint.diagnostics import Applicability, Diagnostic, Severity
-from layerlint.i18n import N_
 from layerlint.static.facts import ModuleFacts
+from layerlint.static.rules import messages as m
 from layerlint.static.rules._shared import decisions, shared_state_diagnostic
 from layerlint.static.rules.base import FixSpec, Rule, RuleContext
 from layerlint.static.rules.ll004_repeated_instance_in_container import intended_containers
@@ -61,15 +61,8 @@ class SharedWeights(Rule):
         for decision in decisions(facts, context):
             if decision.code != self.code:
                 continue
-            if decision.reason is None:
-                template = N_("`{label}` ({cls}) is called {how}: the calls share its {state}")
-            else:
-                template = N_("`{label}` ({cls}) is called {how}: the calls share its {state}; {reason}: looks "
-                              "intended")
-            yield shared_state_diagnostic(
-                self, decision, context, template,
-                N_("fine when the sharing is intended (siamese towers, tied weights); otherwise give "
-                   "each call site its own {cls}"))
+            template = m.LL003_SHARED if decision.reason is None else m.LL003_INTENDED
+            yield shared_state_diagnostic(self, decision, context, template, m.LL003_HELP)
         yield from intended_containers(facts, context)
 
 
