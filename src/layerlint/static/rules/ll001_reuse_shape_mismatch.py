@@ -7,7 +7,8 @@ from typing import Iterable
 from layerlint.diagnostics import Applicability, Diagnostic, Related, Severity, Text
 from layerlint.static.facts import ModuleFacts
 from layerlint.static.rules import messages as m
-from layerlint.static.rules.base import FixSpec, Rule, RuleContext, framework_name, snake_case, split_names
+from layerlint.static.rules.base import (FixSpec, Invalid, Rule, RuleContext, Valid, framework_name, snake_case,
+                                         split_names)
 from layerlint.static.verdicts import Crash, judge
 
 
@@ -114,7 +115,7 @@ class _Keep(dict):
 
 # Examples: the test suite checks each one statically and runs the `# run:` ones with the real framework.
 VALID = (
-    """\
+    Valid("""\
 # The seed article's corrected model: one BatchNormalization per convolution, one shared MaxPool2D.
 from keras import Model
 from keras.layers import BatchNormalization, Conv2D, MaxPool2D
@@ -134,8 +135,8 @@ class FeatureExtractor(Model):
         return self.maxpool(self.bn2(self.conv_2(x)))
 
 # run: FeatureExtractor() on (2, 28, 28, 1)
-""",
-    """\
+"""),
+    Valid("""\
 # Two calls in exclusive branches: only one runs per pass.
 import keras
 from keras import layers
@@ -157,8 +158,8 @@ class Switch(keras.Model):
         return x
 
 # run: Switch() on (2, 8, 8, 3)
-""",
-    """\
+"""),
+    Valid("""\
 # A guard that returns early makes the later call exclusive with the guarded one.
 import keras
 from keras import layers
@@ -178,8 +179,8 @@ class Early(keras.Model):
         return self.head(self.to_large(x))
 
 # run: Early() on (2, 8)
-""",
-    """\
+"""),
+    Valid("""\
 # Stateless layers are safe to reuse whatever the channel count.
 import keras
 from keras import layers
@@ -198,8 +199,8 @@ class Pools(keras.Model):
         return self.pool(self.act(self.conv_b(x)))
 
 # run: Pools() on (2, 16, 16, 3)
-""",
-    """\
+"""),
+    Valid("""\
 # PyTorch stateless modules (ReLU, MaxPool2d, Dropout) are safe to reuse at any size.
 import torch.nn as nn
 
@@ -218,11 +219,11 @@ class Pools(nn.Module):
         return self.drop(self.pool(self.act(self.conv_b(x))))
 
 # run: Pools() on (2, 3, 16, 16)
-""",
+"""),
 )
 
 INVALID = (
-    """\
+    Invalid("""\
 # The seed article's model: one BatchNormalization after a 6-channel and a 16-channel convolution.
 from tensorflow.keras import Model
 from tensorflow.keras.layers import BatchNormalization, Conv2D, MaxPool2D
@@ -246,8 +247,33 @@ class FeatureExtractor(Model):
         return x
 
 # run: FeatureExtractor() on (2, 28, 28, 1)
-""",
-    """\
+""", fixed="""\
+# The seed article's model: one BatchNormalization after a 6-channel and a 16-channel convolution.
+from tensorflow.keras import Model
+from tensorflow.keras.layers import BatchNormalization, Conv2D, MaxPool2D
+
+
+class FeatureExtractor(Model):
+    def __init__(self):
+        super().__init__()
+        self.conv_1 = Conv2D(6, 4, padding="valid", activation="relu")
+        self.batchnorm = BatchNormalization()
+        self.batchnorm_2 = BatchNormalization()
+        self.maxpool = MaxPool2D(pool_size=2, strides=2)
+        self.conv_2 = Conv2D(16, 4, padding="valid", activation="relu")
+
+    def call(self, x):
+        x = self.conv_1(x)
+        x = self.batchnorm(x)
+        x = self.maxpool(x)
+        x = self.conv_2(x)
+        x = self.batchnorm_2(x)  # expect: LL001
+        x = self.maxpool(x)
+        return x
+
+# run: FeatureExtractor() on (2, 28, 28, 1)
+""", fixed_shape=(2, 4, 4, 16)),
+    Invalid("""\
 # A loop feeds a Dense its own, different-sized output on the second iteration.
 import keras
 from keras import layers
@@ -266,8 +292,8 @@ class Refiner(keras.Model):
         return x
 
 # run: Refiner() on (2, 8)
-""",
-    """\
+""", no_fix="one call in a loop: the call site cannot be split by adding attributes"),
+    Invalid("""\
 # Functional API: one Dense applied to its own 4-feature output after an 8-feature input.
 import keras
 from keras import layers
@@ -281,8 +307,23 @@ def build_model():
     return keras.Model(inputs, outputs)
 
 # run: build_model() on (2, 8)
-""",
-    """\
+""", fixed="""\
+# Functional API: one Dense applied to its own 4-feature output after an 8-feature input.
+import keras
+from keras import layers
+
+
+def build_model():
+    inputs = keras.Input(shape=(8,))
+    shared = layers.Dense(4)
+    shared_2 = layers.Dense(4)
+    hidden = shared(inputs)
+    outputs = shared_2(hidden)  # expect: LL001
+    return keras.Model(inputs, outputs)
+
+# run: build_model() on (2, 8)
+""", fixed_shape=(2, 4)),
+    Invalid("""\
 # tf.keras spelling; a LayerNormalization shared by a 6-feature and a 16-feature tensor.
 import tensorflow as tf
 
@@ -301,8 +342,28 @@ class Fusion(tf.keras.Model):
         return self.norm(fused)  # expect: LL001
 
 # run: Fusion() on (2, 5)
-""",
-    """\
+""", fixed="""\
+# tf.keras spelling; a LayerNormalization shared by a 6-feature and a 16-feature tensor.
+import tensorflow as tf
+
+
+class Fusion(tf.keras.Model):
+    def __init__(self):
+        super().__init__()
+        self.proj_a = tf.keras.layers.Dense(6)
+        self.proj_b = tf.keras.layers.Dense(10)
+        self.norm = tf.keras.layers.LayerNormalization()
+        self.norm_2 = tf.keras.layers.LayerNormalization()
+        self.concat = tf.keras.layers.Concatenate()
+
+    def call(self, x):
+        a = self.norm(self.proj_a(x))
+        fused = self.concat([a, self.proj_b(x)])
+        return self.norm_2(fused)  # expect: LL001
+
+# run: Fusion() on (2, 5)
+""", fixed_shape=(2, 16)),
+    Invalid("""\
 # The reuse hides in a helper method that call() uses twice.
 import keras
 from keras import layers
@@ -323,8 +384,8 @@ class Blocks(keras.Model):
         return self.block(x, self.conv_b)  # expect: LL001
 
 # run: Blocks() on (2, 8, 8, 3)
-""",
-    """\
+""", no_fix="the call site is one helper-method call reached twice with two sizes"),
+    Invalid("""\
 # The seed article's model in PyTorch: BatchNorm2d(6) reused after a 16-channel convolution.
 import torch.nn as nn
 import torch.nn.functional as F
@@ -344,8 +405,29 @@ class FeatureExtractor(nn.Module):
         return x
 
 # run: FeatureExtractor() on (2, 1, 28, 28)
-""",
-    """\
+""", fixed="""\
+# The seed article's model in PyTorch: BatchNorm2d(6) reused after a 16-channel convolution.
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+class FeatureExtractor(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv_1 = nn.Conv2d(1, 6, 4)
+        self.bn = nn.BatchNorm2d(6)
+        self.bn_2 = nn.BatchNorm2d(16)
+        self.pool = nn.MaxPool2d(2, 2)
+        self.conv_2 = nn.Conv2d(6, 16, 4)
+
+    def forward(self, x):
+        x = self.pool(F.relu(self.bn(self.conv_1(x))))
+        x = self.pool(F.relu(self.bn_2(self.conv_2(x))))  # expect: LL001
+        return x
+
+# run: FeatureExtractor() on (2, 1, 28, 28)
+""", fixed_shape=(2, 16, 4, 4)),
+    Invalid("""\
 # A lazy module sizes itself on the first call, like Keras: the second call sees 32 features, not 16.
 from torch import nn
 
@@ -361,7 +443,24 @@ class LazyStack(nn.Module):
         return self.hidden(x)  # expect: LL001
 
 # run: LazyStack() on (2, 8)
-""",
+""", fixed="""\
+# A lazy module sizes itself on the first call, like Keras: the second call sees 32 features, not 16.
+from torch import nn
+
+
+class LazyStack(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.proj = nn.Linear(8, 16)
+        self.hidden = nn.LazyLinear(32)
+        self.hidden_2 = nn.LazyLinear(32)
+
+    def forward(self, x):
+        x = self.hidden(self.proj(x))
+        return self.hidden_2(x)  # expect: LL001
+
+# run: LazyStack() on (2, 8)
+""", fixed_shape=(2, 32)),
 )
 
 ReuseShapeMismatch.VALID = VALID
