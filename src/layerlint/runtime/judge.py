@@ -397,7 +397,7 @@ class _KeepUnknown(dict):
 def _mismatch(inst: LayerInstance, crash: verdicts.Crash) -> Diagnostic:
     built: CallRecord = crash.first
     failing: CallRecord = crash.second
-    args = {"expected": crash.expected, "received": crash.received}
+    args: dict[str, Any] = {"expected": crash.expected, "received": crash.received}
     related = []
     if built is not failing:
         first_note = m.LL001_FIRST_DECLARED if crash.declared else m.LL001_FIRST_BUILT
@@ -453,7 +453,7 @@ def build_report(calls: list[CallRecord], roots: list[tuple[Any, str]], single_p
             if id(root) not in framework_of and _is_layer(root, framework):
                 framework_of[id(root)] = framework
     # roots: the traced model, then the outermost calls
-    all_roots = list(roots)
+    all_roots: list[tuple[Any, str | None]] = list(roots)
     for call in calls:
         if call.parent is None or id(call.parent) not in members:
             all_roots.append((call.obj, None))
@@ -513,7 +513,7 @@ def build_report(calls: list[CallRecord], roots: list[tuple[Any, str]], single_p
     return report
 
 
-def _dedupe_roots(roots: list[tuple[Any, str]]) -> list[tuple[Any, str]]:
+def _dedupe_roots(roots: list[tuple[Any, str | None]]) -> list[tuple[Any, str | None]]:
     seen, out = set(), []
     for obj, path in roots:
         if id(obj) not in seen:
