@@ -13,18 +13,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Generic, NamedTuple, TypeVar
 
 from layerlint.catalog import LayerTraits
 
 C = TypeVar("C")  # what an origin calls one call: a static `CallEvent`, a runtime `CallRecord`
 
 
-@dataclass(frozen=True)
-class CallSite(Generic[C]):
+class CallSite(NamedTuple, Generic[C]):
     """One call of the instance: the origin's own object for it, the size of its first input's
     feature axis (None when unknown), and the branch arms it sits in. Two calls on the same arms can
-    always run together; calls on different arms may exclude each other (`Reuse.exclusive`)."""
+    always run together; calls on different arms may exclude each other (`Reuse.exclusive`). A tuple:
+    a layer called thousands of times makes thousands of these per verdict."""
 
     call: C
     feature: int | None

@@ -41,8 +41,8 @@ def reuse_of(events: list[CallEvent]) -> verdicts.Reuse[CallEvent]:
     pins = traits is not None and traits.pins_feature and not instance.composite
     return verdicts.Reuse(
         layer=instance.name(), layer_class=instance.class_name, traits=traits,
-        calls=tuple(verdicts.CallSite(event, event.feature() if pins else None, event.branches)
-                    for event in events),
+        calls=tuple([verdicts.CallSite(event, event.feature() if pins else None, event.branches)
+                     for event in events]),
         composite=instance.composite, pins_feature=pins, declared=declared_size(events[0]) if pins else None,
         exclusive=exclusive, charge=_charge)
 
