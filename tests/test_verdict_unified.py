@@ -113,6 +113,7 @@ def test_static_and_runtime_findings_use_one_message_set(code, index):
     assert _texts(static) == _texts(runtime)
     assert runtime.origin == "runtime" and static.origin == "static"
     assert static.layer == f"self.{runtime.layer}" and static.layer_class == runtime.layer_class
+    assert (runtime.to_dict()["layer"], static.to_dict()["layer_class"]) == (runtime.layer, static.layer_class)
     assert runtime.message.template in TEMPLATES
 
 
