@@ -1,6 +1,7 @@
 """`layerlint check --fix`: every rule case's fix is compared with the fixed program the case declares,
-re-checked, and the fixed model is built and run with the real framework; the engine keeps encodings and line endings, writes
-atomically, rejects fixes that do not parse, and is idempotent; a hypothesis test fixes random models."""
+re-checked, and the fixed model is built and run with the real framework; the engine keeps encodings
+and line endings, writes atomically, rejects fixes that do not parse, and is idempotent; a hypothesis
+test fixes random models."""
 
 from __future__ import annotations
 
