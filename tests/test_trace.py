@@ -179,8 +179,7 @@ def test_keras_reused_composite_reported_once(keras, np):
     diag = the(report, "LL003")
     assert codes(report) == ["LL003"]
     assert "`tower` (Sequential) is called 2 times in one forward pass" in diag.message.render()
-    assert diag.related[-1].message.render() == "Sequential is not in the catalog: judged from the live object"
-    assert diag.confidence is Confidence.INFERENCE
+    assert diag.confidence is Confidence.INFERENCE  # judged from what the live sub-network holds
 
 
 def test_keras_tracing_block_records_a_fit_step(keras, np):

@@ -353,7 +353,7 @@ def _diagnostic(code: str, template: str, inst: LayerInstance, span: Span, args:
         unique.append(Related(unique[0].span if unique else span,
                               Text(N_("the same instance is also named {aliases}"),
                                    {"aliases": ", ".join(inst.aliases)})))
-    if not inst.from_catalog:
+    if not inst.from_catalog and not inst.composite:  # a sub-network's message already counts what it holds
         unique.append(Related(span, Text(m.NOT_IN_CATALOG, {"cls": inst.class_name})))
     rule = BY_CODE[code]
     names = {"label": inst.display, "cls": inst.class_name}
