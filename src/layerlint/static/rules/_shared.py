@@ -19,6 +19,7 @@ from typing import Iterator
 from layerlint.diagnostics import Diagnostic, Related, Text
 from layerlint.i18n import N_
 from layerlint.static.facts import CallEvent, ModuleFacts, exclusive
+from layerlint.static.rules import messages as m
 from layerlint.static.rules._roles import Roles, flag_arms, intent_comment, judge_roles, unreachable
 from layerlint.static.rules.base import Rule, RuleContext
 from layerlint.static.verdicts import Shared, judge
@@ -103,19 +104,18 @@ def shared_state_diagnostic(rule: Rule, decision: Decision, context: RuleContext
     one_line = len({span.line for span in spans}) < len(spans)
     lines = ", ".join(f"{span.line}:{span.column}" if one_line else str(span.line) for span in spans)
     traits = instance.traits
-    state = (N_("running statistics and normalization parameters") if traits and traits.statistics
-             else N_("normalization parameters (scale and offset)") if traits and traits.normalizes
-             else N_("trainable weights"))
+    state = (m.STATE_STATISTICS if traits and traits.statistics
+             else m.STATE_NORMALIZATION if traits and traits.normalizes else m.STATE_WEIGHTS)
     roles = decision.roles
     args = {"label": instance.name(), "cls": instance.class_name, "lines": lines, "state": Text(state),
-            "count": len(sites), "how": Text(N_("in a loop") if in_loop else N_("at lines {lines}"), {"lines": lines}),
+            "count": len(sites), "how": Text(m.HOW_LOOP if in_loop else m.HOW_LINES, {"lines": lines}),
             "kind": shared.kind, "reason": decision.reason or "",
             "inputs": ", ".join(roles.inputs) if roles and roles.inputs else "?"}
     primary = shared.primary.site()
-    related = [Related(context.span(site), Text(N_("also called here"))) for site in sites if site is not primary]
+    related = [Related(context.span(site), Text(m.ALSO_CALLED)) for site in sites if site is not primary]
     if in_loop and shared.primary.loop is not None:
-        related.append(Related(context.span(shared.primary.loop), Text(N_("the loop that repeats the call"))))
-    related.append(Related(context.span(instance.node), Text(N_("`{label}` is created here"), args)))
+        related.append(Related(context.span(shared.primary.loop), Text(m.LOOP)))
+    related.append(Related(context.span(instance.node), Text(m.CREATED, args)))
     return Diagnostic(code=rule.code, name=rule.name, severity=rule.severity, span=context.span(primary),
                       message=Text(template, args), help=Text(help_template, args), related=tuple(related),
                       fix=context.fix(rule, list(shared.events)), layer=instance.name(),

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Iterable
 
 from layerlint.diagnostics import Applicability, Diagnostic, Severity
-from layerlint.i18n import N_
 from layerlint.static.facts import ModuleFacts
+from layerlint.static.rules import messages as m
 from layerlint.static.rules._shared import decisions, shared_state_diagnostic
-from layerlint.static.rules.base import FixSpec, Rule, RuleContext
+from layerlint.static.rules.base import FixSpec, Invalid, Rule, RuleContext, Valid
 
 
 class SharedNormalizationState(Rule):
@@ -87,20 +87,13 @@ class SharedNormalizationState(Rule):
         for decision in decisions(facts, context):
             if decision.code != self.code:
                 continue
-            if decision.roles is None:  # running statistics
-                template = N_("`{label}` ({cls}) is called {how}: the calls silently share its {state}")
-            else:
-                template = N_("`{label}` ({cls}) is called {how} on inputs in different roles ({inputs}): one "
-                              "set of {state} serves them all")
-            yield shared_state_diagnostic(
-                self, decision, context, template,
-                N_("give each call site its own {cls}; if the sharing is intended, say so in a comment on "
-                   "the line (`# shared on purpose`)"))
+            template = m.LL002_SHARED if decision.roles is None else m.LL002_ROLES  # None: running statistics
+            yield shared_state_diagnostic(self, decision, context, template, m.LL002_HELP)
 
 
 # Examples: the test suite checks each one statically and runs the `# run:` ones with the real framework.
 VALID = (
-    """\
+    Valid("""\
 # Pre-norm or post-norm, chosen by one flag: the two calls test the same condition and never both run.
 import keras
 from keras import layers
@@ -124,8 +117,8 @@ class Block(keras.layers.Layer):
 
 # run: Block() on (2, 8)
 # run: Block(normalize_first=False) on (2, 8)
-""",
-    """\
+"""),
+    Valid("""\
 # A siamese tower (a whole sub-network) applied twice: sharing it, statistics included, is the intent.
 import keras
 from keras import layers
@@ -143,8 +136,8 @@ class Siamese(keras.Model):
         return a - b
 
 # run: Siamese() on (2, 4); (2, 4)
-""",
-    """\
+"""),
+    Valid("""\
 # LayerNormalization without center and scale keeps no state at all.
 import keras
 from keras import layers
@@ -161,8 +154,8 @@ class Plain(keras.Model):
         return self.norm(self.proj_a(x)) + self.norm(self.proj_b(x))
 
 # run: Plain() on (2, 4)
-""",
-    """\
+"""),
+    Valid("""\
 # BatchNorm2d(affine=False, track_running_stats=False) keeps no state: sharing it is harmless.
 import torch.nn as nn
 
@@ -178,8 +171,8 @@ class Plain(nn.Module):
         return self.norm(self.conv_b(self.norm(self.conv_a(x))))
 
 # run: Plain() on (2, 3, 8, 8)
-""",
-    """\
+"""),
+    Valid("""\
 # Designed sharing: one final LayerNorm applied to every decoder layer's output (auxiliary losses)
 # and to the last one, as DETR does. The calls play one role: LL003 info, not a warning.
 import torch.nn as nn
@@ -199,8 +192,8 @@ class Decoder(nn.Module):
         return self.norm(x), intermediate
 
 # run: Decoder() on (2, 16)
-""",
-    """\
+"""),
+    Valid("""\
 # Intent written in the code: a comment on the call line says the statistics are shared on purpose.
 import torch.nn as nn
 
@@ -218,11 +211,11 @@ class TwoViews(nn.Module):
         return a + b
 
 # run: TwoViews() on (2, 3, 8, 8); (2, 3, 8, 8)
-""",
+"""),
 )
 
 INVALID = (
-    """\
+    Invalid("""\
 # Same 16 channels twice: runs, and the two convolutions share moving mean and variance.
 import keras
 from keras import layers
@@ -240,8 +233,27 @@ class Twice(keras.Model):
         return self.norm(self.conv_b(x))  # expect: LL002
 
 # run: Twice() on (2, 8, 8, 3)
-""",
-    """\
+""", fixed="""\
+# Same 16 channels twice: runs, and the two convolutions share moving mean and variance.
+import keras
+from keras import layers
+
+
+class Twice(keras.Model):
+    def __init__(self):
+        super().__init__()
+        self.conv_a = layers.Conv2D(16, 3, padding="same")
+        self.conv_b = layers.Conv2D(16, 3, padding="same")
+        self.norm = layers.BatchNormalization()
+        self.norm_2 = layers.BatchNormalization()
+
+    def call(self, x):
+        x = self.norm(self.conv_a(x))
+        return self.norm_2(self.conv_b(x))  # expect: LL002
+
+# run: Twice() on (2, 8, 8, 3)
+"""),
+    Invalid("""\
 # One BatchNormalization in a loop body: every iteration updates the same statistics.
 import keras
 from keras import layers
@@ -259,8 +271,8 @@ class Stack(keras.Model):
         return x
 
 # run: Stack() on (2, 8, 8, 3)
-""",
-    """\
+""", no_fix="one call in a loop"),
+    Invalid("""\
 # Functional API with the tf_keras package: one LayerNormalization for two branches of equal width.
 import tf_keras as keras
 
@@ -273,8 +285,22 @@ def build_model():
     return keras.Model(inputs, keras.layers.Add()([a, b]))
 
 # run: build_model() on (2, 6)
-""",
-    """\
+""", fixed="""\
+# Functional API with the tf_keras package: one LayerNormalization for two branches of equal width.
+import tf_keras as keras
+
+
+def build_model():
+    inputs = keras.Input(shape=(6,))
+    norm = keras.layers.LayerNormalization()
+    norm_2 = keras.layers.LayerNormalization()
+    a = norm(keras.layers.Dense(6)(inputs))
+    b = norm_2(keras.layers.Dense(6)(inputs))  # expect: LL002
+    return keras.Model(inputs, keras.layers.Add()([a, b]))
+
+# run: build_model() on (2, 6)
+"""),
+    Invalid("""\
 # PyTorch: one BatchNorm2d(16) after two 16-channel convolutions runs and mixes their statistics.
 import torch.nn as nn
 
@@ -291,8 +317,26 @@ class Twice(nn.Module):
         return self.norm(self.conv_b(x))  # expect: LL002
 
 # run: Twice() on (2, 3, 8, 8)
-""",
-    """\
+""", fixed="""\
+# PyTorch: one BatchNorm2d(16) after two 16-channel convolutions runs and mixes their statistics.
+import torch.nn as nn
+
+
+class Twice(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv_a = nn.Conv2d(3, 16, 3, padding=1)
+        self.conv_b = nn.Conv2d(16, 16, 3, padding=1)
+        self.norm = nn.BatchNorm2d(16)
+        self.norm_2 = nn.BatchNorm2d(16)
+
+    def forward(self, x):
+        x = self.norm(self.conv_a(x))
+        return self.norm_2(self.conv_b(x))  # expect: LL002
+
+# run: Twice() on (2, 3, 8, 8)
+"""),
+    Invalid("""\
 # Accident: one LayerNorm normalizes the attention input and the MLP input (different roles).
 import torch.nn as nn
 
@@ -309,7 +353,25 @@ class Block(nn.Module):
         return x + self.mlp(self.norm(x))  # expect: LL002
 
 # run: Block() on (2, 4, 16)
-""",
+""", fixed="""\
+# Accident: one LayerNorm normalizes the attention input and the MLP input (different roles).
+import torch.nn as nn
+
+
+class Block(nn.Module):
+    def __init__(self, width=16):
+        super().__init__()
+        self.norm = nn.LayerNorm(width)
+        self.norm_2 = nn.LayerNorm(width)
+        self.attn = nn.Linear(width, width)
+        self.mlp = nn.Linear(width, width)
+
+    def forward(self, x):
+        x = x + self.attn(self.norm(x))
+        return x + self.mlp(self.norm_2(x))  # expect: LL002
+
+# run: Block() on (2, 4, 16)
+"""),
 )
 
 SharedNormalizationState.VALID = VALID

@@ -9,7 +9,7 @@ from layerlint.i18n import N_
 from layerlint.static.facts import AliasedContainer, ModuleFacts
 from layerlint.static.rules._roles import flag_intent, says_intended
 from layerlint.static.rules._shared import COMMENT_REASON
-from layerlint.static.rules.base import FixSpec, Rule, RuleContext
+from layerlint.static.rules.base import FixSpec, Invalid, Rule, RuleContext, Valid
 from layerlint.static.verdicts import sharing_kind
 
 
@@ -117,7 +117,7 @@ def intended_containers(facts: ModuleFacts, context: RuleContext) -> Iterator[Di
 
 # Examples: the test suite checks each one statically and runs the `# run:` ones with the real framework.
 VALID = (
-    """\
+    Valid("""\
 # A comprehension builds a new layer per slot; repeating a stateless layer is harmless.
 import keras
 from keras import layers
@@ -135,8 +135,8 @@ class Stack(keras.Model):
         return x
 
 # run: Stack() on (2, 8)
-""",
-    """\
+"""),
+    Valid("""\
 # copy.deepcopy in a comprehension makes distinct modules (the Transformer "clones" helper).
 import copy
 
@@ -158,11 +158,11 @@ class Encoder(nn.Module):
         return x
 
 # run: Encoder() on (2, 32)
-""",
+"""),
 )
 
 INVALID = (
-    """\
+    Invalid("""\
 # List repetition copies the reference: three slots, one Dense.
 import keras
 from keras import layers
@@ -179,16 +179,33 @@ class Stack(keras.Model):
         return x
 
 # run: Stack() on (2, 8)
-""",
-    """\
+""", fixed="""\
+# List repetition copies the reference: three slots, one Dense.
+import keras
+from keras import layers
+
+
+class Stack(keras.Model):
+    def __init__(self):
+        super().__init__()
+        self.blocks = [layers.Dense(8) for _ in range(3)]  # expect: LL004
+
+    def call(self, x):
+        for block in self.blocks:
+            x = block(x)
+        return x
+
+# run: Stack() on (2, 8)
+"""),
+    Invalid("""\
 # One BatchNormalization placed twice in a Sequential, around a convolution that changes the channels.
 import keras
 from keras import layers
 
 norm = layers.BatchNormalization()
 model = keras.Sequential([norm, layers.Conv2D(16, 3), norm])  # expect: LL004
-""",
-    """\
+""", no_fix="a Sequential listing one instance twice: which slot gets a new instance is a choice"),
+    Invalid("""\
 # A comprehension that repeats an existing instance instead of building new ones.
 import keras
 from keras import layers
@@ -197,8 +214,8 @@ from keras import layers
 def make_heads():
     head = layers.Dense(4)
     return [head for _ in range(3)]  # expect: LL004
-""",
-    """\
+""", no_fix="a comprehension repeating an existing instance"),
+    Invalid("""\
 # nn.ModuleList([Block(...)] * n) puts one module in every slot.
 import torch.nn as nn
 
@@ -214,7 +231,23 @@ class Encoder(nn.Module):
         return x
 
 # run: Encoder() on (2, 32)
-""",
+""", fixed="""\
+# nn.ModuleList([Block(...)] * n) puts one module in every slot.
+import torch.nn as nn
+
+
+class Encoder(nn.Module):
+    def __init__(self, depth=4):
+        super().__init__()
+        self.layers = nn.ModuleList([nn.Linear(32, 32) for _ in range(depth)])  # expect: LL004
+
+    def forward(self, x):
+        for layer in self.layers:
+            x = layer(x)
+        return x
+
+# run: Encoder() on (2, 32)
+"""),
 )
 
 RepeatedInstanceInContainer.VALID = VALID

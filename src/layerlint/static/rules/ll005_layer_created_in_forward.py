@@ -8,7 +8,7 @@ from layerlint.diagnostics import Applicability, Diagnostic, Severity, Text
 from layerlint.i18n import N_
 from layerlint.static.facts import ModuleFacts
 from layerlint.static.rules._roles import built_by_builder
-from layerlint.static.rules.base import FixSpec, Rule, RuleContext
+from layerlint.static.rules.base import FixSpec, Invalid, Rule, RuleContext, Valid
 
 
 class LayerCreatedInForward(Rule):
@@ -90,7 +90,7 @@ class LayerCreatedInForward(Rule):
 
 # Examples: the test suite checks each one statically and runs the `# run:` ones with the real framework.
 VALID = (
-    """\
+    Valid("""\
 # tf.keras tracks a layer created once, lazily, on the first call; a stateless layer built inline is harmless.
 import tf_keras as keras
 from tf_keras import layers
@@ -107,11 +107,11 @@ class Lazy(keras.Model):
         return layers.ReLU()(self.head(x))
 
 # run: Lazy() on (2, 8)
-""",
+"""),
 )
 
 INVALID = (
-    """\
+    Invalid("""\
 # A new Dense, with new random weights, on every call.
 import keras
 from keras import layers
@@ -122,8 +122,23 @@ class Fresh(keras.Model):
         return layers.Dense(4)(x)  # expect: LL005
 
 # run: Fresh() on (2, 8)
-""",
-    """\
+""", fixed="""\
+# A new Dense, with new random weights, on every call.
+import keras
+from keras import layers
+
+
+class Fresh(keras.Model):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.dense = layers.Dense(4)
+
+    def call(self, x):
+        return self.dense(x)  # expect: LL005
+
+# run: Fresh() on (2, 8)
+"""),
+    Invalid("""\
 # Keras 3 refuses new state in a built layer: the lazy pattern that tf.keras allowed now raises.
 import keras
 from keras import layers
@@ -140,8 +155,23 @@ class Lazy(keras.Model):
         return self.head(x)
 
 # run: Lazy() on (2, 8)
-""",
-    """\
+""", fixed="""\
+# Keras 3 refuses new state in a built layer: the lazy pattern that tf.keras allowed now raises.
+import keras
+from keras import layers
+
+
+class Lazy(keras.Model):
+    def __init__(self):
+        super().__init__()
+        self.head = layers.Dense(4)
+
+    def call(self, x):
+        return self.head(x)
+
+# run: Lazy() on (2, 8)
+"""),
+    Invalid("""\
 # PyTorch: a module built in forward() is not registered: not trained, not saved, not moved to the GPU.
 import torch.nn as nn
 
@@ -151,7 +181,21 @@ class Head(nn.Module):
         return nn.Linear(8, 2)(x)  # expect: LL005
 
 # run: Head() on (2, 8)
-""",
+""", fixed="""\
+# PyTorch: a module built in forward() is not registered: not trained, not saved, not moved to the GPU.
+import torch.nn as nn
+
+
+class Head(nn.Module):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.linear = nn.Linear(8, 2)
+
+    def forward(self, x):
+        return self.linear(x)  # expect: LL005
+
+# run: Head() on (2, 8)
+"""),
 )
 
 LayerCreatedInForward.VALID = VALID
