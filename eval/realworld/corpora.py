@@ -23,6 +23,15 @@ CORPORA = (
     # A release whose bug was reported publicly (kyegomez/MambaTransformer#14, "layer norm called
     # multiple times with same parameters"): the benchmark must keep finding it.
     Corpus("mambatransformer", "mambatransformer==0.0.4", "mamba_transformer"),
+    # Issue 15, round 2: ordinary, widely used model libraries, chosen (newest release on the index,
+    # pinned) before anything was checked on them, so that false findings have a chance to show.
+    Corpus("x-transformers", "x-transformers==2.31.10", "x_transformers"),
+    Corpus("vit-pytorch", "vit-pytorch==1.26.11", "vit_pytorch"),
+    Corpus("open-clip-torch", "open-clip-torch==3.3.0", "open_clip"),
+    Corpus("segmentation-models-pytorch", "segmentation-models-pytorch==0.6.0", "segmentation_models_pytorch"),
+    Corpus("keras-cv", "keras-cv==0.9.0", "keras_cv"),
+    Corpus("tensorflow-addons", "tensorflow-addons==0.23.0", "tensorflow_addons"),
+    Corpus("torchtune", "torchtune==0.6.1", "torchtune"),
 )
 
 BY_NAME = {corpus.name: corpus for corpus in CORPORA}
