@@ -32,6 +32,10 @@ CORPORA = (
     Corpus("keras-cv", "keras-cv==0.9.0", "keras_cv"),
     Corpus("tensorflow-addons", "tensorflow-addons==0.23.0", "tensorflow_addons"),
     Corpus("torchtune", "torchtune==0.6.1", "torchtune"),
+    # Older releases that held a publicly reported layer-reuse bug, so that true findings exist:
+    # dreamquark-ai/tabnet#76 ("Bugfix/shared layers", fixed in 1.0.3): after #72 dropped the
+    # deepcopy of the shared GLU block, its batch normalizations were shared by every step too.
+    Corpus("pytorch-tabnet", "pytorch-tabnet==1.0.2", "pytorch_tabnet"),
 )
 
 BY_NAME = {corpus.name: corpus for corpus in CORPORA}
