@@ -19,11 +19,14 @@ from typing import Iterator
 from layerlint.diagnostics import Diagnostic, Related, Text
 from layerlint.i18n import N_
 from layerlint.static.facts import CallEvent, ModuleFacts, exclusive
-from layerlint.static.rules._roles import Roles, flag_arms, intent_comment, judge_roles, unreachable
+from layerlint.static.rules._roles import (Roles, chunks_of_one_input, flag_arms, intent_comment, judge_roles,
+                                          unreachable)
 from layerlint.static.rules.base import Rule, RuleContext
 from layerlint.static.verdicts import Shared, judge
 
 COMMENT_REASON = N_("a comment on the line says the sharing is intended")
+CHUNKS_REASON = N_("applied to each piece of one input in turn (ghost batch normalization, chunked evaluation): "
+                   "one distribution")
 
 
 @dataclass(frozen=True)
@@ -80,6 +83,9 @@ def decide(shared: Shared, facts: ModuleFacts, context: RuleContext) -> Decision
     traits = instance.traits
     if intent_comment(events, context.lines):
         return Decision("LL003", shared, Text(COMMENT_REASON))
+    normalizes = traits is not None and traits.normalizes and not instance.composite
+    if normalizes and chunks_of_one_input(events, context.text):
+        return Decision("LL003", shared, Text(CHUNKS_REASON))
     if shared.kind == "statistics":
         return Decision("LL002", shared)
     if traits is None or not traits.normalizes or instance.composite:

@@ -7,7 +7,7 @@ from typing import Iterable
 from layerlint.diagnostics import Applicability, Diagnostic, Severity, Text
 from layerlint.i18n import N_
 from layerlint.static.facts import ModuleFacts
-from layerlint.static.rules._roles import built_by_builder
+from layerlint.static.rules._roles import built_by_builder, cached_on_self
 from layerlint.static.rules.base import FixSpec, Rule, RuleContext
 
 
@@ -67,11 +67,12 @@ class LayerCreatedInForward(Rule):
                 continue
             seen.add(id(built.instance.node))
             args = {"cls": built.instance.class_name, "method": built.method}
-            if built.stored and (built.instance.framework != "keras" or not built.built_before_call):
+            stored = built.stored or cached_on_self(built.instance.node, context.text)
+            if stored and (built.instance.framework != "keras" or not built.built_before_call):
                 continue
             if built.instance.framework == "tf_keras" and built_by_builder(built.instance.node, context.text):
                 continue  # tf_keras tracks what a lazy builder method stores, lists included
-            if built.stored:
+            if stored:
                 severity = Severity.ERROR
                 message = N_("{cls} is created inside `{method}()` of a built layer; Keras 3 raises: ValueError: "
                              "You cannot add new elements of state (variables or sub-layers) to a layer that is "
