@@ -287,3 +287,41 @@ def test_p6_builder_of_mlp_blocks_f_and_2f_is_a_crash():
     assert [(code, severity) for _, code, severity in found(source)] == [("LL001", "error")]
     message = messages(source, "LL001")[0]
     assert "8 features" in message and "16" in message
+
+
+RNN_CELL = """
+    import tensorflow as tf
+
+    class StepCell(tf.keras.layers.AbstractRNNCell):
+        def __init__(self, transition, **kwargs):
+            super().__init__(**kwargs)
+            self._transition = transition
+
+        @property
+        def state_size(self):
+            return 4
+
+        def call(self, inputs, state):
+            return inputs, [state[0] + inputs]
+    {build}
+
+    def decode(inputs, transition):
+        return tf.keras.layers.RNN(StepCell(transition), return_sequences=True)(inputs)
+
+    class Tagger(tf.keras.layers.Layer):
+        def build(self, input_shape):
+            self.kernel = self.add_weight(shape=(4, 4))
+
+        def call(self, inputs):
+            return decode(inputs, self.kernel)
+"""
+
+
+def test_an_rnn_around_a_cell_without_weights_rebuilds_nothing():
+    """tensorflow-addons' crf_decode: RNN(CrfDecodeForwardRnnCell(transition_params)) in call()."""
+    assert found(RNN_CELL.format(build="")) == []
+
+
+def test_an_rnn_around_a_cell_with_weights_is_still_rebuilt_every_call():
+    build = "\n        def build(self, input_shape):\n            self.kernel = self.add_weight(shape=(4, 4))\n"
+    assert "LL005" in {code for _, code, _ in found(RNN_CELL.format(build=build))}

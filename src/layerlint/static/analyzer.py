@@ -1246,6 +1246,9 @@ class Analyzer:
         elif name in ("Bidirectional", "TimeDistributed") and children_values and isinstance(children_values[0], LayerValue):
             instance.wrapped = children_values[0].instance
             instance.traits = children_values[0].instance.traits
+        elif name == "RNN" and framework != "torch" and children_values and isinstance(children_values[0], LayerValue) \
+                and children_values[0].instance.class_of is not None and children_values[0].instance.traits is not None:
+            instance.traits = children_values[0].instance.traits  # a Keras RNN holds its cell's weights, no others
         self._note_construction(instance, frame)
         return LayerValue(instance)
 
