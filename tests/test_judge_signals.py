@@ -325,3 +325,38 @@ def test_an_rnn_around_a_cell_without_weights_rebuilds_nothing():
 def test_an_rnn_around_a_cell_with_weights_is_still_rebuilt_every_call():
     build = "\n        def build(self, input_shape):\n            self.kernel = self.add_weight(shape=(4, 4))\n"
     assert "LL005" in {code for _, code, _ in found(RNN_CELL.format(build=build))}
+
+
+HELPER = """
+    import torch.nn as nn
+
+    def block(norm, x, conv_a, conv_b):
+        x = norm(conv_a(x))
+        return norm(conv_b(x))
+
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.norm = nn.LayerNorm(8)
+            self.a = nn.Linear(8, 8)
+            self.b = nn.Linear(8, 8)
+
+        def forward(self, x):
+            return block(self.norm, x, self.a, self.b)
+"""
+
+
+def test_p5_two_calls_inside_a_helper_called_once_are_judged_by_their_roles():
+    """Point 5 re-check: the helper's two calls (after conv_a, after conv_b) share one call site in
+    forward(); that is not a loop, and the roles differ: one warning naming the helper's lines."""
+    assert found(HELPER) == [(16, "LL002", "warning")]
+    message = messages(HELPER, "LL002")[0]
+    assert "at lines 5, 6" in message and "`conv_a`, `conv_b`" in message
+
+
+def test_p5_a_helper_applying_one_call_in_a_loop_stays_designed():
+    source = HELPER.replace("        x = norm(conv_a(x))\n        return norm(conv_b(x))",
+                            "        return conv_b(norm(conv_a(x)))").replace(
+        "            return block(self.norm, x, self.a, self.b)",
+        "            for _ in range(3):\n                x = block(self.norm, x, self.a, self.b)\n            return x")
+    assert [(code, severity) for _, code, severity in found(source) if code == "LL002"] == []

@@ -56,7 +56,7 @@ def says_intended(line: str) -> bool:
 
 def judge_roles(events: list[CallEvent], facts: ModuleFacts, text: str) -> Roles:
     """Designed sharing when every call plays the same role; otherwise the role of each call."""
-    if len(_distinct_sites(events)) == 1:
+    if len(_distinct_sites(events)) == 1 and len({id(e.node) for e in events}) == 1:
         return Roles(True, N_("applied in a loop, the same way at every iteration"))
     if len({id(e.node) for e in events}) == 1 and all(e.via for e in events):
         helper = ast.unparse(events[0].via[-1].func)

@@ -104,8 +104,11 @@ def shared_state_diagnostic(rule: Rule, decision: Decision, context: RuleContext
     shared = decision.shared
     instance = shared.primary.instance
     sites = list({id(event.site()): event.site() for event in shared.events}.values())  # distinct, in order
-    in_loop = len(sites) == 1
-    spans = [context.span(site) for site in sites]
+    nodes = list({id(event.node): event.node for event in shared.events}.values())
+    in_loop = len(sites) == 1 and len(nodes) == 1
+    # One site but several calls: a helper called once holds them (`block(self.norm, ...)`): name its lines.
+    places = sites if len(sites) > 1 or in_loop else nodes
+    spans = [context.span(place) for place in places]
     one_line = len({span.line for span in spans}) < len(spans)
     lines = ", ".join(f"{span.line}:{span.column}" if one_line else str(span.line) for span in spans)
     traits = instance.traits
@@ -118,7 +121,7 @@ def shared_state_diagnostic(rule: Rule, decision: Decision, context: RuleContext
             "kind": shared.kind, "reason": decision.reason or "",
             "inputs": ", ".join(roles.inputs) if roles and roles.inputs else "?"}
     primary = shared.primary.site()
-    related = [Related(context.span(site), Text(N_("also called here"))) for site in sites if site is not primary]
+    related = [Related(context.span(place), Text(N_("also called here"))) for place in places if place is not primary]
     if in_loop and shared.primary.loop is not None:
         related.append(Related(context.span(shared.primary.loop), Text(N_("the loop that repeats the call"))))
     related.append(Related(context.span(instance.node), Text(N_("`{label}` is created here"), args)))
