@@ -7,6 +7,8 @@ The severity follows what is shared and how (the policy the rule pages explain):
     trainable weights: sharing them is an accident when the calls play different roles in the
     block (LL002, warning) and the design when they play the same role (LL003, info, reason named);
   * anything else with weights -> LL003, info;
+  * a norm applied to each piece of one input (ghost batch normalization) sees one distribution,
+    so even running statistics are designed sharing there -> LL003, info;
   * a comment on the construction or call line that says the sharing is intended -> LL003, info.
 Both rules ask `decide()`, so one reuse is reported by exactly one of them, and only once.
 """

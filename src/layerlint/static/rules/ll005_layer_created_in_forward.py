@@ -26,7 +26,10 @@ class LayerCreatedInForward(Rule):
     that case is reported with error severity; a layer that Keras builds by running `call()` (no
     `build()`, unbuilt sub-layers) may create state there. In tf_keras code, sub-layers created by
     a builder method that `call()` reaches (`_build_from_signature`, `_make_output_dense`) are the
-    Keras 2 lazy-build idiom, created once and tracked: not reported.
+    Keras 2 lazy-build idiom, created once and tracked: not reported. Neither is a layer built by a
+    method whose decorator keeps the first result on the instance (`functools.cached_property`, or
+    a decorator of the same file that reads `getattr(self, key)` and stores with `setattr`, like
+    BYOL's `@singleton('projector')`), nor a Keras `RNN` around a cell that holds no weights.
 
     ## Why is this bad?
     Every forward pass builds a fresh layer with freshly initialised weights, so nothing is ever
