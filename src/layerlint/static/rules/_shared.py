@@ -7,6 +7,8 @@ The severity follows what is shared and how (the policy the rule pages explain):
     trainable weights: sharing them is an accident when the calls play different roles in the
     block (LL002, warning) and the design when they play the same role (LL003, info, reason named);
   * anything else with weights -> LL003, info;
+  * a norm applied to each piece of one input (ghost batch normalization) sees one distribution,
+    so even running statistics are designed sharing there -> LL003, info;
   * a comment on the construction or call line that says the sharing is intended -> LL003, info.
 Both rules ask `decide()`, so one reuse is reported by exactly one of them, and only once.
 """
@@ -20,11 +22,14 @@ from layerlint.diagnostics import Diagnostic, Related, Text
 from layerlint.i18n import N_
 from layerlint.static.facts import CallEvent, ModuleFacts, exclusive
 from layerlint.static.rules import messages as m
-from layerlint.static.rules._roles import Roles, flag_arms, intent_comment, judge_roles, unreachable
+from layerlint.static.rules._roles import (Roles, chunks_of_one_input, flag_arms, intent_comment, judge_roles,
+                                          unreachable)
 from layerlint.static.rules.base import Rule, RuleContext
 from layerlint.static.verdicts import Shared, judge
 
 COMMENT_REASON = N_("a comment on the line says the sharing is intended")
+CHUNKS_REASON = N_("applied to each piece of one input in turn (ghost batch normalization, chunked evaluation): "
+                   "one distribution")
 
 
 @dataclass(frozen=True)
@@ -81,6 +86,9 @@ def decide(shared: Shared, facts: ModuleFacts, context: RuleContext) -> Decision
     traits = instance.traits
     if intent_comment(events, context.lines):
         return Decision("LL003", shared, Text(COMMENT_REASON))
+    normalizes = traits is not None and traits.normalizes and not instance.composite
+    if normalizes and chunks_of_one_input(events, context.text):
+        return Decision("LL003", shared, Text(CHUNKS_REASON))
     if shared.kind == "statistics":
         return Decision("LL002", shared)
     if traits is None or not traits.normalizes or instance.composite:
@@ -99,8 +107,11 @@ def shared_state_diagnostic(rule: Rule, decision: Decision, context: RuleContext
     shared = decision.shared
     instance = shared.primary.instance
     sites = list({id(event.site()): event.site() for event in shared.events}.values())  # distinct, in order
-    in_loop = len(sites) == 1
-    spans = [context.span(site) for site in sites]
+    nodes = list({id(event.node): event.node for event in shared.events}.values())
+    in_loop = len(sites) == 1 and len(nodes) == 1
+    # One site but several calls: a helper called once holds them (`block(self.norm, ...)`): name its lines.
+    places = sites if len(sites) > 1 or in_loop else nodes
+    spans = [context.span(place) for place in places]
     one_line = len({span.line for span in spans}) < len(spans)
     lines = ", ".join(f"{span.line}:{span.column}" if one_line else str(span.line) for span in spans)
     traits = instance.traits
@@ -112,7 +123,7 @@ def shared_state_diagnostic(rule: Rule, decision: Decision, context: RuleContext
             "kind": shared.kind, "reason": decision.reason or "",
             "inputs": ", ".join(roles.inputs) if roles and roles.inputs else "?"}
     primary = shared.primary.site()
-    related = [Related(context.span(site), Text(m.ALSO_CALLED)) for site in sites if site is not primary]
+    related = [Related(context.span(place), Text(m.ALSO_CALLED)) for place in places if place is not primary]
     if in_loop and shared.primary.loop is not None:
         related.append(Related(context.span(shared.primary.loop), Text(m.LOOP)))
     related.append(Related(context.span(instance.node), Text(m.CREATED, args)))

@@ -37,7 +37,13 @@ class SharedNormalizationState(Rule):
     sequence and on its first token); one helper function applying it to each of its inputs; every
     output feeding the same block (one mask predictor after every decoder stage); every output
     scaled by its own part of one conditioning projection (an adaptive norm shared by the two
-    streams of a joint-attention block). A comment on the
+    streams of a joint-attention block); one input that stands in for the other
+    (`kv = memory if memory is not None else x`,
+    `if key_value is None: key_value = inputs`: self-attention is the case where the two
+    coincide, so one norm keeps it exact); an extra call that runs only under a flag of its own
+    (`if self.use_task_norm: token = self.decoder_norm(token)`). A norm applied to each piece of
+    one input in turn (`for part in x.chunk(n): self.bn(part)`, ghost batch normalization) sees
+    one distribution: LL003 too, running statistics included. A comment on the
     construction line or on a call line that says so (`# shared on purpose`, `# tied`, `# intended`)
     moves any sharing, running statistics included, to LL003. Calls that cannot run together are
     never a finding: the two arms of one flag (`if self.pre_norm:` … `if not self.pre_norm:`,
@@ -57,6 +63,10 @@ class SharedNormalizationState(Rule):
     Roles are read from the source around each call (which layer produced its input, which layer
     takes its output), within one function: a producer reached through another module, or a value
     passed through a container, reads as unknown, and unknown inputs count as different roles.
+    Two calls inside a helper that `forward()` calls once are judged at the helper's lines (they
+    are two calls, not a loop). The rule cannot see who a norm was meant for: in matching and
+    cross-attention code (one norm for the query and the memory) it warns when nothing in the code
+    ties the two inputs together, even where the paper does it on purpose; say so on the line.
     Reusing a whole sub-network that contains normalization (a siamese tower) is reported by LL003,
     not here: sharing the tower, statistics included, is usually the intent. `allow-shared` in the
     configuration and `# noqa: LL002` silence a finding too.

@@ -10,7 +10,7 @@ from layerlint.static.facts import AliasedContainer, ModuleFacts
 from layerlint.static.rules._roles import flag_intent, says_intended
 from layerlint.static.rules._shared import COMMENT_REASON
 from layerlint.static.rules.base import FixSpec, Invalid, Rule, RuleContext, Valid
-from layerlint.static.verdicts import sharing_kind
+from layerlint.static.verdicts import Crash, judge, sharing_kind
 
 
 class RepeatedInstanceInContainer(Rule):
@@ -62,13 +62,31 @@ def repeated_instances(facts: ModuleFacts, context: RuleContext) -> Iterator[tup
     finding, even when `layers = [block] * n` is spread again into `Sequential(*layers)`), and the
     reason the repetition looks intended, if any."""
     grouped: dict[int, list[AliasedContainer]] = {}
+    crashed = _crashing_slots(facts)
     for alias in facts.aliased:
         traits = alias.instance.traits
+        if (id(alias.instance), _where(alias.node)) in crashed:
+            continue  # the slots give it two sizes: LL001 reports that crash at this container, once
         if traits is not None and (traits.weights or traits.statistics):
             grouped.setdefault(id(alias.instance.node), []).append(alias)
     for aliases in grouped.values():
         aliases.sort(key=lambda a: (getattr(a.node, "lineno", 0), getattr(a.node, "col_offset", 0)))
         yield aliases, _intent(aliases, context)
+
+
+def _crashing_slots(facts: ModuleFacts) -> set[tuple[int, tuple[int, int]]]:
+    """(instance, container position) of the containers whose slots feed one instance two sizes
+    (`Sequential([Input(3 ch), bn, Conv2D(16), bn])`): one bug, reported once, as the crash."""
+    found = set()
+    for events in facts.reuse_groups():
+        verdict = judge(events)
+        if isinstance(verdict, Crash):
+            found.add((id(verdict.second.instance), _where(verdict.second.node)))
+    return found
+
+
+def _where(node: object) -> tuple[int, int]:
+    return getattr(node, "lineno", 0), getattr(node, "col_offset", 0)
 
 
 def _intent(aliases: list[AliasedContainer], context: RuleContext) -> Text | None:

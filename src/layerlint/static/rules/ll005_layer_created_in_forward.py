@@ -7,7 +7,7 @@ from typing import Iterable
 from layerlint.diagnostics import Applicability, Diagnostic, Severity, Text
 from layerlint.i18n import N_
 from layerlint.static.facts import ModuleFacts
-from layerlint.static.rules._roles import built_by_builder
+from layerlint.static.rules._roles import built_by_builder, cached_on_self
 from layerlint.static.rules.base import FixSpec, Invalid, Rule, RuleContext, Valid
 
 
@@ -26,7 +26,10 @@ class LayerCreatedInForward(Rule):
     that case is reported with error severity; a layer that Keras builds by running `call()` (no
     `build()`, unbuilt sub-layers) may create state there. In tf_keras code, sub-layers created by
     a builder method that `call()` reaches (`_build_from_signature`, `_make_output_dense`) are the
-    Keras 2 lazy-build idiom, created once and tracked: not reported.
+    Keras 2 lazy-build idiom, created once and tracked: not reported. Neither is a layer built by a
+    method whose decorator keeps the first result on the instance (`functools.cached_property`, or
+    a decorator of the same file that reads `getattr(self, key)` and stores with `setattr`, like
+    BYOL's `@singleton('projector')`), nor a Keras `RNN` around a cell that holds no weights.
 
     ## Why is this bad?
     Every forward pass builds a fresh layer with freshly initialised weights, so nothing is ever
@@ -67,11 +70,12 @@ class LayerCreatedInForward(Rule):
                 continue
             seen.add(id(built.instance.node))
             args = {"cls": built.instance.class_name, "method": built.method}
-            if built.stored and (built.instance.framework != "keras" or not built.built_before_call):
+            stored = built.stored or cached_on_self(built.instance.node, context.text)
+            if stored and (built.instance.framework != "keras" or not built.built_before_call):
                 continue
             if built.instance.framework == "tf_keras" and built_by_builder(built.instance.node, context.text):
                 continue  # tf_keras tracks what a lazy builder method stores, lists included
-            if built.stored:
+            if stored:
                 severity = Severity.ERROR
                 message = N_("{cls} is created inside `{method}()` of a built layer; Keras 3 raises: ValueError: "
                              "You cannot add new elements of state (variables or sub-layers) to a layer that is "
