@@ -25,6 +25,7 @@ import os
 import sys
 import sysconfig
 import threading
+import weakref
 from typing import Any, Callable, Iterator
 
 from layerlint.frameworks import FRAMEWORKS
@@ -150,11 +151,15 @@ def _dtype_name(dtype: Any) -> str:
     return text[6:] if text.startswith("torch.") else text
 
 
-def describe_inputs(args: tuple, kwargs: dict | None = None) -> tuple[tuple, tuple, Any]:
-    """(shapes, dtypes, first tensor) of the tensor-like inputs, nested one level."""
+def describe_inputs(args: tuple, kwargs: dict | None = None) -> tuple[tuple, tuple, tuple]:
+    """(shapes, dtypes, tensors) of the tensor-like inputs, nested one level, at most 8."""
+    return _tensor_inputs(args, kwargs)
+
+
+def _tensor_inputs(args: tuple, kwargs: dict | None) -> tuple[tuple, tuple, tuple]:
     shapes: list = []
     dtypes: list = []
-    first = None
+    tensors: list = []
     values: list = list(args)
     if not values and kwargs:
         values = [v for k, v in kwargs.items() if k not in ("training", "mask")]
@@ -169,17 +174,16 @@ def describe_inputs(args: tuple, kwargs: dict | None = None) -> tuple[tuple, tup
                 dims = tuple(None if d is None else int(d) for d in shape)
             except (TypeError, ValueError):
                 dims = None
-            if first is None:
-                first = item
+            tensors.append(item)
             shapes.append(dims)
             dtypes.append(_dtype_name(getattr(item, "dtype", "?")))
             if len(shapes) >= 8:
-                return tuple(shapes), tuple(dtypes), first
-    return tuple(shapes), tuple(dtypes), first
+                return tuple(shapes), tuple(dtypes), tuple(tensors)
+    return tuple(shapes), tuple(dtypes), tuple(tensors)
 
 
-def _new_call(obj: Any, framework: str, args: tuple, kwargs: dict | None, training: Any, depth: int) -> CallRecord:
-    shapes, dtypes, _ = describe_inputs(args, kwargs)
+def _record(obj: Any, framework: str, shapes: tuple, dtypes: tuple, training: Any, depth: int) -> CallRecord:
+    """A new call of `obj`, located and handed to the thread's recorders (not yet on the stack)."""
     frame, graph = user_frame(depth + 1)
     unlocated = bool(graph) and graph[-1] == UNLOCATED
     if unlocated:
@@ -246,7 +250,8 @@ def _install_keras(framework: str) -> Callable[[], None]:
             return outputs
         if symbolic_pass() or not getattr(_local, "recorders", None):
             return original(self, *args, **kwargs)
-        record = _new_call(self, framework, args, kwargs, training_of(kwargs), 1)
+        shapes, dtypes, _ = describe_inputs(args, kwargs)
+        record = _record(self, framework, shapes, dtypes, training_of(kwargs), 1)
         stack = _local.calls
         stack.append(record)
         try:
@@ -306,9 +311,93 @@ def recording_builds(frameworks: list[str] | None = None) -> Iterator[None]:
 
 
 # -- PyTorch -----------------------------------------------------------------------------------
+# Data flow: the output tensors of each call, by `id()`, with a weak reference that tells a live
+# tensor from a later one at the same address. Nothing here keeps a tensor alive, and the table is
+# emptied when the outermost call of a pass returns (a pass's tensors are not inputs of the next).
+def _produced() -> dict[int, tuple[Any, CallRecord]]:
+    produced = getattr(_local, "produced", None)
+    if produced is None:
+        produced = _local.produced = {}
+    return produced
+
+
+def _sources(tensors: tuple) -> tuple:
+    """The call that produced each input tensor, None where no recorded call did (the model's
+    input, or the output of an operation that is not a module, such as `a + b`)."""
+    produced = _produced()
+    found = []
+    for tensor in tensors:
+        entry = produced.get(id(tensor))
+        found.append(entry[1] if entry is not None and entry[0]() is tensor else None)
+    return tuple(found)
+
+
+def _inside(inner: CallRecord | None, outer: CallRecord) -> bool:
+    while inner is not None:
+        if inner is outer:
+            return True
+        inner = inner.parent
+    return False
+
+
+def _mark_outputs(record: CallRecord, output: Any, tensor_type: type) -> None:
+    """Note `record` as the producer of its output tensors, unless a call inside it made them (a
+    block returns its last layer's output: that layer is the producer). An in-place layer returns
+    its input: it becomes the producer, the later writer."""
+    items = output if isinstance(output, (list, tuple)) else (
+        list(output.values()) if isinstance(output, dict) else (output,))
+    produced = _produced()
+    for item in items[:8]:
+        if not isinstance(item, tensor_type):
+            continue
+        entry = produced.get(id(item))
+        if entry is not None and entry[0]() is item and _inside(entry[1].parent, record):
+            continue
+        try:
+            produced[id(item)] = (weakref.ref(item), record)
+        except TypeError:  # a tensor type without weak references: no edge rather than a kept tensor
+            pass
+
+
+def _torch_inputs(args: tuple, tensor_type: type) -> tuple[tuple, tuple, tuple]:
+    """(shapes, dtypes, tensors) of the inputs; one plain tensor, the usual case, without the
+    general walk (this runs for every module call)."""
+    if len(args) == 1 and type(args[0]) is tensor_type:
+        tensor = args[0]
+        return (tuple(tensor.shape),), (_torch_dtype(tensor.dtype),), (tensor,)
+    return _tensor_inputs(args, None)
+
+
+_DTYPE_NAMES: dict[Any, str] = {}
+
+
+def _torch_dtype(dtype: Any) -> str:
+    name = _DTYPE_NAMES.get(dtype)
+    if name is None:
+        name = _DTYPE_NAMES[dtype] = _dtype_name(dtype)
+    return name
+
+
+def _finish(stack: list, module: Any) -> CallRecord | None:
+    """Pop the open call of `module` (the top of the stack, unless a call inside it was left open)."""
+    if stack:
+        top = stack[-1]
+        if top.obj is module and not top.finished:
+            stack.pop()
+            return top
+    for index in range(len(stack) - 1, -1, -1):
+        record = stack[index]
+        if record.obj is module and not record.finished:
+            del stack[index:]
+            return record
+    return None
+
+
 def _install_torch() -> Callable[[], None]:
+    import torch
     from torch.nn.modules import module as torch_module
 
+    tensor_type = torch.Tensor
     skip: tuple[type, ...] = ()
     keras_layer = sys.modules.get("keras.src.layers.layer")
     if keras_layer is not None:
@@ -317,7 +406,9 @@ def _install_torch() -> Callable[[], None]:
     def pre_hook(module: Any, args: tuple) -> None:
         if not getattr(_local, "recorders", None) or (skip and isinstance(module, skip)):
             return None
-        record = _new_call(module, "torch", args, None, module.training, 1)
+        shapes, dtypes, tensors = _torch_inputs(args, tensor_type)
+        record = _record(module, "torch", shapes, dtypes, module.training, 1)
+        record.sources = _sources(tensors)
         _local.calls.append(record)
         return None
 
@@ -325,15 +416,17 @@ def _install_torch() -> Callable[[], None]:
         if not getattr(_local, "recorders", None):
             return None
         stack = _local.calls
-        for index in range(len(stack) - 1, -1, -1):
-            record = stack[index]
-            if record.obj is module and not record.finished:
-                record.finished = True
-                exc = sys.exc_info()[1]  # set when forward raised (always_call hooks run in except)
-                if exc is not None:
-                    record.error = exc
-                del stack[index:]
-                break
+        record = _finish(stack, module)
+        if record is None:
+            return None
+        record.finished = True
+        exc = sys.exc_info()[1]  # set when forward raised (always_call hooks run in except)
+        if exc is not None:
+            record.error = exc
+        elif stack:
+            _mark_outputs(record, output, tensor_type)
+        if not stack:
+            _produced().clear()
         return None
 
     pre = torch_module.register_module_forward_pre_hook(pre_hook)

@@ -33,6 +33,9 @@ class CallRecord:
     graph_inputs: tuple = ()  # names of the producing layers, for a call made by a functional graph
     unlocated: bool = False  # made by a functional node whose builder line was not recorded
     error: BaseException | None = None  # the exception that propagated out of this call
+    # PyTorch: per tensor input (as `shapes`), the recorded call whose output it was, or None (the
+    # model input, or the result of an operation that is not a module, e.g. `a + b`); () elsewhere
+    sources: tuple = ()
     finished: bool = False
     _span: Span | None = field(default=None, repr=False)
 
