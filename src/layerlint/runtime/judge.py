@@ -13,6 +13,7 @@ crash is the LL001 finding.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -83,13 +84,29 @@ _MISSING = object()
 
 def _catalog_traits(obj: Any, framework: str) -> LayerTraits | None:
     """Traits of the first framework class in the MRO that the catalog knows."""
+    name = _catalog_name(type(obj), framework)
+    if name is None:
+        return None
+    arguments = _arguments(obj, framework, name)
+    try:  # memoized per class and arguments: a trace of a model asks once per layer instance
+        key = (framework, name, tuple(sorted(arguments.items())))
+        traits = _TRAITS_MEMO.get(key, _MISSING)
+    except TypeError:  # an unhashable argument value
+        return catalog.lookup(framework, name, arguments)
+    if traits is _MISSING:
+        traits = _TRAITS_MEMO[key] = catalog.lookup(framework, name, arguments)
+    return traits
+
+
+_TRAITS_MEMO: dict = {}
+
+
+@functools.lru_cache(maxsize=1024)
+def _catalog_name(cls: type, framework: str) -> str | None:
     prefixes = _FRAMEWORK_PACKAGES[framework]
-    for cls in type(obj).__mro__:
-        if not cls.__module__.startswith(prefixes):
-            continue
-        if catalog.lookup(framework, cls.__name__) is None:
-            continue
-        return catalog.lookup(framework, cls.__name__, _arguments(obj, framework, cls.__name__))
+    for base in cls.__mro__:
+        if base.__module__.startswith(prefixes) and catalog.lookup(framework, base.__name__) is not None:
+            return base.__name__
     return None
 
 
@@ -427,13 +444,11 @@ def build_report(calls: list[CallRecord], roots: list[tuple[Any, str]], single_p
     for inst in by_obj.values():
         inst.path = paths.get(id(inst.obj))
         inst.aliases = [alias for alias in aliases.get(id(inst.obj), ()) if alias != inst.path][:_MAX_ALIASES]
-        subs = _sub_layers(inst.obj, inst.framework)
         traits = _catalog_traits(inst.obj, inst.framework)
         if traits is None:
             inst.from_catalog = False
-            inst.composite = bool(subs)
+            inst.composite = bool(_sub_layers(inst.obj, inst.framework))
             traits = _live_traits(inst.obj, inst.framework, inst.composite)
-            inst.inner_layers = _all_sub_layers(inst.obj, inst.framework) if inst.composite else 0
         inst.traits = traits
         inst.feature_axis = _feature_axis(inst)
     report.instances = list(by_obj.values())
@@ -553,7 +568,7 @@ def _verdict(inst: LayerInstance, calls: list[CallRecord], path_of: Any) -> Diag
             return None
         span, related = _call_sites(calls, path_of)
         return _diagnostic("LL003", "LL003-composite", inst, span,
-                           {"count": count, "layers": inst.inner_layers}, related)
+                           {"count": count, "layers": _all_sub_layers(inst.obj, inst.framework)}, related)
     if traits.stateful and traits.pins_feature:
         features = [inst.feature_of(c) for c in calls]
         if len({f for f in features if f is not None}) > 1:

@@ -109,7 +109,6 @@ class LayerInstance:
     traits: LayerTraits | None = None  # catalog traits, or traits inferred from the live object
     from_catalog: bool = True  # False: the class is not in the catalog; judged from the live object
     composite: bool = False  # contains sub-layers (Model, Sequential, user Layer/Module)
-    inner_layers: int = 0
     feature_axis: int = -1
     calls: list[CallRecord] = field(default_factory=list)
     aliases: list[str] = field(default_factory=list)  # other attribute paths to the same object
