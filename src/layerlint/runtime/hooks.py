@@ -57,14 +57,16 @@ def _builds() -> int:
 # -- user frames -------------------------------------------------------------------------------
 _internal_cache: dict[str, bool] = {}
 _internal_prefixes: tuple[str, ...] | None = None
+_MACHINERY = ("keras", "tf_keras", "tensorflow", "torch", "optree", "tree", "namex", "absl",
+              "numpy", "wrapt", "google", "jax", "ml_dtypes", "h5py", "functorch")
+_prefixes_seen: tuple = ()  # which of _MACHINERY were imported when the prefixes were computed
 
 
 def _prefixes() -> tuple[str, ...]:
     global _internal_prefixes
     if _internal_prefixes is None:
         dirs = {os.path.dirname(os.path.dirname(os.path.abspath(__file__)))}  # the layerlint package
-        for name in ("keras", "tf_keras", "tensorflow", "torch", "optree", "tree", "namex", "absl",
-                     "numpy", "wrapt", "google", "jax", "ml_dtypes", "h5py", "functorch"):
+        for name in _MACHINERY:
             module = sys.modules.get(name)
             path = getattr(module, "__file__", None)
             if path:
@@ -77,8 +79,13 @@ def _prefixes() -> tuple[str, ...]:
 
 
 def reset_internal_prefixes() -> None:
-    """Recomputed after a framework is imported for the first time."""
-    global _internal_prefixes
+    """Recomputed after a framework is imported for the first time (not on every trace: the
+    answers per file are kept while the same frameworks are imported)."""
+    global _internal_prefixes, _prefixes_seen
+    seen = tuple(name in sys.modules for name in _MACHINERY)
+    if seen == _prefixes_seen and _internal_prefixes is not None:
+        return
+    _prefixes_seen = seen
     _internal_prefixes = None
     _internal_cache.clear()
 

@@ -123,7 +123,8 @@ def _snapshot(model: Any, kwargs: dict) -> list:
 
             def restore_torch() -> None:
                 for module, mode in modes:
-                    module.training = mode
+                    if module.training is not mode:  # nn.Module.__setattr__ is slow: only what changed
+                        module.training = mode
                 with torch.no_grad():
                     for buffer, value in buffers:
                         if buffer.shape == value.shape:
