@@ -400,6 +400,25 @@ def _finish(stack: list, module: Any) -> CallRecord | None:
     return None
 
 
+def _keep_out_of_dynamo() -> None:
+    """Have TorchDynamo run layerlint's code as it is, never compile it. A compiled model called in
+    a trace calls the hooks from compiled code; Dynamo would otherwise compile each hook as a frame of
+    its own, guarded on the module's class, and recompile it for every class until its recompile
+    limit warned ("Recompiling function pre_hook", "hit config.recompile_limit"). Skipping the
+    package costs nothing per call (`torch.compiler.disable` on the hooks would cost about 1.4 us
+    per call in eager mode). Only done when Dynamo is already imported: importing it is slow."""
+    dynamo = sys.modules.get("torch._dynamo")
+    if dynamo is None or getattr(_keep_out_of_dynamo, "done", False):
+        return
+    try:
+        from torch._dynamo import trace_rules
+
+        trace_rules.add(__name__.split(".")[0])
+        _keep_out_of_dynamo.done = True  # type: ignore[attr-defined]
+    except Exception:  # a torch without this (private) registry: the hooks may be compiled, and warn
+        pass
+
+
 def _install_torch() -> Callable[[], None]:
     import torch
     from torch.nn.modules import module as torch_module
@@ -409,6 +428,10 @@ def _install_torch() -> Callable[[], None]:
     keras_layer = sys.modules.get("keras.src.layers.layer")
     if keras_layer is not None:
         skip = (keras_layer.Layer,)  # Keras layers on the torch backend are nn.Modules too
+    dynamo = sys.modules.get("torch._dynamo")
+    compiled = getattr(getattr(dynamo, "eval_frame", None), "OptimizedModule", None)
+    if compiled is not None:
+        skip += (compiled,)  # torch.compile's wrapper: not a layer; the module inside it is
 
     def pre_hook(module: Any, args: tuple) -> None:
         if not getattr(_local, "recorders", None) or (skip and isinstance(module, skip)):
@@ -436,6 +459,7 @@ def _install_torch() -> Callable[[], None]:
             _produced().clear()
         return None
 
+    _keep_out_of_dynamo()
     pre = torch_module.register_module_forward_pre_hook(pre_hook)
     post = torch_module.register_module_forward_hook(post_hook, always_call=True)
 

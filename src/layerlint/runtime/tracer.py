@@ -61,26 +61,29 @@ def tracing(model: Any = None, *, frameworks: list[str] | None = None, select: S
     report = TraceReport()
     if model is not None and retrace:
         coverage.forget_compiled_steps(model)
-    roots = [] if model is None else [(model, "")]
+    roots = [] if model is None else [(coverage.unwrap(model)[0], "")]  # a compiled model: named from inside
     options = {"select": select, "ignore": ignore, "allow": allow, "extend_select": extend_select,
                "config_path": config_path, "use_default_selection": default_selection}
-    hooks.activate(recorder)
+    said: list = []  # what the block did to see more (compiled code run eagerly)
     try:
-        yield report
+        with coverage.compiled_code_eager(model, said):
+            hooks.activate(recorder)
+            try:
+                yield report
+            finally:
+                hooks.deactivate(recorder)
     except BaseException as exc:
-        hooks.deactivate(recorder)
-        _fill(report, _judged(recorder.calls, roots, model, None, options, single_pass=one_pass, error=exc))
+        _fill(report, _judged(recorder.calls, roots, model, said, options, single_pass=one_pass, error=exc))
         if isinstance(exc, Exception) and _has_mismatch(report):
             raise LayerReuseError(report) from exc
         raise
-    else:
-        hooks.deactivate(recorder)
-        _fill(report, _judged(recorder.calls, roots, model, None, options, single_pass=one_pass, error=None))
+    _fill(report, _judged(recorder.calls, roots, model, said, options, single_pass=one_pass, error=None))
 
 
-def _judged(calls: list[CallRecord], roots: list, model: Any, notice: Any, options: dict, *,
+def _judged(calls: list[CallRecord], roots: list, model: Any, said: list, options: dict, *,
             single_pass: bool, error: BaseException | None) -> TraceReport:
-    """The report, with what it could not see said, and the configuration applied."""
+    """The report, with what it could not see (and what it did to see more) said, and the
+    configuration applied."""
     from layerlint.config import ConfigError
 
     report = build_report(calls, roots, single_pass=single_pass, error=error)
@@ -88,7 +91,7 @@ def _judged(calls: list[CallRecord], roots: list, model: Any, notice: Any, optio
         from layerlint.runtime.exported import judge_exported
 
         report.diagnostics += judge_exported(model)
-    report.notices = ([notice] if notice is not None else []) + coverage.notices(report, model)
+    report.notices = list(said) + coverage.notices(report, model)
     try:
         report.diagnostics, report.hidden = configure(report.diagnostics, **options)
     except ConfigError:
@@ -192,7 +195,8 @@ def trace(model: Any, *inputs: Any, raise_on_error: bool = True, restore_state: 
             restore()
     options = {"select": select, "ignore": ignore, "allow": allow, "extend_select": extend_select,
                "config_path": config_path, "use_default_selection": default_selection}
-    report = _judged(recorder.calls, [(target, "")], target, notice, options, single_pass=True, error=error)
+    said = [] if notice is None else [notice]
+    report = _judged(recorder.calls, [(target, "")], target, said, options, single_pass=True, error=error)
     if error is not None and raise_on_error:
         if _has_mismatch(report):
             raise LayerReuseError(report) from error
