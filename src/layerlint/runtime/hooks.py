@@ -47,6 +47,7 @@ def active_recorders() -> list:
     if recorders is None:
         recorders = _local.recorders = []
         _local.calls = []
+        _local.produced = {}
     return recorders
 
 
@@ -196,10 +197,8 @@ def _record(obj: Any, framework: str, shapes: tuple, dtypes: tuple, training: An
     if unlocated:
         graph = graph[:-1]
     stack = _local.calls
-    record = CallRecord(obj=obj, framework=framework, parent=stack[-1] if stack else None,
-                        seq=next(_seq), shapes=shapes, dtypes=dtypes,
-                        training=None if training is None else bool(training),
-                        frame=frame, graph_inputs=graph, unlocated=unlocated)
+    record = CallRecord(obj, framework, stack[-1] if stack else None, next(_seq), shapes, dtypes,
+                        None if training is None else bool(training), frame, graph, unlocated)
     for recorder in _local.recorders:
         recorder.calls.append(record)
     return record
@@ -328,17 +327,6 @@ def _produced() -> dict[int, tuple[Any, CallRecord]]:
     return produced
 
 
-def _sources(tensors: tuple) -> tuple:
-    """The call that produced each input tensor, None where no recorded call did (the model's
-    input, or the output of an operation that is not a module, such as `a + b`)."""
-    produced = _produced()
-    found = []
-    for tensor in tensors:
-        entry = produced.get(id(tensor))
-        found.append(entry[1] if entry is not None and entry[0]() is tensor else None)
-    return tuple(found)
-
-
 def _inside(inner: CallRecord | None, outer: CallRecord) -> bool:
     while inner is not None:
         if inner is outer:
@@ -364,15 +352,6 @@ def _mark_outputs(record: CallRecord, output: Any, tensor_type: type) -> None:
             produced[id(item)] = (weakref.ref(item), record)
         except TypeError:  # a tensor type without weak references: no edge rather than a kept tensor
             pass
-
-
-def _torch_inputs(args: tuple, tensor_type: type) -> tuple[tuple, tuple, tuple]:
-    """(shapes, dtypes, tensors) of the inputs; one plain tensor, the usual case, without the
-    general walk (this runs for every module call)."""
-    if len(args) == 1 and type(args[0]) is tensor_type:
-        tensor = args[0]
-        return (tuple(tensor.shape),), (_torch_dtype(tensor.dtype),), (tensor,)
-    return _tensor_inputs(args, None)
 
 
 _DTYPE_NAMES: dict[Any, str] = {}
@@ -434,12 +413,31 @@ def _install_torch() -> Callable[[], None]:
         skip += (compiled,)  # torch.compile's wrapper: not a layer; the module inside it is
 
     def pre_hook(module: Any, args: tuple) -> None:
-        if not getattr(_local, "recorders", None) or (skip and isinstance(module, skip)):
+        # runs for every module call: `_record` written out inline, one plain tensor without the
+        # general input walk, and the producer of each input tensor (see `_produced`)
+        recorders = getattr(_local, "recorders", None)
+        if not recorders or (skip and isinstance(module, skip)):
             return None
-        shapes, dtypes, tensors = _torch_inputs(args, tensor_type)
-        record = _record(module, "torch", shapes, dtypes, module.training, 1)
-        record.sources = _sources(tensors)
-        _local.calls.append(record)
+        if len(args) == 1 and type(args[0]) is tensor_type:
+            tensor = args[0]
+            dtype = _DTYPE_NAMES.get(tensor.dtype) or _torch_dtype(tensor.dtype)
+            shapes, dtypes, tensors = (tuple(tensor.shape),), (dtype,), args
+        else:
+            shapes, dtypes, tensors = _tensor_inputs(args, None)
+        frame, graph = user_frame(1)
+        unlocated = bool(graph) and graph[-1] == UNLOCATED
+        stack = _local.calls
+        record = CallRecord(module, "torch", stack[-1] if stack else None, next(_seq), shapes, dtypes,
+                            bool(module.training), frame, graph[:-1] if unlocated else graph, unlocated)
+        produced = _local.produced
+        sources = []
+        for item in tensors:
+            entry = produced.get(id(item))
+            sources.append(entry[1] if entry is not None and entry[0]() is item else None)
+        record.sources = tuple(sources)
+        for recorder in recorders:
+            recorder.calls.append(record)
+        stack.append(record)
         return None
 
     def post_hook(module: Any, args: tuple, output: Any) -> None:
@@ -453,10 +451,17 @@ def _install_torch() -> Callable[[], None]:
         exc = sys.exc_info()[1]  # set when forward raised (always_call hooks run in except)
         if exc is not None:
             record.error = exc
-        elif stack:
+        if not stack:  # the pass is over: its tensors are not inputs of the next one
+            _local.produced.clear()
+        elif exc is not None:
+            pass
+        elif type(output) is tensor_type:  # `_mark_outputs` of one tensor, the usual case
+            produced = _local.produced
+            entry = produced.get(id(output))
+            if entry is None or entry[0]() is not output or not _inside(entry[1].parent, record):
+                produced[id(output)] = (weakref.ref(output), record)
+        else:
             _mark_outputs(record, output, tensor_type)
-        if not stack:
-            _produced().clear()
         return None
 
     _keep_out_of_dynamo()
@@ -518,5 +523,6 @@ def deactivate(recorder: Any) -> None:
                 break
         if not recorders:
             _local.calls.clear()
+            _produced().clear()
     finally:
         uninstall(recorder.frameworks)
