@@ -34,7 +34,7 @@ def test_a_compiled_model_in_a_tracing_block_given_the_model_is_run_eagerly(torc
         compiled(x)
     assert report.codes == ["LL002"], report.render_text()
     assert "layer1[0].bn1 (BatchNorm2d)" in report.diagnostics[0].message.render()  # named from inside
-    assert any("ran eagerly inside the block" in note for note in report.notes)
+    assert any("ran eagerly during the trace" in note for note in report.notes)
     assert not any(inst.class_name == "OptimizedModule" for inst in report.instances)
     # the stance is back: outside the block the compiled code runs compiled again
     with tracing() as blind:
@@ -80,3 +80,26 @@ def test_dynamo_never_compiles_the_hooks(torch):
         assert dynamo_cache_of(hook) == []  # never compiled, so never recompiled
     assert [r.codes for r in reports] == [["LL002"]] * 3
     assert trace(compiled, x).codes == ["LL002"]
+
+
+def test_trace_runs_compiled_sub_modules_eagerly(torch):
+    """`trace(model, x)` of a model whose network is compiled and already ran: the network's code
+    runs eagerly during the trace, so the bug inside is found, and it is compiled again after."""
+
+    class Holder(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.net = torch.compile(small_resnet(torch, reuse=True), backend="eager")
+
+        def forward(self, x):
+            return self.net(x)
+
+    holder = Holder()
+    x = torch.zeros(2, 3, 8, 8)
+    holder(x)
+    report = trace(holder, x)
+    assert report.codes == ["LL002"], report.render_text()
+    assert any("ran eagerly during the trace" in note for note in report.notes)
+    with tracing() as blind:
+        holder(x)
+    assert blind.codes == []  # outside the trace the compiled code runs compiled again

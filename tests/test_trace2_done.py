@@ -58,5 +58,5 @@ def test_i16_done_lightning_callback_sees_inside_a_compiled_network(torch, tmp_p
     assert check.report.codes == ["LL002"], check.report.render_text()
     # named by its attribute path, through the compiled wrapper (`net._orig_mod`, also reachable as `net.layer1`)
     assert "net._orig_mod.layer1[0].bn1 (BatchNorm2d)" in check.report.diagnostics[0].message.render()
-    assert any("ran eagerly inside the block" in note for note in check.report.notes)
+    assert any("ran eagerly during the trace" in note for note in check.report.notes)
     assert_clean_hooks()

@@ -63,7 +63,7 @@ def compiled_code_eager(model: Any, notices: list[Text]) -> Iterator[None]:
     if set_stance is None or not holds_compiled(model):
         yield
         return
-    notices.append(Text(N_("the model holds torch.compile'd modules: they ran eagerly inside the block, "
+    notices.append(Text(N_("the model holds torch.compile'd modules: they ran eagerly during the trace, "
                            "so that their layers could be recorded")))
     with set_stance("force_eager"):
         yield

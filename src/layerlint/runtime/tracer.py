@@ -169,7 +169,8 @@ def trace(model: Any, *inputs: Any, raise_on_error: bool = True, restore_state: 
     buffers (BatchNorm running statistics), Keras non-trainable variables (moving statistics).
     The whole call is one forward pass.
 
-    A `torch.compile`d module is traced through its original (`_orig_mod`), run eagerly. When the
+    A `torch.compile`d module is traced through its original (`_orig_mod`), run eagerly, and so are
+    compiled modules inside the model (`torch.compiler.set_stance("force_eager")`). When the
     pass recorded no layer call, or calls of far fewer layers than the model holds, the report's
     `notices` say so and why instead of looking clean.
 
@@ -184,18 +185,19 @@ def trace(model: Any, *inputs: Any, raise_on_error: bool = True, restore_state: 
     recorder = _Recorder(_frameworks(frameworks))
     restorers = _snapshot(target, kwargs) if restore_state else []
     error: BaseException | None = None
-    hooks.activate(recorder)
-    try:
-        target(*inputs, **kwargs)
-    except Exception as exc:
-        error = exc
-    finally:
-        hooks.deactivate(recorder)
-        for restore in restorers:
-            restore()
+    said = [] if notice is None else [notice]
+    with coverage.compiled_code_eager(target, said):  # compiled sub-modules inside the model
+        hooks.activate(recorder)
+        try:
+            target(*inputs, **kwargs)
+        except Exception as exc:
+            error = exc
+        finally:
+            hooks.deactivate(recorder)
+            for restore in restorers:
+                restore()
     options = {"select": select, "ignore": ignore, "allow": allow, "extend_select": extend_select,
                "config_path": config_path, "use_default_selection": default_selection}
-    said = [] if notice is None else [notice]
     report = _judged(recorder.calls, [(target, "")], target, said, options, single_pass=True, error=error)
     if error is not None and raise_on_error:
         if _has_mismatch(report):
