@@ -4,7 +4,9 @@
   not override it, and every one that calls `super().__call__`) while at least one recorder is
   active in any thread, and put back when the last one ends.
 * PyTorch: one global forward pre-hook and one global forward hook (`always_call=True`, so it also
-  runs when `forward` raises), registered and removed the same way.
+  runs when `forward` raises), registered and removed the same way. They also note which call
+  produced each input tensor (data flow for the HTML report), by `id()` checked with a weak
+  reference, so no tensor is kept alive; and TorchDynamo is told not to compile them.
 
 Installation is reference counted under a lock, so nested and concurrent traces share one hook.
 What each hook records goes to the recorders of the calling thread only (a thread-local stack),
