@@ -294,10 +294,12 @@ def test_torch_shared_batchnorm_page_structure(pages):
     (blocks,) = [r for r in dom.find_all("li", cls="kind-container") if r.find("span", cls="label").text() == "blocks"]
     assert children_names(blocks) == ["[0]", "[1]"] and "open" not in blocks.classes
 
-    # call order: each conv feeds the shared BatchNorm; the Linear applied to its own output loops
+    # data flow (tensor identities): each conv feeds the shared BatchNorm; the Linear applied to its own
+    # output loops; `flatten` is no layer, so the head's first input is call order (the pool)
     assert [name for name, _, _ in inputs(dom, "bn")] == ["stem", "blocks[0]", "blocks[1]"]
     assert {shapes for _, shapes, _ in inputs(dom, "bn")} == {"(2,8,16,16)"}
-    assert inputs(dom, "head") == [("pool", "(2,8)", False), ("head", "(2,8)", False)]
+    assert inputs(dom, "head") == [("pool", "(2,8)", False), ("head", "(2,8)", True)]
+    assert [recorded for _, _, recorded in inputs(dom, "bn")] == [True, True, True]
     (to_act,) = flow(dom)[row(dom, "bn").attrs["id"]]["to"]
     assert to_act[1] == "act" and to_act[4] == 3
 
@@ -520,7 +522,8 @@ def test_clicking_a_layer_shows_its_calls_and_inputs(page, pages):
     page.click('#tree li.row[data-instance="bn"] > .line')
     assert selected_instances(page) == ["bn"]
     details = page.evaluate("document.getElementById('details').innerText")
-    assert "BatchNorm2d (torch)" in details and "inputs from" in details and "call order" in details
+    assert "BatchNorm2d (torch)" in details and "inputs from" in details
+    assert "call order" not in details.split("feeds")[0]  # its inputs are data flow
     assert details.count("(2,8,16,16) float32") == 3
     assert page.evaluate("document.querySelector('#diagnostics .selected').dataset.code") == "LL002"
     assert page.evaluate("document.querySelectorAll('#calls tr.selected').length") == 3
@@ -626,7 +629,7 @@ def test_the_page_speaks_the_report_language(page, pages, tmp_path):
     assert dom.find("html").attrs["lang"] == "zh-CN"
     assert dom.find("h1").text() == "layerlint trace：TorchNet"
     assert "选中的层" in dom.find(id="details").text() and "全部展开" in dom.find(id="expand-all").text()
-    assert "不是数据流" in dom.find(id="details").text()  # call order, said so
+    assert "（数据流）" in dom.find(id="details").text() and "（调用顺序）" in dom.find(id="details").text()
     load(page, path)
     page.click('#tree li.row[data-instance="bn"] > .line')
     card = page.evaluate("document.getElementById('details').innerText")

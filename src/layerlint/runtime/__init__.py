@@ -12,11 +12,14 @@ Inside compiled code the hooks run when the framework runs Python: `tf.function`
 `predict` unless `run_eagerly=True`) records each layer call once, when the function is traced,
 with symbolic shapes (the batch size may be None) — later calls of the compiled graph are not
 seen; under `jax.jit` (Keras `fit` on JAX) likewise, with abstract shapes (the Keras callback is
-tested on JAX). `torch.compile` / TorchDynamo either traces through the hooks (calls recorded while
-compiling) or falls back to eager; `torch.jit.script`/`trace` modules are not nn.Module
-`__call__`s and are not recorded. A report that saw no call, or far fewer layers than the model
-holds, says so in its `notices` (see `coverage`); `trace` follows a compiled module to
-`_orig_mod`, and `tracing(model)` has Keras trace its compiled steps again.
+tested on JAX). TorchDynamo is told to skip layerlint's code: a model compiled inside a trace
+calls the hooks at graph breaks, and nothing of layerlint is compiled or recompiled; code compiled
+before the trace runs without calling the layers, so `trace` follows a compiled module to
+`_orig_mod` and both `trace(model)` and `tracing(model)` run the compiled modules they hold
+eagerly (`torch.compiler.set_stance("force_eager")`). `torch.jit.script`/`trace` modules are not
+nn.Module `__call__`s and are not recorded. A report that saw no call, or far fewer layers than
+the model holds, says so in its `notices` (see `coverage`); `tracing(model)` has Keras trace its
+compiled steps again.
 
 Module map: `hooks` (the framework hooks, builder lines of functional nodes), `records` (what was
 recorded, the report), `judge` (calls -> findings), `coverage` (what could not be seen),

@@ -9,8 +9,9 @@ steps (`forget_compiled_steps`), and otherwise says plainly what was not seen (`
 
 from __future__ import annotations
 
+import contextlib
 import sys
-from typing import Any
+from typing import Any, Iterator
 
 from layerlint.diagnostics import Text
 from layerlint.i18n import N_
@@ -40,6 +41,32 @@ def unwrap(model: Any) -> tuple[Any, Text | None]:
         return original, Text(N_("traced the module inside torch.compile (`_orig_mod`), run eagerly: "
                                  "compiled code does not call the layers one by one"))
     return model, None
+
+
+def holds_compiled(model: Any) -> bool:
+    """True when `model` is, or holds, a `torch.compile`d module (Dynamo is imported then)."""
+    dynamo = sys.modules.get("torch._dynamo")
+    torch = _torch()
+    compiled = getattr(getattr(dynamo, "eval_frame", None), "OptimizedModule", None)
+    if torch is None or compiled is None or not isinstance(model, torch.nn.Module):
+        return False
+    return any(isinstance(module, compiled) for module in model.modules())
+
+
+@contextlib.contextmanager
+def compiled_code_eager(model: Any, notices: list[Text]) -> Iterator[None]:
+    """Inside the block, compiled PyTorch code runs eagerly when `model` is or holds a compiled
+    module (`torch.compiler.set_stance("force_eager")`): its layers are called as Python, so the
+    trace sees them, instead of a report that saw nothing. Says so in `notices`."""
+    torch = _torch()
+    set_stance = getattr(getattr(torch, "compiler", None), "set_stance", None)
+    if set_stance is None or not holds_compiled(model):
+        yield
+        return
+    notices.append(Text(N_("the model holds torch.compile'd modules: they ran eagerly during the trace, "
+                           "so that their layers could be recorded")))
+    with set_stance("force_eager"):
+        yield
 
 
 def forget_compiled_steps(model: Any) -> bool:
@@ -74,6 +101,10 @@ def _why(model: Any) -> Text:
         if isinstance(getattr(model, "_orig_mod", None), torch.nn.Module):
             return Text(N_("the model is compiled with torch.compile and its compiled code ran without "
                            "calling the layers; trace `model._orig_mod` (layerlint.trace does)"))
+        if "torch._dynamo" in sys.modules and not isinstance(model, (torch.jit.ScriptModule, torch.fx.GraphModule)):
+            return Text(N_("the model is probably compiled with torch.compile, whose compiled code ran without "
+                           "calling the layers; pass the model, tracing(model), to run its compiled code "
+                           "eagerly in the block, or trace it with layerlint.trace"))
         if isinstance(model, torch.jit.ScriptModule):
             return Text(N_("the model is a TorchScript module, whose layers are not called as Python; "
                            "trace the module before torch.jit.script or torch.jit.trace"))

@@ -4,7 +4,9 @@
   not override it, and every one that calls `super().__call__`) while at least one recorder is
   active in any thread, and put back when the last one ends.
 * PyTorch: one global forward pre-hook and one global forward hook (`always_call=True`, so it also
-  runs when `forward` raises), registered and removed the same way.
+  runs when `forward` raises), registered and removed the same way. They also note which call
+  produced each input tensor (data flow for the HTML report), by `id()` checked with a weak
+  reference, so no tensor is kept alive; and TorchDynamo is told not to compile them.
 
 Installation is reference counted under a lock, so nested and concurrent traces share one hook.
 What each hook records goes to the recorders of the calling thread only (a thread-local stack),
@@ -25,6 +27,7 @@ import os
 import sys
 import sysconfig
 import threading
+import weakref
 from typing import Any, Callable, Iterator
 
 from layerlint.frameworks import FRAMEWORKS
@@ -46,6 +49,7 @@ def active_recorders() -> list:
     if recorders is None:
         recorders = _local.recorders = []
         _local.calls = []
+        _local.produced = {}
     return recorders
 
 
@@ -56,14 +60,16 @@ def _builds() -> int:
 # -- user frames -------------------------------------------------------------------------------
 _internal_cache: dict[str, bool] = {}
 _internal_prefixes: tuple[str, ...] | None = None
+_MACHINERY = ("keras", "tf_keras", "tensorflow", "torch", "optree", "tree", "namex", "absl",
+              "numpy", "wrapt", "google", "jax", "ml_dtypes", "h5py", "functorch")
+_prefixes_seen: tuple = ()  # which of _MACHINERY were imported when the prefixes were computed
 
 
 def _prefixes() -> tuple[str, ...]:
     global _internal_prefixes
     if _internal_prefixes is None:
         dirs = {os.path.dirname(os.path.dirname(os.path.abspath(__file__)))}  # the layerlint package
-        for name in ("keras", "tf_keras", "tensorflow", "torch", "optree", "tree", "namex", "absl",
-                     "numpy", "wrapt", "google", "jax", "ml_dtypes", "h5py", "functorch"):
+        for name in _MACHINERY:
             module = sys.modules.get(name)
             path = getattr(module, "__file__", None)
             if path:
@@ -76,8 +82,13 @@ def _prefixes() -> tuple[str, ...]:
 
 
 def reset_internal_prefixes() -> None:
-    """Recomputed after a framework is imported for the first time."""
-    global _internal_prefixes
+    """Recomputed after a framework is imported for the first time (not on every trace: the
+    answers per file are kept while the same frameworks are imported)."""
+    global _internal_prefixes, _prefixes_seen
+    seen = tuple(name in sys.modules for name in _MACHINERY)
+    if seen == _prefixes_seen and _internal_prefixes is not None:
+        return
+    _prefixes_seen = seen
     _internal_prefixes = None
     _internal_cache.clear()
 
@@ -150,11 +161,15 @@ def _dtype_name(dtype: Any) -> str:
     return text[6:] if text.startswith("torch.") else text
 
 
-def describe_inputs(args: tuple, kwargs: dict | None = None) -> tuple[tuple, tuple, Any]:
-    """(shapes, dtypes, first tensor) of the tensor-like inputs, nested one level."""
+def describe_inputs(args: tuple, kwargs: dict | None = None) -> tuple[tuple, tuple, tuple]:
+    """(shapes, dtypes, tensors) of the tensor-like inputs, nested one level, at most 8."""
+    return _tensor_inputs(args, kwargs)
+
+
+def _tensor_inputs(args: tuple, kwargs: dict | None) -> tuple[tuple, tuple, tuple]:
     shapes: list = []
     dtypes: list = []
-    first = None
+    tensors: list = []
     values: list = list(args)
     if not values and kwargs:
         values = [v for k, v in kwargs.items() if k not in ("training", "mask")]
@@ -169,26 +184,23 @@ def describe_inputs(args: tuple, kwargs: dict | None = None) -> tuple[tuple, tup
                 dims = tuple(None if d is None else int(d) for d in shape)
             except (TypeError, ValueError):
                 dims = None
-            if first is None:
-                first = item
+            tensors.append(item)
             shapes.append(dims)
             dtypes.append(_dtype_name(getattr(item, "dtype", "?")))
             if len(shapes) >= 8:
-                return tuple(shapes), tuple(dtypes), first
-    return tuple(shapes), tuple(dtypes), first
+                return tuple(shapes), tuple(dtypes), tuple(tensors)
+    return tuple(shapes), tuple(dtypes), tuple(tensors)
 
 
-def _new_call(obj: Any, framework: str, args: tuple, kwargs: dict | None, training: Any, depth: int) -> CallRecord:
-    shapes, dtypes, _ = describe_inputs(args, kwargs)
+def _record(obj: Any, framework: str, shapes: tuple, dtypes: tuple, training: Any, depth: int) -> CallRecord:
+    """A new call of `obj`, located and handed to the thread's recorders (not yet on the stack)."""
     frame, graph = user_frame(depth + 1)
     unlocated = bool(graph) and graph[-1] == UNLOCATED
     if unlocated:
         graph = graph[:-1]
     stack = _local.calls
-    record = CallRecord(obj=obj, framework=framework, parent=stack[-1] if stack else None,
-                        seq=next(_seq), shapes=shapes, dtypes=dtypes,
-                        training=None if training is None else bool(training),
-                        frame=frame, graph_inputs=graph, unlocated=unlocated)
+    record = CallRecord(obj, framework, stack[-1] if stack else None, next(_seq), shapes, dtypes,
+                        None if training is None else bool(training), frame, graph, unlocated)
     for recorder in _local.recorders:
         recorder.calls.append(record)
     return record
@@ -246,7 +258,8 @@ def _install_keras(framework: str) -> Callable[[], None]:
             return outputs
         if symbolic_pass() or not getattr(_local, "recorders", None):
             return original(self, *args, **kwargs)
-        record = _new_call(self, framework, args, kwargs, training_of(kwargs), 1)
+        shapes, dtypes, _ = describe_inputs(args, kwargs)
+        record = _record(self, framework, shapes, dtypes, training_of(kwargs), 1)
         stack = _local.calls
         stack.append(record)
         try:
@@ -306,36 +319,154 @@ def recording_builds(frameworks: list[str] | None = None) -> Iterator[None]:
 
 
 # -- PyTorch -----------------------------------------------------------------------------------
+# Data flow: the output tensors of each call, by `id()`, with a weak reference that tells a live
+# tensor from a later one at the same address. Nothing here keeps a tensor alive, and the table is
+# emptied when the outermost call of a pass returns (a pass's tensors are not inputs of the next).
+def _produced() -> dict[int, tuple[Any, CallRecord]]:
+    produced = getattr(_local, "produced", None)
+    if produced is None:
+        produced = _local.produced = {}
+    return produced
+
+
+def _inside(inner: CallRecord | None, outer: CallRecord) -> bool:
+    while inner is not None:
+        if inner is outer:
+            return True
+        inner = inner.parent
+    return False
+
+
+def _mark_outputs(record: CallRecord, output: Any, tensor_type: type) -> None:
+    """Note `record` as the producer of its output tensors, unless a call inside it made them (a
+    block returns its last layer's output: that layer is the producer). An in-place layer returns
+    its input: it becomes the producer, the later writer."""
+    items = output if isinstance(output, (list, tuple)) else (
+        list(output.values()) if isinstance(output, dict) else (output,))
+    produced = _produced()
+    for item in items[:8]:
+        if not isinstance(item, tensor_type):
+            continue
+        entry = produced.get(id(item))
+        if entry is not None and entry[0]() is item and _inside(entry[1].parent, record):
+            continue
+        try:
+            produced[id(item)] = (weakref.ref(item), record)
+        except TypeError:  # a tensor type without weak references: no edge rather than a kept tensor
+            pass
+
+
+_DTYPE_NAMES: dict[Any, str] = {}
+
+
+def _torch_dtype(dtype: Any) -> str:
+    name = _DTYPE_NAMES.get(dtype)
+    if name is None:
+        name = _DTYPE_NAMES[dtype] = _dtype_name(dtype)
+    return name
+
+
+def _finish(stack: list, module: Any) -> CallRecord | None:
+    """Pop the open call of `module` (the top of the stack, unless a call inside it was left open)."""
+    if stack:
+        top = stack[-1]
+        if top.obj is module and not top.finished:
+            stack.pop()
+            return top
+    for index in range(len(stack) - 1, -1, -1):
+        record = stack[index]
+        if record.obj is module and not record.finished:
+            del stack[index:]
+            return record
+    return None
+
+
+def _keep_out_of_dynamo() -> None:
+    """Have TorchDynamo run layerlint's code as it is, never compile it. A compiled model called in
+    a trace calls the hooks from compiled code; Dynamo would otherwise compile each hook as a frame of
+    its own, guarded on the module's class, and recompile it for every class until its recompile
+    limit warned ("Recompiling function pre_hook", "hit config.recompile_limit"). Skipping the
+    package costs nothing per call (`torch.compiler.disable` on the hooks would cost about 1.4 us
+    per call in eager mode). Only done when Dynamo is already imported: importing it is slow."""
+    dynamo = sys.modules.get("torch._dynamo")
+    if dynamo is None or getattr(_keep_out_of_dynamo, "done", False):
+        return
+    try:
+        from torch._dynamo import trace_rules
+
+        trace_rules.add(__name__.split(".")[0])
+        _keep_out_of_dynamo.done = True  # type: ignore[attr-defined]
+    except Exception:  # a torch without this (private) registry: the hooks may be compiled, and warn
+        pass
+
+
 def _install_torch() -> Callable[[], None]:
+    import torch
     from torch.nn.modules import module as torch_module
 
+    tensor_type = torch.Tensor
     skip: tuple[type, ...] = ()
     keras_layer = sys.modules.get("keras.src.layers.layer")
     if keras_layer is not None:
         skip = (keras_layer.Layer,)  # Keras layers on the torch backend are nn.Modules too
+    dynamo = sys.modules.get("torch._dynamo")
+    compiled = getattr(getattr(dynamo, "eval_frame", None), "OptimizedModule", None)
+    if compiled is not None:
+        skip += (compiled,)  # torch.compile's wrapper: not a layer; the module inside it is
 
     def pre_hook(module: Any, args: tuple) -> None:
-        if not getattr(_local, "recorders", None) or (skip and isinstance(module, skip)):
+        # runs for every module call: `_record` written out inline, one plain tensor without the
+        # general input walk, and the producer of each input tensor (see `_produced`)
+        recorders = getattr(_local, "recorders", None)
+        if not recorders or (skip and isinstance(module, skip)):
             return None
-        record = _new_call(module, "torch", args, None, module.training, 1)
-        _local.calls.append(record)
+        if len(args) == 1 and type(args[0]) is tensor_type:
+            tensor = args[0]
+            dtype = _DTYPE_NAMES.get(tensor.dtype) or _torch_dtype(tensor.dtype)
+            shapes, dtypes, tensors = (tuple(tensor.shape),), (dtype,), args
+        else:
+            shapes, dtypes, tensors = _tensor_inputs(args, None)
+        frame, graph = user_frame(1)
+        unlocated = bool(graph) and graph[-1] == UNLOCATED
+        stack = _local.calls
+        record = CallRecord(module, "torch", stack[-1] if stack else None, next(_seq), shapes, dtypes,
+                            bool(module.training), frame, graph[:-1] if unlocated else graph, unlocated)
+        produced = _local.produced
+        sources = []
+        for item in tensors:
+            entry = produced.get(id(item))
+            sources.append(entry[1] if entry is not None and entry[0]() is item else None)
+        record.sources = tuple(sources)
+        for recorder in recorders:
+            recorder.calls.append(record)
+        stack.append(record)
         return None
 
     def post_hook(module: Any, args: tuple, output: Any) -> None:
         if not getattr(_local, "recorders", None):
             return None
         stack = _local.calls
-        for index in range(len(stack) - 1, -1, -1):
-            record = stack[index]
-            if record.obj is module and not record.finished:
-                record.finished = True
-                exc = sys.exc_info()[1]  # set when forward raised (always_call hooks run in except)
-                if exc is not None:
-                    record.error = exc
-                del stack[index:]
-                break
+        record = _finish(stack, module)
+        if record is None:
+            return None
+        record.finished = True
+        exc = sys.exc_info()[1]  # set when forward raised (always_call hooks run in except)
+        if exc is not None:
+            record.error = exc
+        if not stack:  # the pass is over: its tensors are not inputs of the next one
+            _local.produced.clear()
+        elif exc is not None:
+            pass
+        elif type(output) is tensor_type:  # `_mark_outputs` of one tensor, the usual case
+            produced = _local.produced
+            entry = produced.get(id(output))
+            if entry is None or entry[0]() is not output or not _inside(entry[1].parent, record):
+                produced[id(output)] = (weakref.ref(output), record)
+        else:
+            _mark_outputs(record, output, tensor_type)
         return None
 
+    _keep_out_of_dynamo()
     pre = torch_module.register_module_forward_pre_hook(pre_hook)
     post = torch_module.register_module_forward_hook(post_hook, always_call=True)
 
@@ -394,5 +525,6 @@ def deactivate(recorder: Any) -> None:
                 break
         if not recorders:
             _local.calls.clear()
+            _produced().clear()
     finally:
         uninstall(recorder.frameworks)

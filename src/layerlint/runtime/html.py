@@ -6,7 +6,8 @@
 The page is built to read at 500 layers: the module hierarchy as a collapsible tree (`html_tree`),
 opened by default down to the layers that hold findings; search; a filter by verdict; the
 diagnostics beside it; a details card for the selected layer with its calls and where its inputs
-came from (`html_flow`: the Keras functional graph where recorded, else call order, and says so);
+came from (`html_flow`: the Keras functional graph's producers, or the PyTorch call whose output
+tensor it received; else call order, and says so);
 and a table of every call. It has no external resource (the CSS and JS in `assets/` are inlined;
 a Content-Security-Policy forbids any fetch). The DOM that tests and links rely on is described
 in docs/trace-report.md.
@@ -43,7 +44,10 @@ _SCRIPT_WORDS = {"Selected layer": N_("Selected layer"), "layer": N_("layer"), "
                  "matching rows": N_("{count} matching row(s)"),
                  "too many to draw": N_("{count} layers: too many to draw; select a smaller module"),
                  "arrows: call order": N_("arrows: call order (the layer called just before), not data flow"),
-                 "arrows: recorded": N_("arrows: the producers the Keras functional graph recorded")}
+                 "arrows: recorded": N_("arrows: data flow (the producers the Keras functional graph or the "
+                                        "tensors recorded)"),
+                 "arrows: mixed": N_("arrows: data flow; dotted: call order, where a tensor was made by an "
+                                     "operation that is not a layer")}
 _CSP = ("default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:; "
         "base-uri 'none'; form-action 'none'")
 
@@ -294,8 +298,9 @@ def _flow_note(report: TraceReport, lang: str | None) -> str:
     frameworks = {inst.framework for inst in report.instances}
     if frameworks and frameworks <= {"keras", "tf_keras"}:
         return _t(N_("Inputs: the producers the Keras functional graph recorded; elsewhere, call order."), lang)
-    return _t(N_("Inputs of a PyTorch layer: the layer called just before it (call order: the trace records no "
-                 "tensor identities, so this is not data flow)."), lang)
+    return _t(N_("Inputs of a PyTorch layer: the layer whose output tensor it received (data flow); where the "
+                 "tensor was made by an operation that is not a layer (a + b, flatten), the layer called just "
+                 "before it (call order)."), lang)
 
 
 # the page's fixed words, `$w_<key>` in assets/page.html

@@ -3,9 +3,11 @@ call (a call inside which no other layer call was recorded), the producer of eac
 verdict of each node.
 
 The producer of a call is the layer named in the Keras functional graph that made it
-(`CallRecord.graph_inputs`, an edge marked `recorded`); the records carry no tensor identities, so
-otherwise it is the leaf call just before it in the same forward pass (*call order*, which is not
-data flow: two parallel branches read as a chain), or the model input for the first one.
+(`CallRecord.graph_inputs`), or for PyTorch the call whose output tensor it received
+(`CallRecord.sources`, by tensor identity): data flow, an edge marked `recorded`. Where neither
+is known (a tensor made by an operation that is not a layer, `a + b`; a Keras subclassed model)
+it is the leaf call just before it in the same forward pass (*call order*, which is not data
+flow: two parallel branches read as a chain), or the model input for the first one.
 """
 
 from __future__ import annotations
@@ -171,10 +173,32 @@ def _connect(flow: Flow, calls: _Calls, input_node: FlowNode) -> None:
                     producer = calls.last_leaf_under(producer, call.seq)
                 source = node_of.get(id(producer.obj)) if producer is not None else None
                 add(source or graph_input_of[id(parent)], call, None if single else index, True)
+        elif any(source is not None for source in call.sources):
+            _connect_sources(call, calls, previous_in_pass.get(calls.pass_of[id(call)]), node, add)
         else:
-            add(node(previous_in_pass.get(calls.pass_of[id(call)])), call, None, False)
+            previous = previous_in_pass.get(calls.pass_of[id(call)])
+            add(node(previous), call, None, previous is None and bool(call.sources))
         previous_in_pass[calls.pass_of[id(call)]] = call
     flow.edges = list(edges.values())
+
+
+def _connect_sources(call: CallRecord, calls: _Calls, previous: CallRecord | None, node: Any, add: Any) -> None:
+    """The edges of a PyTorch call from the calls that produced its input tensors (data flow).
+
+    A tensor a block returned from an operation that is not a module (`x + identity`) has the
+    block as producer: the edge comes from the block's last layer called before, as call order. A
+    tensor no recorded call produced (made by `a + b`, `flatten`) comes, as call order, from the
+    layer called just before."""
+    single = len(call.sources) == 1
+    for index, source in enumerate(call.sources):
+        at = None if single else index
+        if source is not None and id(source) in calls.members:
+            if id(source) in calls.has_children:
+                add(node(calls.last_leaf_under(source, call.seq)), call, at, False)
+            else:
+                add(node(source), call, at, True)
+        else:
+            add(node(previous), call, at, previous is None)
 
 
 def _judge(flow: Flow, calls: _Calls, report: TraceReport) -> None:

@@ -15,6 +15,7 @@ is the LL001 finding.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -86,13 +87,29 @@ _MISSING = object()
 
 def _catalog_traits(obj: Any, framework: str) -> LayerTraits | None:
     """Traits of the first framework class in the MRO that the catalog knows."""
+    name = _catalog_name(type(obj), framework)
+    if name is None:
+        return None
+    arguments = _arguments(obj, framework, name)
+    try:  # memoized per class and arguments: a trace of a model asks once per layer instance
+        key = (framework, name, tuple(sorted(arguments.items())))
+        traits = _TRAITS_MEMO.get(key, _MISSING)
+    except TypeError:  # an unhashable argument value
+        return catalog.lookup(framework, name, arguments)
+    if traits is _MISSING:
+        traits = _TRAITS_MEMO[key] = catalog.lookup(framework, name, arguments)
+    return traits
+
+
+_TRAITS_MEMO: dict = {}
+
+
+@functools.lru_cache(maxsize=1024)
+def _catalog_name(cls: type, framework: str) -> str | None:
     prefixes = _FRAMEWORK_PACKAGES[framework]
-    for cls in type(obj).__mro__:
-        if not cls.__module__.startswith(prefixes):
-            continue
-        if catalog.lookup(framework, cls.__name__) is None:
-            continue
-        return catalog.lookup(framework, cls.__name__, _arguments(obj, framework, cls.__name__))
+    for base in cls.__mro__:
+        if base.__module__.startswith(prefixes) and catalog.lookup(framework, base.__name__) is not None:
+            return base.__name__
     return None
 
 
@@ -419,7 +436,7 @@ def _shared(inst: LayerInstance, shared: verdicts.Shared, calls: list[CallRecord
     and how often the pass called it."""
     traits = inst.traits
     if inst.composite:
-        state = Text(m.STATE_SUB_NETWORK, {"layers": inst.inner_layers})
+        state = Text(m.STATE_SUB_NETWORK, {"layers": _all_sub_layers(inst.obj, inst.framework)})
     elif shared.kind == "statistics":
         state = Text(m.STATE_STATISTICS if inst.from_catalog else m.STATE_LIVE_STATISTICS)
     else:
@@ -470,13 +487,11 @@ def build_report(calls: list[CallRecord], roots: list[tuple[Any, str]], single_p
     for inst in by_obj.values():
         inst.path = paths.get(id(inst.obj))
         inst.aliases = [alias for alias in aliases.get(id(inst.obj), ()) if alias != inst.path][:_MAX_ALIASES]
-        subs = _sub_layers(inst.obj, inst.framework)
         traits = _catalog_traits(inst.obj, inst.framework)
         if traits is None:
             inst.from_catalog = False
-            inst.composite = bool(subs)
+            inst.composite = bool(_sub_layers(inst.obj, inst.framework))
             traits = _live_traits(inst.obj, inst.framework, inst.composite)
-            inst.inner_layers = _all_sub_layers(inst.obj, inst.framework) if inst.composite else 0
         inst.traits = traits
         inst.feature_axis = _feature_axis(inst)
     report.instances = list(by_obj.values())

@@ -33,6 +33,9 @@ class CallRecord:
     graph_inputs: tuple = ()  # names of the producing layers, for a call made by a functional graph
     unlocated: bool = False  # made by a functional node whose builder line was not recorded
     error: BaseException | None = None  # the exception that propagated out of this call
+    # PyTorch: per tensor input (as `shapes`), the recorded call whose output it was, or None (the
+    # model input, or the result of an operation that is not a module, e.g. `a + b`); () elsewhere
+    sources: tuple = ()
     finished: bool = False
     _span: Span | None = field(default=None, repr=False)
 
@@ -106,7 +109,6 @@ class LayerInstance:
     traits: LayerTraits | None = None  # catalog traits, or traits inferred from the live object
     from_catalog: bool = True  # False: the class is not in the catalog; judged from the live object
     composite: bool = False  # contains sub-layers (Model, Sequential, user Layer/Module)
-    inner_layers: int = 0
     feature_axis: int = -1
     calls: list[CallRecord] = field(default_factory=list)
     aliases: list[str] = field(default_factory=list)  # other attribute paths to the same object

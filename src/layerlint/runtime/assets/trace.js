@@ -240,14 +240,15 @@
       if (members.length > MAX_DRAWN) {
         return make("p", word("too many to draw").replace("{count}", members.length), "note");
       }
-      var index = {}, level = [], slots = [], edges = [], recorded = true;
+      var index = {}, level = [], slots = [], edges = [], recorded = true, guessed = true;
       members.forEach(function (row, i) { index[row.id] = i; level.push(0); });
       members.forEach(function (row, i) {
         view.rows[row.id].from.forEach(function (edge) {
           var j = index[edge[0]];
           if (j === undefined) { return; }
-          edges.push({ from: j, to: i });
+          edges.push({ from: j, to: i, recorded: edge[3] });
           recorded = recorded && edge[3];
+          guessed = guessed && !edge[3];
           if (j < i) { level[i] = Math.max(level[i], level[j] + 1); }
         });
       });
@@ -266,7 +267,7 @@
       svg("path", { d: "M0,0 L10,5 L0,10 z", "class": "flow-arrow-head" }, marker);
       var lane = 0;
       edges.forEach(function (e) {
-        var d, cls = "flow-edge";
+        var d, cls = "flow-edge" + (e.recorded ? "" : " order");
         if (e.from < e.to) {
           var x1 = x(e.from) + NODE_W / 2, y1 = y(e.from) + NODE_H, x2 = x(e.to) + NODE_W / 2, y2 = y(e.to) - 2;
           var bend = Math.max(12, (y2 - y1) / 2);
@@ -292,7 +293,8 @@
         g.addEventListener("click", function () { pickRow(row); scrollToRow(row); });
       });
       var box = make("div", null, "flow");
-      box.appendChild(make("p", word(recorded ? "arrows: recorded" : "arrows: call order"), "note"));
+      var legend = recorded ? "arrows: recorded" : guessed ? "arrows: call order" : "arrows: mixed";
+      box.appendChild(make("p", word(legend), "note"));
       box.appendChild(root);
       return box;
     }
