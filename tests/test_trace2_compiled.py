@@ -33,7 +33,7 @@ def test_a_compiled_model_in_a_tracing_block_given_the_model_is_run_eagerly(torc
     with tracing(compiled) as report:
         compiled(x)
     assert report.codes == ["LL002"], report.render_text()
-    assert "layer1[0].bn1 (BatchNorm2d)" in report.diagnostics[0].message.render()  # named from inside
+    assert "`layer1[0].bn1` (BatchNorm2d)" in report.diagnostics[0].message.render()  # named from inside
     assert any("ran eagerly during the trace" in note for note in report.notes)
     assert not any(inst.class_name == "OptimizedModule" for inst in report.instances)
     # the stance is back: outside the block the compiled code runs compiled again

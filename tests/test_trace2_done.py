@@ -57,6 +57,6 @@ def test_i16_done_lightning_callback_sees_inside_a_compiled_network(torch, tmp_p
                       default_root_dir=str(tmp_path)).fit(module, torch.utils.data.DataLoader(data, batch_size=2))
     assert check.report.codes == ["LL002"], check.report.render_text()
     # named by its attribute path, through the compiled wrapper (`net._orig_mod`, also reachable as `net.layer1`)
-    assert "net._orig_mod.layer1[0].bn1 (BatchNorm2d)" in check.report.diagnostics[0].message.render()
+    assert "`net._orig_mod.layer1[0].bn1` (BatchNorm2d)" in check.report.diagnostics[0].message.render()
     assert any("ran eagerly during the trace" in note for note in check.report.notes)
     assert_clean_hooks()

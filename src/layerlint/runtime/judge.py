@@ -87,7 +87,8 @@ _MISSING = object()
 
 def _catalog_traits(obj: Any, framework: str) -> LayerTraits | None:
     """Traits of the first framework class in the MRO that the catalog knows."""
-    name = _catalog_name(type(obj), framework)
+    klass: type = type(obj)
+    name = _catalog_name(klass, framework)
     if name is None:
         return None
     arguments = _arguments(obj, framework, name)
