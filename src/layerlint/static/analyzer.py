@@ -28,7 +28,7 @@ from layerlint import catalog
 from layerlint.static import budget
 from layerlint.static.classes import ClassInfo, composite_traits, framework_of_base, inherited_normalization
 from layerlint.static.facts import (AliasedContainer, Branch, BuiltInForward, CallEvent, Instance,
-                                    ModuleFacts)
+                                    ModuleFacts, settle_ranks)
 from layerlint.static.names import FRAMEWORK_PACKAGES, ImportMap, split_framework
 from layerlint.static.shapes import UNKNOWN, Arguments, Shape, literal, merge, spec_for
 from layerlint.static.source import split_lines
@@ -1377,6 +1377,7 @@ class Analyzer:
         for event in inner:
             groups.setdefault((id(event.instance), event.key), []).append(event)
         for events in groups.values():
+            settle_ranks(events)
             if len(events) > 1 and crash_of(events) is not None:
                 self.facts.events.extend(events)
 

@@ -133,6 +133,9 @@ class Spec:
     output_size: Arg | None = None
     named_args: tuple[Arg, ...] = ()
     rank: int | None = None  # the input rank the layer requires (Conv2D: 4), when it fixes one
+    # The input ranks the layer accepts when it takes more than one (BatchNorm1d: (N, C) or (N, C, L)).
+    # At rank 2 its feature axis 1 is also the last one, the axis a Linear before it sets.
+    ranks: tuple[int, ...] = ()
 
     def axis(self, arguments: Arguments) -> int | None:
         if self.feature_axis == "channels":
@@ -285,9 +288,15 @@ def _torch_conv(rank: int) -> Spec:
                 named_args=(Arg("in_channels", 0), Arg("out_channels", 1)), rank=rank)
 
 
-_TORCH_BATCHNORM = Spec(1, declared_input=Arg("num_features", 0), output=same,
-                        named_args=(Arg("num_features", 0), Arg("eps", 1), Arg("momentum", 2),
-                                    Arg("affine", 3), Arg("track_running_stats", 4)))
+_BATCHNORM_ARGS = (Arg("num_features", 0), Arg("eps", 1), Arg("momentum", 2), Arg("affine", 3),
+                   Arg("track_running_stats", 4))
+_TORCH_BATCHNORM = Spec(1, declared_input=Arg("num_features", 0), output=same, named_args=_BATCHNORM_ARGS)
+# (N, C) or (N, C, L); SyncBatchNorm takes any rank from 2. InstanceNorm1d is not one: its rank 2 is
+# an unbatched (C, L), whose features are on axis 0.
+_TORCH_BATCHNORM_1D = Spec(1, declared_input=Arg("num_features", 0), output=same, named_args=_BATCHNORM_ARGS,
+                           ranks=(2, 3))
+_TORCH_SYNC_BATCHNORM = Spec(1, declared_input=Arg("num_features", 0), output=same, named_args=_BATCHNORM_ARGS,
+                             ranks=(2, 3, 4, 5))
 _TORCH_SAME = Spec(1, output=same)
 
 
@@ -308,11 +317,13 @@ TORCH: dict[str, Spec] = {
         "LazyConvTranspose3d")},
     "Linear": Spec(-1, declared_input=Arg("in_features", 0), output=resize, output_size=Arg("out_features", 1)),
     "LazyLinear": Spec(-1, output=resize, output_size=Arg("out_features", 0)),
-    **{name: _TORCH_BATCHNORM for name in ("BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "SyncBatchNorm",
-                                           "InstanceNorm1d", "InstanceNorm2d", "InstanceNorm3d")},
+    **{name: _TORCH_BATCHNORM for name in ("BatchNorm2d", "BatchNorm3d", "InstanceNorm1d", "InstanceNorm2d",
+                                           "InstanceNorm3d")},
+    "BatchNorm1d": _TORCH_BATCHNORM_1D,
+    "SyncBatchNorm": _TORCH_SYNC_BATCHNORM,
     **{name: _TORCH_SAME for name in ("LazyBatchNorm1d", "LazyBatchNorm2d", "LazyBatchNorm3d",
                                       "LazyInstanceNorm1d", "LazyInstanceNorm2d", "LazyInstanceNorm3d")},
-    "GroupNorm": Spec(1, declared_input=Arg("num_channels", 1), output=same),
+    "GroupNorm": Spec(1, declared_input=Arg("num_channels", 1), output=same, ranks=(2, 3, 4, 5)),
     "LayerNorm": Spec(-1, declared_input=Arg("normalized_shape", 0), output=same,
                       named_args=(Arg("normalized_shape", 0), Arg("eps", 1), Arg("elementwise_affine", 2))),
     "RMSNorm": Spec(-1, declared_input=Arg("normalized_shape", 0), output=same),
