@@ -31,6 +31,7 @@ from layerlint.static.facts import (AliasedContainer, Branch, BuiltInForward, Ca
                                     ModuleFacts, settle_ranks)
 from layerlint.static.names import FRAMEWORK_PACKAGES, ImportMap, split_framework
 from layerlint.static.shapes import UNKNOWN, Arguments, Shape, literal, merge, spec_for
+from layerlint.static.sized_blocks import sized_block
 from layerlint.static.source import split_lines
 from layerlint.static.verdicts import crash_of
 from layerlint.static.values import (NOTHING, ClassValue, ConstValue, ContainerValue, FunctionValue, LayerValue,
@@ -1306,7 +1307,7 @@ class Analyzer:
         return LayerValue(instance)
 
     def _bind_class(self, info: ClassInfo, arguments: list[Any], keywords: dict[str, Any], node: ast.Call,
-                    frame: _Frame) -> ClassInfo | None:
+                    frame: _Frame, sized: bool = False) -> ClassInfo | None:
         """A construction handed layers (`Pair(norm, norm)`, `Wrapper(layer)`), or of a class whose
         constructor defaults hold one (`heads=(Head(),)`, built once for every instance): its
         constructor runs once more, for this construction, on those values. Other constructions share
@@ -1317,7 +1318,7 @@ class Analyzer:
         init, owner = found
         analyzer = owner.analyzer if isinstance(owner.analyzer, Analyzer) else self
         given = [*arguments, *keywords.values(), *analyzer._defaults(init).values()]
-        if not any(_holds_layer(value) for value in given):
+        if not sized and not any(_holds_layer(value) for value in given):
             return None
         bound = ClassInfo(info.node, info.bases, info.framework, info.analyzer, attributes={},
                           adds_weights=info.adds_weights)
@@ -1362,7 +1363,7 @@ class Analyzer:
         if first[0] is node and first[2] == frame.branches or self._block_calls.get(("done", *key)):
             return
         self._block_calls[("done", *key)] = True
-        info = callee.instance.class_of
+        info = sized_block(self, callee.instance, frame) or callee.instance.class_of
         kept, self.facts.events = self.facts.events, []
         try:
             for site, shapes, branches, loop, repeat, via in (first, (node, inputs, frame.branches, frame.loop,
