@@ -31,6 +31,7 @@ from layerlint.static.facts import (AliasedContainer, Branch, BuiltInForward, Ca
                                     ModuleFacts, settle_ranks)
 from layerlint.static.names import FRAMEWORK_PACKAGES, ImportMap, split_framework
 from layerlint.static.shapes import UNKNOWN, Arguments, Shape, literal, merge, spec_for
+from layerlint.static.flattening import flatten_function, flatten_method
 from layerlint.static.sized_blocks import sized_block
 from layerlint.static.source import split_lines
 from layerlint.static.verdicts import crash_of
@@ -1101,7 +1102,8 @@ class Analyzer:
             if isinstance(base, LayerValue) and node.func.attr == "add" and values:
                 self._sequential_add(base.instance, values[0], node)
             if isinstance(base, TensorValue):
-                return base if node.func.attr in _ELEMENTWISE_METHODS else TensorValue(None)
+                return base if node.func.attr in _ELEMENTWISE_METHODS else TensorValue(
+                    flatten_method(base.shape, node.func.attr, node))
         return TensorValue(None) if any(isinstance(v, TensorValue) for v in values) else NOTHING
 
     def _sequential_add(self, sequential: Instance, value: Any, node: ast.Call) -> None:
@@ -1196,6 +1198,8 @@ class Analyzer:
             self._eval(keyword.value, env, frame)
         if tail in _ELEMENTWISE and values and isinstance(values[0], TensorValue):
             return values[0]
+        if tail == "flatten" and qualified.startswith("torch.") and values and isinstance(values[0], TensorValue):
+            return TensorValue(flatten_function(values[0].shape, node))
         return TensorValue(None) if any(isinstance(v, TensorValue) for v in values) else NOTHING
 
     def _input_tensor(self, node: ast.Call) -> TensorValue:

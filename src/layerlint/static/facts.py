@@ -69,6 +69,12 @@ class CallEvent:
         shape = self.inputs[0] if self.inputs else None
         return shape.size(axis) if shape is not None and axis is not None else None
 
+    def feature_multiple(self) -> int | None:
+        """A number the input's feature size is known to be a multiple of (`Shape.multiple`)."""
+        axis = self.instance.feature_axis()
+        shape = self.inputs[0] if self.inputs else None
+        return shape.multiple(axis) if shape is not None and axis is not None else None
+
     def site(self) -> ast.AST:
         """The node to point at: the call itself, or the outermost helper call when inlined."""
         return self.via[0] if self.via else self.node

@@ -27,6 +27,9 @@ class Shape:
 
     rank: int | None = None
     sizes: tuple[tuple[int, int], ...] = ()
+    # Axes whose size is known only to be a multiple of a number: flattening (N, 32, H, W) with H and
+    # W unknown gives 32·H·W features, which no `nn.Linear(1050, ...)` can take (1050 % 32 != 0).
+    multiples: tuple[tuple[int, int], ...] = ()
 
     def _key(self, axis: int) -> int:
         return axis + self.rank if self.rank is not None and axis < 0 else axis
@@ -38,10 +41,22 @@ class Shape:
                 return value
         return None
 
+    def multiple(self, axis: int) -> int | None:
+        """A number the axis's size is known to be a multiple of (the size itself when known)."""
+        key = self._key(axis)
+        exact = self.size(axis)
+        return exact if exact is not None else next((f for a, f in self.multiples if a == key), None)
+
     def with_size(self, axis: int, value: int | None) -> "Shape":
         key = self._key(axis)
         rest = tuple((a, v) for a, v in self.sizes if a != key)
-        return Shape(self.rank, rest + (((key, value),) if value is not None else ()))
+        multiples = tuple((a, f) for a, f in self.multiples if a != key)
+        return Shape(self.rank, rest + (((key, value),) if value is not None else ()), multiples)
+
+    def with_multiple(self, axis: int, factor: int) -> "Shape":
+        """The axis's size is unknown but a multiple of `factor` (1 says nothing and is not kept)."""
+        shape = self.with_size(axis, None)
+        return shape if factor <= 1 else Shape(shape.rank, shape.sizes, shape.multiples + ((self._key(axis), factor),))
 
     def with_rank(self, rank: int | None) -> "Shape":
         """A new rank loses the axis sizes, except the last one which most layers keep."""
@@ -224,6 +239,27 @@ def flatten(spec: Spec, arguments: Arguments, inputs: Sequence[Shape | None]) ->
     return Shape(2)
 
 
+def flattened(shape: Shape | None, start: int = 1, end: int = -1) -> Shape:
+    """`x.flatten(1)`, `x.view(x.size(0), -1)`, `nn.Flatten()`: the axes from 1 to the last of a
+    channels-first tensor become one. Its size is a multiple of the channel count (the spatial sizes
+    are not tracked: every pooling changes them), the channel count itself at rank 2. Other ranges
+    of axes give a tensor of unknown rank."""
+    if start != 1 or end != -1:
+        return Shape()
+    rank = shape.rank if shape is not None else None
+    channels = shape.size(1) if shape is not None and rank is not None and rank >= 2 else None
+    if channels is None:
+        return Shape(2)
+    return Shape(2).with_size(1, channels) if rank == 2 else Shape(2).with_multiple(1, channels)
+
+
+def torch_flatten(spec: Spec, arguments: Arguments, inputs: Sequence[Shape | None]) -> Shape | None:
+    start, end = arguments.get("start_dim", 0, 1), arguments.get("end_dim", 1, -1)
+    if not isinstance(start, int) or not isinstance(end, int):
+        return None
+    return flattened(_first(inputs), start, end)
+
+
 def concatenate(spec: Spec, arguments: Arguments, inputs: Sequence[Shape | None]) -> Shape | None:
     axis = spec.axis(arguments)
     if not inputs or any(shape is None for shape in inputs) or axis is None:
@@ -337,7 +373,7 @@ TORCH: dict[str, Spec] = {
         "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "AdaptiveMaxPool3d", "Upsample", "UpsamplingNearest2d",
         "UpsamplingBilinear2d", "ZeroPad2d", "ConstantPad2d", "ReflectionPad2d", "ReplicationPad2d",
         "LocalResponseNorm", "PReLU")},
-    "Flatten": Spec(-1, output=flatten),
+    "Flatten": Spec(-1, output=torch_flatten),
 }
 
 SPECS: Mapping[str, Mapping[str, Spec]] = {"keras": KERAS, "tf_keras": KERAS, "torch": TORCH}

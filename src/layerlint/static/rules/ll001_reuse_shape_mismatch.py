@@ -96,8 +96,9 @@ class ReuseShapeMismatch(Rule):
         )
 
 
-def framework_error(crash: Crash) -> str:
-    """The framework's own error for this crash, from the catalog's measured template."""
+def framework_error(crash: Crash, received: str | None = None) -> str:
+    """The framework's own error for this crash, from the catalog's measured template (`received`
+    stands for a size known only as a multiple, e.g. "32k")."""
     instance = crash.second.instance
     template = instance.traits.reuse_error if instance.traits else None
     if not template:
@@ -108,7 +109,7 @@ def framework_error(crash: Crash) -> str:
     rank = shape.rank if shape is not None else None
     if instance.framework == "tf_keras" and axis is not None and axis < 0 and rank:
         axis += rank  # tf.keras prints the axis counted from the front; Keras 3 as it was declared
-    values = {"expected": crash.expected, "received": crash.received, "received_shape": described,
+    values = {"expected": crash.expected, "received": received or crash.received, "received_shape": described,
               "layer": snake_case(instance.class_name), "class": instance.class_name, "axis": axis}
     return template.format_map(_Keep(values))
 
