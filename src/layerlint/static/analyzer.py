@@ -83,6 +83,7 @@ class Analyzer:
             elif isinstance(node, ast.ClassDef):
                 self._class_nodes.append(node)
         self.imports = ImportMap.from_nodes(import_nodes, module_name)
+        self.path = path
         self.facts = ModuleFacts(path)
         self.resolver = resolver  # finds classes of other files of the checked tree
         self.classes: dict[str, ClassInfo] = {}  # by name: the last definition, the one that runs
@@ -1393,6 +1394,7 @@ class Analyzer:
         return copy
 
     def _note_construction(self, instance: Instance, frame: _Frame) -> None:
+        instance.origin = (self.path, instance.node)
         if frame.home is not None:  # built by code of another module: shown where this file calls it
             instance.node = frame.home
         self._constructed.append(instance)

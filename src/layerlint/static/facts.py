@@ -33,6 +33,9 @@ class Instance:
     # instance walks its forward over the very layers it holds.
     bound: object = None
     class_of: object = None  # the `ClassInfo` of a user layer (the class it was built as)
+    # The file whose code built it and its constructor call there. For a factory or block of another
+    # module that is that module's file, while `node` is the call in the checked file that led there.
+    origin: tuple[str, ast.AST] | None = None
 
     def feature_axis(self) -> int | None:
         return self.spec.axis(self.arguments) if self.spec else None

@@ -7,6 +7,7 @@ from typing import Iterable
 from layerlint.diagnostics import Applicability, Diagnostic, Related, Severity, Text
 from layerlint.i18n import N_
 from layerlint.static.facts import ModuleFacts
+from layerlint.static.rules._origins import created_here
 from layerlint.static.rules.base import FixSpec, Rule, RuleContext, framework_name, snake_case, split_names
 from layerlint.static.verdicts import Crash, judge
 
@@ -79,7 +80,7 @@ class ReuseShapeMismatch(Rule):
                           "but gets {received} {where}; {framework} raises: {error}")
         first_note = (N_("called with {expected} features here") if crash.declared
                       else N_("first call: builds `{label}` for {expected} features"))
-        related = [Related(context.span(instance.node), Text(N_("`{label}` is created here"), args))]
+        related = created_here(context, instance, args)
         if crash.first is not crash.second:
             related.insert(0, Related(context.span(crash.first.site()), Text(first_note, args)))
         names = split_names(instance.name(), 2)

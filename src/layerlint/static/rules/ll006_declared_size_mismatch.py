@@ -7,9 +7,13 @@ from typing import Iterable
 from layerlint.diagnostics import Diagnostic, Related, Severity, Text
 from layerlint.i18n import N_
 from layerlint.static.facts import CallEvent, ModuleFacts
+from layerlint.static.rules._origins import created_here
 from layerlint.static.rules.base import Rule, RuleContext, framework_name
 from layerlint.static.rules.ll001_reuse_shape_mismatch import framework_error
 from layerlint.static.verdicts import Crash, declared_size, judge
+
+
+DECLARED_HERE = N_("declared here for {expected} features")
 
 
 class DeclaredSizeMismatch(Rule):
@@ -73,7 +77,7 @@ class DeclaredSizeMismatch(Rule):
                 message=Text(N_("`{label}` ({cls}) is declared for {expected} features but is fed {received}; "
                                 "{framework} raises: {error}"), args),
                 help=Text(N_("make the {cls} size match its input ({received}), or feed it what it declares"), args),
-                related=(Related(context.span(instance.node), Text(N_("declared here for {expected} features"), args)),),
+                related=tuple(created_here(context, instance, args, DECLARED_HERE)),
             )
 
 
@@ -94,7 +98,7 @@ class DeclaredSizeMismatch(Rule):
                             "{framework} raises: {error}"), args),
             help=Text(N_("make the {cls} size {factor} times the flattened spatial size, or use its Lazy "
                          "variant"), args),
-            related=(Related(context.span(instance.node), Text(N_("declared here for {expected} features"), args)),),
+            related=tuple(created_here(context, instance, args, DECLARED_HERE)),
         )
 
 
