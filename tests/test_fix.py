@@ -40,6 +40,7 @@ NO_FIX = {
     "LL004-invalid-2": "a comprehension repeating an existing instance",
     "LL006-invalid-0": "LL006 has no automatic fix (which size is wrong is a design decision)",
     "LL006-invalid-1": "LL006 has no automatic fix",
+    "LL006-invalid-2": "LL006 has no automatic fix",
 }
 # Output shapes of the corrected models, for crash (LL001) fixes. The article's is measured on
 # examples/keras/article_fixed.py by the test itself.
