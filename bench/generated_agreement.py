@@ -13,8 +13,8 @@ programs per framework.
                                                                [--seed S] [--json FILE]
 
 One process, one framework after another (the machine is shared). Measured here (eval/README.md):
-2,000 programs per framework in 7 to 15 min of wall time and about 4.5 min of CPU, of which
-`check_paths` is 6-20 s per framework and the real runs the rest.
+2,000 programs per framework in 7 to 21 min of wall time (the machine's load) and 4.5 to 5 min of
+CPU, of which `check_paths` is 6-35 s per framework and the real runs the rest.
 """
 
 from __future__ import annotations

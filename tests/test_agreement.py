@@ -26,7 +26,6 @@ ROOT = Path(__file__).resolve().parent.parent
 # until its line here goes).
 UNDECIDABLE = {
     "eval/cases/keras/k25_dense_refeeds_wider.py": "the width of call()'s input is unknown statically",
-    "eval/cases/torch/p29_linear_after_flatten.py": "the flattened size after conv/pool/view is not tracked",
     "eval/cases/torch/p15_perceiver_cached_layers.py": "a caching closure hands one block to several slots "
                                                       "at run time",
 }

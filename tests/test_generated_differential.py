@@ -136,4 +136,5 @@ def test_i14_5_report_tallies_each_part_of_a_row():
     assert (row.bug_modules.n, row.bug_modules.agree) == (len(across), 0)
     assert row.bug_one_module.n == 40 - len(negatives) - len(across)
     assert "| factory_module | torch | 40 |" in report.table(outcomes)
-    assert "known gap: all" in report.table(outcomes)
+    assert "| road |" in report.table(outcomes)  # followed: no known gap left on this road
+    assert report.gap_note("lazy_two_widths", "torch") == "bn"

@@ -9,6 +9,9 @@ Truth, in order of precedence:
             at each trace)
   repeat    a container reachable from the model holds one layer object in several slots
   stats     `layerlint.tracing()` saw one instance called twice in a pass, holding running statistics
+  tower     ... a sub-network (a user block) holding running statistics: reused whole, the rules'
+            policy is LL003 (a siamese tower shares its statistics by design, LL002's page says so;
+            the tracer says LL003 too), while a single BatchNorm shared is LL002
   norm      ... an affine normalization layer (parameters, no statistics)
   weights   ... a layer or sub-network with weights only
   clean     none of these
@@ -16,7 +19,9 @@ Truth, in order of precedence:
 The checker's verdict is its most severe finding, in the same order: LL001/LL006 -> crash,
 LL005 -> per_call, LL004 -> repeat, LL002 -> stats, LL003 -> weights, nothing -> clean. They agree
 when the verdict is one `ACCEPTS[truth]` allows: shared affine-norm parameters are LL002 (the
-tracer's own word) or LL003 (shared weights); everything else has exactly one answer.
+tracer's own word) or LL003 (shared weights), a shared sub-network holding statistics is LL002
+(what it shares) or LL003 (the documented policy for a reused tower); everything else has exactly
+one answer.
 """
 
 from __future__ import annotations
@@ -40,7 +45,7 @@ from generated.generator import Program  # noqa: E402
 
 ACCEPTS = {
     "crash": {"crash"}, "per_call": {"per_call"}, "repeat": {"repeat"}, "stats": {"stats"},
-    "norm": {"stats", "weights"}, "weights": {"weights"}, "clean": {"clean"},
+    "tower": {"stats", "weights"}, "norm": {"stats", "weights"}, "weights": {"weights"}, "clean": {"clean"},
 }
 VERDICT_ORDER = (("crash", {"LL001", "LL006"}), ("per_call", {"LL005"}), ("repeat", {"LL004"}),
                  ("stats", {"LL002"}), ("weights", {"LL003"}))
@@ -117,6 +122,16 @@ def _holds_statistics(obj) -> bool:
         return False
 
 
+def _is_sub_network(obj) -> bool:
+    """A block of the user's holding layers of its own (not one framework layer)."""
+    try:
+        if "torch" in sys.modules and confirm._is_torch(obj):
+            return any(True for _ in obj.children())
+        return any(layer is not obj for layer in obj._flatten_layers())
+    except Exception:
+        return False
+
+
 def _normalizes(obj) -> bool:
     if "Norm" in type(obj).__name__:
         return True
@@ -131,7 +146,9 @@ def _shared(report) -> tuple[str, str] | None:
         inst = instances.get(diagnostic.layer)
         if diagnostic.code not in ("LL002", "LL003") or inst is None or not confirm._stateful(inst.obj):
             continue
-        kind = "stats" if _holds_statistics(inst.obj) else "norm" if _normalizes(inst.obj) else "weights"
+        statistics = _holds_statistics(inst.obj)
+        kind = ("tower" if statistics and _is_sub_network(inst.obj) else "stats" if statistics
+                else "norm" if _normalizes(inst.obj) else "weights")
         return kind, f"{inst.class_name} called {len(inst.calls)} times in one pass"
     return None
 

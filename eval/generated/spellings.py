@@ -180,7 +180,9 @@ def block_class_module(d: Draft) -> Written:
     init = ([f"self.shared = Block({w1}, {d.u})"] if d.reuse else
             [f"self.first = Block({w1}, {d.u})", f"self.second = Block({w2}, {d.u})"])
     first, second = ("self.shared", "self.shared") if d.reuse else ("self.first", "self.second")
-    return Written(_two_sites(d, init, first, second, helper=_block_class(d), names="Block"), _shared_truth(d))
+    truth = _shared_truth(d)
+    truth = "tower" if truth == "stats" else truth  # the shared object is the Block around the BatchNorm
+    return Written(_two_sites(d, init, first, second, helper=_block_class(d), names="Block"), truth)
 
 
 def ctor_arg_block(d: Draft) -> Written:

@@ -28,9 +28,11 @@ from layerlint import catalog
 from layerlint.static import budget
 from layerlint.static.classes import ClassInfo, composite_traits, framework_of_base, inherited_normalization
 from layerlint.static.facts import (AliasedContainer, Branch, BuiltInForward, CallEvent, Instance,
-                                    ModuleFacts)
+                                    ModuleFacts, settle_ranks)
 from layerlint.static.names import FRAMEWORK_PACKAGES, ImportMap, split_framework
 from layerlint.static.shapes import UNKNOWN, Arguments, Shape, literal, merge, spec_for
+from layerlint.static.flattening import flatten_function, flatten_method
+from layerlint.static.sized_blocks import sized_block
 from layerlint.static.source import split_lines
 from layerlint.static.verdicts import crash_of
 from layerlint.static.values import (NOTHING, ClassValue, ConstValue, ContainerValue, FunctionValue, LayerValue,
@@ -81,6 +83,7 @@ class Analyzer:
             elif isinstance(node, ast.ClassDef):
                 self._class_nodes.append(node)
         self.imports = ImportMap.from_nodes(import_nodes, module_name, package=path.endswith("__init__.py"))
+        self.path = path
         self.facts = ModuleFacts(path)
         self.resolver = resolver  # finds classes of other files of the checked tree
         self.classes: dict[str, ClassInfo] = {}  # by name: the last definition, the one that runs
@@ -1102,7 +1105,8 @@ class Analyzer:
             if isinstance(base, LayerValue) and node.func.attr == "add" and values:
                 self._sequential_add(base.instance, values[0], node)
             if isinstance(base, TensorValue):
-                return base if node.func.attr in _ELEMENTWISE_METHODS else TensorValue(None)
+                return base if node.func.attr in _ELEMENTWISE_METHODS else TensorValue(
+                    flatten_method(base.shape, node.func.attr, node))
         return TensorValue(None) if any(isinstance(v, TensorValue) for v in values) else NOTHING
 
     def _sequential_add(self, sequential: Instance, value: Any, node: ast.Call) -> None:
@@ -1197,6 +1201,8 @@ class Analyzer:
             self._eval(keyword.value, env, frame)
         if tail in _ELEMENTWISE and values and isinstance(values[0], TensorValue):
             return values[0]
+        if tail == "flatten" and qualified.startswith("torch.") and values and isinstance(values[0], TensorValue):
+            return TensorValue(flatten_function(values[0].shape, node))
         return TensorValue(None) if any(isinstance(v, TensorValue) for v in values) else NOTHING
 
     def _input_tensor(self, node: ast.Call) -> TensorValue:
@@ -1313,7 +1319,7 @@ class Analyzer:
         return LayerValue(instance)
 
     def _bind_class(self, info: ClassInfo, arguments: list[Any], keywords: dict[str, Any], node: ast.Call,
-                    frame: _Frame) -> ClassInfo | None:
+                    frame: _Frame, sized: bool = False) -> ClassInfo | None:
         """A construction handed layers (`Pair(norm, norm)`, `Wrapper(layer)`), or of a class whose
         constructor defaults hold one (`heads=(Head(),)`, built once for every instance): its
         constructor runs once more, for this construction, on those values. Other constructions share
@@ -1324,7 +1330,7 @@ class Analyzer:
         init, owner = found
         analyzer = owner.analyzer if isinstance(owner.analyzer, Analyzer) else self
         given = [*arguments, *keywords.values(), *analyzer._defaults(init).values()]
-        if not any(_holds_layer(value) for value in given):
+        if not sized and not any(_holds_layer(value) for value in given):
             return None
         bound = ClassInfo(info.node, info.bases, info.framework, info.analyzer, attributes={},
                           adds_weights=info.adds_weights)
@@ -1369,7 +1375,7 @@ class Analyzer:
         if first[0] is node and first[2] == frame.branches or self._block_calls.get(("done", *key)):
             return
         self._block_calls[("done", *key)] = True
-        info = callee.instance.class_of
+        info = sized_block(self, callee.instance, frame) or callee.instance.class_of
         kept, self.facts.events = self.facts.events, []
         try:
             for site, shapes, branches, loop, repeat, via in (first, (node, inputs, frame.branches, frame.loop,
@@ -1384,6 +1390,7 @@ class Analyzer:
         for event in inner:
             groups.setdefault((id(event.instance), event.key), []).append(event)
         for events in groups.values():
+            settle_ranks(events)
             if len(events) > 1 and crash_of(events) is not None:
                 self.facts.events.extend(events)
 
@@ -1394,6 +1401,7 @@ class Analyzer:
         return copy
 
     def _note_construction(self, instance: Instance, frame: _Frame) -> None:
+        instance.origin = (self.path, instance.node)
         if frame.home is not None:  # built by code of another module: shown where this file calls it
             instance.node = frame.home
         self._constructed.append(instance)

@@ -33,6 +33,9 @@ class Instance:
     # instance walks its forward over the very layers it holds.
     bound: object = None
     class_of: object = None  # the `ClassInfo` of a user layer (the class it was built as)
+    # The file whose code built it and its constructor call there. For a factory or block of another
+    # module that is that module's file, while `node` is the call in the checked file that led there.
+    origin: tuple[str, ast.AST] | None = None
 
     def feature_axis(self) -> int | None:
         return self.spec.axis(self.arguments) if self.spec else None
@@ -68,6 +71,12 @@ class CallEvent:
         axis = self.instance.feature_axis()
         shape = self.inputs[0] if self.inputs else None
         return shape.size(axis) if shape is not None and axis is not None else None
+
+    def feature_multiple(self) -> int | None:
+        """A number the input's feature size is known to be a multiple of (`Shape.multiple`)."""
+        axis = self.instance.feature_axis()
+        shape = self.inputs[0] if self.inputs else None
+        return shape.multiple(axis) if shape is not None and axis is not None else None
 
     def site(self) -> ast.AST:
         """The node to point at: the call itself, or the outermost helper call when inlined."""
@@ -112,7 +121,40 @@ class ModuleFacts:
         groups: dict[tuple, list[CallEvent]] = {}
         for event in self.events:
             groups.setdefault((event.entry, id(event.instance), event.key), []).append(event)
-        return [events for events in groups.values() if _two_can_run_together(events)]
+        chosen = [events for events in groups.values() if _two_can_run_together(events)]
+        for events in chosen:
+            settle_ranks(events)
+        return chosen
+
+
+def settle_ranks(events: list[CallEvent]) -> None:
+    """Read the inputs of a layer that takes rank 2 or more (`BatchNorm1d`: (N, C) or (N, C, L)) as
+    rank 2 when their rank is unknown and one call's last axis has the size its constructor declares.
+
+    The checker rarely knows the rank of a forward's argument, while the layer before the norm (a
+    `Linear`) states the last axis. A call whose last axis matches the declared size says where the
+    features are: at rank 2, axis 1 *is* the last axis, so another call's different last axis is a
+    crash; at rank 3 the norm would be reading the sequence axis of a `Linear`'s output, which only
+    works when that length happens to equal the feature count. Without such a matching call nothing is
+    assumed. Idempotent (the inputs become rank 2), so asking for the groups twice changes nothing."""
+    instance = events[0].instance
+    spec = instance.spec
+    if spec is None or 2 not in spec.ranks or spec.axis(instance.arguments) != 1:
+        return
+    declared = spec.declared_size(instance.arguments)
+    unranked = [e for e in events if _unranked_last(e) is not None]
+    if declared is None or not any(_unranked_last(e) == declared for e in unranked):
+        return
+    for event in unranked:
+        event.inputs = (event.inputs[0].with_rank(2), *event.inputs[1:])  # type: ignore[union-attr]
+
+
+def _unranked_last(event: CallEvent) -> int | None:
+    """The last-axis size of the call's input when its rank and axis 1 are unknown."""
+    shape = event.inputs[0] if event.inputs else None
+    if shape is None or shape.rank is not None or shape.size(1) is not None:
+        return None
+    return shape.size(-1)
 
 
 def _two_can_run_together(events: list[CallEvent]) -> bool:

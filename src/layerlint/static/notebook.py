@@ -185,7 +185,8 @@ def _message(text: Text, notebook: Notebook) -> Text:
 def remap(diagnostics: list[Diagnostic], notebook: Notebook) -> list[Diagnostic]:
     """Spans in the joined text -> spans in cells (line numbers counted within each cell)."""
     return [dataclasses.replace(d, span=_span(d.span, notebook), message=_message(d.message, notebook), related=tuple(
-        dataclasses.replace(r, span=_span(r.span, notebook)) for r in d.related)) for d in diagnostics]
+        dataclasses.replace(r, span=_span(r.span, notebook)) if r.span.path == d.span.path else r  # not another file's
+        for r in d.related)) for d in diagnostics]
 
 
 def fixed_cells(book: Notebook, fixed_text: str) -> dict[int, list[str]]:

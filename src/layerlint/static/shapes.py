@@ -27,6 +27,9 @@ class Shape:
 
     rank: int | None = None
     sizes: tuple[tuple[int, int], ...] = ()
+    # Axes whose size is known only to be a multiple of a number: flattening (N, 32, H, W) with H and
+    # W unknown gives 32·H·W features, which no `nn.Linear(1050, ...)` can take (1050 % 32 != 0).
+    multiples: tuple[tuple[int, int], ...] = ()
 
     def _key(self, axis: int) -> int:
         return axis + self.rank if self.rank is not None and axis < 0 else axis
@@ -38,10 +41,22 @@ class Shape:
                 return value
         return None
 
+    def multiple(self, axis: int) -> int | None:
+        """A number the axis's size is known to be a multiple of (the size itself when known)."""
+        key = self._key(axis)
+        exact = self.size(axis)
+        return exact if exact is not None else next((f for a, f in self.multiples if a == key), None)
+
     def with_size(self, axis: int, value: int | None) -> "Shape":
         key = self._key(axis)
         rest = tuple((a, v) for a, v in self.sizes if a != key)
-        return Shape(self.rank, rest + (((key, value),) if value is not None else ()))
+        multiples = tuple((a, f) for a, f in self.multiples if a != key)
+        return Shape(self.rank, rest + (((key, value),) if value is not None else ()), multiples)
+
+    def with_multiple(self, axis: int, factor: int) -> "Shape":
+        """The axis's size is unknown but a multiple of `factor` (1 says nothing and is not kept)."""
+        shape = self.with_size(axis, None)
+        return shape if factor <= 1 else Shape(shape.rank, shape.sizes, shape.multiples + ((self._key(axis), factor),))
 
     def with_rank(self, rank: int | None) -> "Shape":
         """A new rank loses the axis sizes, except the last one which most layers keep."""
@@ -133,6 +148,9 @@ class Spec:
     output_size: Arg | None = None
     named_args: tuple[Arg, ...] = ()
     rank: int | None = None  # the input rank the layer requires (Conv2D: 4), when it fixes one
+    # The input ranks the layer accepts when it takes more than one (BatchNorm1d: (N, C) or (N, C, L)).
+    # At rank 2 its feature axis 1 is also the last one, the axis a Linear before it sets.
+    ranks: tuple[int, ...] = ()
 
     def axis(self, arguments: Arguments) -> int | None:
         if self.feature_axis == "channels":
@@ -221,6 +239,27 @@ def flatten(spec: Spec, arguments: Arguments, inputs: Sequence[Shape | None]) ->
     return Shape(2)
 
 
+def flattened(shape: Shape | None, start: int = 1, end: int = -1) -> Shape:
+    """`x.flatten(1)`, `x.view(x.size(0), -1)`, `nn.Flatten()`: the axes from 1 to the last of a
+    channels-first tensor become one. Its size is a multiple of the channel count (the spatial sizes
+    are not tracked: every pooling changes them), the channel count itself at rank 2. Other ranges
+    of axes give a tensor of unknown rank."""
+    if start != 1 or end != -1:
+        return Shape()
+    rank = shape.rank if shape is not None else None
+    channels = shape.size(1) if shape is not None and rank is not None and rank >= 2 else None
+    if channels is None:
+        return Shape(2)
+    return Shape(2).with_size(1, channels) if rank == 2 else Shape(2).with_multiple(1, channels)
+
+
+def torch_flatten(spec: Spec, arguments: Arguments, inputs: Sequence[Shape | None]) -> Shape | None:
+    start, end = arguments.get("start_dim", 0, 1), arguments.get("end_dim", 1, -1)
+    if not isinstance(start, int) or not isinstance(end, int):
+        return None
+    return flattened(_first(inputs), start, end)
+
+
 def concatenate(spec: Spec, arguments: Arguments, inputs: Sequence[Shape | None]) -> Shape | None:
     axis = spec.axis(arguments)
     if not inputs or any(shape is None for shape in inputs) or axis is None:
@@ -285,9 +324,15 @@ def _torch_conv(rank: int) -> Spec:
                 named_args=(Arg("in_channels", 0), Arg("out_channels", 1)), rank=rank)
 
 
-_TORCH_BATCHNORM = Spec(1, declared_input=Arg("num_features", 0), output=same,
-                        named_args=(Arg("num_features", 0), Arg("eps", 1), Arg("momentum", 2),
-                                    Arg("affine", 3), Arg("track_running_stats", 4)))
+_BATCHNORM_ARGS = (Arg("num_features", 0), Arg("eps", 1), Arg("momentum", 2), Arg("affine", 3),
+                   Arg("track_running_stats", 4))
+_TORCH_BATCHNORM = Spec(1, declared_input=Arg("num_features", 0), output=same, named_args=_BATCHNORM_ARGS)
+# (N, C) or (N, C, L); SyncBatchNorm takes any rank from 2. InstanceNorm1d is not one: its rank 2 is
+# an unbatched (C, L), whose features are on axis 0.
+_TORCH_BATCHNORM_1D = Spec(1, declared_input=Arg("num_features", 0), output=same, named_args=_BATCHNORM_ARGS,
+                           ranks=(2, 3))
+_TORCH_SYNC_BATCHNORM = Spec(1, declared_input=Arg("num_features", 0), output=same, named_args=_BATCHNORM_ARGS,
+                             ranks=(2, 3, 4, 5))
 _TORCH_SAME = Spec(1, output=same)
 
 
@@ -308,11 +353,13 @@ TORCH: dict[str, Spec] = {
         "LazyConvTranspose3d")},
     "Linear": Spec(-1, declared_input=Arg("in_features", 0), output=resize, output_size=Arg("out_features", 1)),
     "LazyLinear": Spec(-1, output=resize, output_size=Arg("out_features", 0)),
-    **{name: _TORCH_BATCHNORM for name in ("BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "SyncBatchNorm",
-                                           "InstanceNorm1d", "InstanceNorm2d", "InstanceNorm3d")},
+    **{name: _TORCH_BATCHNORM for name in ("BatchNorm2d", "BatchNorm3d", "InstanceNorm1d", "InstanceNorm2d",
+                                           "InstanceNorm3d")},
+    "BatchNorm1d": _TORCH_BATCHNORM_1D,
+    "SyncBatchNorm": _TORCH_SYNC_BATCHNORM,
     **{name: _TORCH_SAME for name in ("LazyBatchNorm1d", "LazyBatchNorm2d", "LazyBatchNorm3d",
                                       "LazyInstanceNorm1d", "LazyInstanceNorm2d", "LazyInstanceNorm3d")},
-    "GroupNorm": Spec(1, declared_input=Arg("num_channels", 1), output=same),
+    "GroupNorm": Spec(1, declared_input=Arg("num_channels", 1), output=same, ranks=(2, 3, 4, 5)),
     "LayerNorm": Spec(-1, declared_input=Arg("normalized_shape", 0), output=same,
                       named_args=(Arg("normalized_shape", 0), Arg("eps", 1), Arg("elementwise_affine", 2))),
     "RMSNorm": Spec(-1, declared_input=Arg("normalized_shape", 0), output=same),
@@ -326,7 +373,7 @@ TORCH: dict[str, Spec] = {
         "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "AdaptiveMaxPool3d", "Upsample", "UpsamplingNearest2d",
         "UpsamplingBilinear2d", "ZeroPad2d", "ConstantPad2d", "ReflectionPad2d", "ReplicationPad2d",
         "LocalResponseNorm", "PReLU")},
-    "Flatten": Spec(-1, output=flatten),
+    "Flatten": Spec(-1, output=torch_flatten),
 }
 
 SPECS: Mapping[str, Mapping[str, Spec]] = {"keras": KERAS, "tf_keras": KERAS, "torch": TORCH}

@@ -7,6 +7,7 @@ from typing import Iterable
 from layerlint.diagnostics import Applicability, Diagnostic, Related, Severity, Text
 from layerlint.static.facts import ModuleFacts
 from layerlint.static.rules import messages as m
+from layerlint.static.rules._origins import created_here
 from layerlint.static.rules.base import (FixSpec, Invalid, Rule, RuleContext, Valid, framework_name, snake_case,
                                          split_names)
 from layerlint.static.verdicts import Crash, judge
@@ -73,7 +74,7 @@ class ReuseShapeMismatch(Rule):
                 "framework": framework_name(instance), "error": error}
         template = m.LL001_DECLARED if crash.declared else m.LL001_BUILT
         first_note = m.LL001_FIRST_DECLARED if crash.declared else m.LL001_FIRST_BUILT
-        related = [Related(context.span(instance.node), Text(m.CREATED, args))]
+        related = created_here(context, instance, args, m.CREATED)
         if crash.first is not crash.second:
             related.insert(0, Related(context.span(crash.first.site()), Text(first_note, args)))
         names = split_names(instance.name(), 2)
@@ -89,8 +90,9 @@ class ReuseShapeMismatch(Rule):
         )
 
 
-def framework_error(crash: Crash) -> str:
-    """The framework's own error for this crash, from the catalog's measured template."""
+def framework_error(crash: Crash, received: str | None = None) -> str:
+    """The framework's own error for this crash, from the catalog's measured template (`received`
+    stands for a size known only as a multiple, e.g. "32k")."""
     instance = crash.second.instance
     template = instance.traits.reuse_error if instance.traits else None
     if not template:
@@ -101,7 +103,7 @@ def framework_error(crash: Crash) -> str:
     rank = shape.rank if shape is not None else None
     if instance.framework == "tf_keras" and axis is not None and axis < 0 and rank:
         axis += rank  # tf.keras prints the axis counted from the front; Keras 3 as it was declared
-    values = {"expected": crash.expected, "received": crash.received, "received_shape": described,
+    values = {"expected": crash.expected, "received": received or crash.received, "received_shape": described,
               "layer": snake_case(instance.class_name), "class": instance.class_name, "axis": axis}
     return template.format_map(_Keep(values))
 

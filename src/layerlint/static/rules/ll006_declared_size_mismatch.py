@@ -6,10 +6,14 @@ from typing import Iterable
 
 from layerlint.diagnostics import Diagnostic, Related, Severity, Text
 from layerlint.i18n import N_
-from layerlint.static.facts import ModuleFacts
+from layerlint.static.facts import CallEvent, ModuleFacts
+from layerlint.static.rules._origins import created_here
 from layerlint.static.rules.base import Invalid, Rule, RuleContext, Valid, framework_name
 from layerlint.static.rules.ll001_reuse_shape_mismatch import framework_error
 from layerlint.static.verdicts import Crash, declared_size, judge
+
+
+DECLARED_HERE = N_("declared here for {expected} features")
 
 
 class DeclaredSizeMismatch(Rule):
@@ -54,6 +58,12 @@ class DeclaredSizeMismatch(Rule):
         for event in facts.events:
             declared = declared_size(event)
             received = event.feature()
+            if declared is not None and received is None and id(event.instance) not in seen:
+                found = self._flattened(event, declared, context)
+                if found is not None:
+                    seen.add(id(event.instance))
+                    yield found
+                    continue
             if (declared is None or received is None or received == declared or id(event.instance) in seen
                     or id(event) in reported_by_reuse):
                 continue
@@ -67,8 +77,29 @@ class DeclaredSizeMismatch(Rule):
                 message=Text(N_("`{label}` ({cls}) is declared for {expected} features but is fed {received}; "
                                 "{framework} raises: {error}"), args),
                 help=Text(N_("make the {cls} size match its input ({received}), or feed it what it declares"), args),
-                related=(Related(context.span(instance.node), Text(N_("declared here for {expected} features"), args)),),
+                related=tuple(created_here(context, instance, args, DECLARED_HERE)),
             )
+
+
+    def _flattened(self, event: CallEvent, declared: int, context: RuleContext) -> Diagnostic | None:
+        """A flattened tensor (`x.view(x.size(0), -1)` after 32 channels) has 32·k features, whatever
+        the spatial size: a declared size that is not a multiple of 32 can never match."""
+        factor = event.feature_multiple()
+        if factor is None or declared % factor == 0:
+            return None
+        instance = event.instance
+        crash = Crash(event, event, declared, 0, declared=True)
+        args = {"label": instance.name(), "cls": instance.class_name, "expected": declared, "factor": factor,
+                "framework": framework_name(instance), "error": framework_error(crash, f"{factor}k")}
+        return Diagnostic(
+            code=self.code, name=self.name, severity=self.severity, span=context.span(event.site()),
+            message=Text(N_("`{label}` ({cls}) is declared for {expected} features but is fed a flattened "
+                            "tensor of {factor} channels, a multiple of {factor} whatever its spatial size; "
+                            "{framework} raises: {error}"), args),
+            help=Text(N_("make the {cls} size {factor} times the flattened spatial size, or use its Lazy "
+                         "variant"), args),
+            related=tuple(created_here(context, instance, args, DECLARED_HERE)),
+        )
 
 
 # Examples: the test suite checks each one statically and runs the `# run:` ones with the real framework.
@@ -88,6 +119,23 @@ class ConvBlock(nn.Module):
         return self.bn(self.conv(x))
 
 # run: ConvBlock() on (2, 3, 8, 8)
+"""),
+    Valid("""\
+# Flattened after 16 channels: 256 is 16 times the 4x4 map, a size a flattened tensor can have.
+import torch.nn as nn
+
+
+class Classifier(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.features = nn.Sequential(nn.Conv2d(3, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2))
+        self.head = nn.Linear(256, 10)
+
+    def forward(self, x):
+        x = self.features(x)
+        return self.head(x.view(x.size(0), -1))
+
+# run: Classifier() on (2, 3, 8, 8)
 """),
 )
 
@@ -123,6 +171,24 @@ class Head(nn.Module):
         return self.out(self.hidden(x))  # expect: LL006
 
 # run: Head() on (2, 32)
+""", no_fix="LL006 has no automatic fix"),
+    Invalid("""\
+# Flattened after 12 channels, then a Linear for 100 features: 12·k is never 100, whatever the image size.
+import torch
+from torch import nn
+
+
+class Classifier(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(1, 12, 3)
+        self.head = nn.Linear(100, 10)
+
+    def forward(self, x):
+        x = torch.flatten(self.conv(x), 1)
+        return self.head(x)  # expect: LL006
+
+# run: Classifier() on (2, 1, 8, 8)
 """, no_fix="LL006 has no automatic fix"),
 )
 
