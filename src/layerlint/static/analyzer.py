@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import Any, Iterator
 
 from layerlint import catalog
-from layerlint.static import budget
+from layerlint.static import budget, summaries
 from layerlint.static.classes import ClassInfo, composite_traits, framework_of_base, inherited_normalization
 from layerlint.static.facts import (AliasedContainer, Branch, BuiltInForward, CallEvent, Instance,
                                     ModuleFacts)
@@ -110,6 +110,7 @@ class Analyzer:
         self._default_values: dict[int, dict[str, Any]] = {}
         self._default_ids: set[int] = set()  # the values defaults hold (kept alive by `_default_values`)
         self._holders: dict[int, int] = {}  # instance -> how many Sequentials list it
+        self.persistent = False  # kept by the project for the run: summaries of its code serve every file
 
     # -- entry points ---------------------------------------------------------------------------
 
@@ -356,6 +357,7 @@ class Analyzer:
                 call: ast.Call, env: dict[str, Any], frame: _Frame, skip: int = 0,
                 evaluated: tuple[list[Any], dict[str, Any]] | None = None) -> Any:
         if frame.depth >= MAX_INLINE_DEPTH or id(function) in frame.active:
+            summaries.cut_off(recursion=id(function) in frame.active)
             return NOTHING
         arguments, keywords = evaluated or (
             [self._eval(a, env, frame) for a in call.args[skip:]],
@@ -365,8 +367,8 @@ class Analyzer:
             # what it calls is this file's, at the call that led there.
             foreign = owner.analyzer
             inner = self._inner_frame(frame, foreign, owner, call, function)
-            return self._walk_in(foreign, function, foreign._bind_parameters(function, self_value, arguments, keywords),
-                                 inner)
+            return summaries.walk(self, foreign, function,
+                                  foreign._bind_parameters(function, self_value, arguments, keywords), inner)
         inner_env = self._bind_parameters(function, self_value, arguments, keywords)
         closure = self._closures.get(id(function))
         if closure is not None:
@@ -374,7 +376,7 @@ class Analyzer:
         inner = _Frame(frame.entry, frame.collecting, owner or frame.owner, frame.branches, frame.loop,
                        frame.repeat, (*frame.via, call), frame.depth + 1, (*frame.active, id(function)),
                        frame.unrolled, frame.home, frame.home_loop, frame.step)
-        return self._walk_function(function, inner_env, inner)
+        return summaries.walk(self, self, function, inner_env, inner)
 
     # -- statements -----------------------------------------------------------------------------
 
@@ -429,6 +431,7 @@ class Analyzer:
         try:
             return self._interpret(statement, env, frame)
         except RecursionError:
+            summaries.cut_off()
             del self._returns[marks[0]:], self._scope_starts[marks[1]:]
             frame.branches, frame.loop, frame.repeat, frame.unrolled = marks[2:]
             return False
@@ -648,6 +651,7 @@ class Analyzer:
                        node: ast.AST | None = None) -> None:
         if owner.attributes is None:
             return
+        summaries.wrote(owner, name, value)
         if isinstance(value, LayerValue):
             if not value.instance.label:
                 value.instance.label = f"self.{name}"
@@ -788,6 +792,7 @@ class Analyzer:
     def _member(self, base: Any, name: str) -> Any:
         if isinstance(base, SelfValue):
             attributes = self.class_attributes(base.owner)
+            summaries.read(base.owner, name, attributes)
             if name in attributes:
                 return attributes[name]
         if isinstance(base, (SelfValue, ClassValue)):
@@ -1068,12 +1073,13 @@ class Analyzer:
             analyzer = callee.analyzer if isinstance(callee.analyzer, Analyzer) else self
             if analyzer is not self:  # a function of another module of the project
                 if frame.depth >= MAX_INLINE_DEPTH or id(callee.node) in frame.active:
+                    summaries.cut_off(recursion=id(callee.node) in frame.active)
                     return NOTHING
                 if not passes_layers and not analyzer._may_touch_layers(callee.node):
                     return NOTHING
                 inner = self._inner_frame(frame, analyzer, frame.owner, node, callee.node)
-                return self._walk_in(analyzer, callee.node,
-                                     analyzer._bind_parameters(callee.node, NOTHING, arguments, keywords), inner)
+                return summaries.walk(self, analyzer, callee.node,
+                                      analyzer._bind_parameters(callee.node, NOTHING, arguments, keywords), inner)
             closure = self._closures.get(id(callee.node))
             passes_layers = passes_layers or (closure is not None and any(
                 isinstance(v, (LayerValue, ContainerValue)) for v in closure.values()))
@@ -1343,6 +1349,7 @@ class Analyzer:
                 continue
             function, owner = found
             if frame.depth >= MAX_INLINE_DEPTH or id(function) in frame.active:
+                summaries.cut_off(recursion=id(function) in frame.active)
                 return NOTHING
             analyzer = owner.analyzer if isinstance(owner.analyzer, Analyzer) else self
             inner = self._inner_frame(frame, analyzer, bound, node, function)

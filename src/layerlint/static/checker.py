@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from layerlint.diagnostics import Diagnostic
-from layerlint.static import budget, problems
+from layerlint.static import budget, problems, summaries
 from layerlint.static.analyzer import Analyzer
 from layerlint.static.prefilter import may_hold_findings
 from layerlint.static.classes import ClassInfo
@@ -32,6 +32,8 @@ class Project:
     reads: set[str] = field(default_factory=set)  # other files the current check looked into
     # per module: whether its bytes hold a layer, and its top-level functions (None: no such file)
     _texts: dict[Path, tuple[bool, frozenset[bytes]] | None] = field(default_factory=dict)
+    # summaries of walks through the modules above, shared by every file of the run (`summaries`)
+    summaries: dict = field(default_factory=dict)
 
     def module_name(self, path: Path) -> str:
         for root in self.roots:
@@ -52,7 +54,7 @@ class Project:
             for candidate in (base.with_suffix(".py"), base / "__init__.py"):
                 # A dependency even when missing or broken now: once it is fixed, this file's cached
                 # result must be re-checked.
-                self.reads.add(str(candidate))
+                self.note_read(str(candidate))
                 analyzer = self._analyzer(candidate)
                 if analyzer is not None and name in analyzer.classes:
                     return analyzer.classes[name]
@@ -77,7 +79,7 @@ class Project:
         for root in self.roots:
             base = root.joinpath(*module.split(".")) if module else root
             for candidate in (base.with_suffix(".py"), base / "__init__.py"):
-                self.reads.add(str(candidate))
+                self.note_read(str(candidate))
                 analyzer = self._analyzer(candidate) if self._worth_reading(candidate, name) else None
                 if analyzer is not None:
                     found.append(analyzer)
@@ -97,6 +99,11 @@ class Project:
         found = self._texts[path]
         return found is not None and (found[0] or name.encode() in found[1])
 
+    def note_read(self, path: str) -> None:
+        """The current check depends on `path`, and so does any summary being recorded."""
+        self.reads.add(path)
+        summaries.file_read(path)
+
     def forget(self, path: str | Path) -> None:
         """A file changed (the editor saved it, `--watch` saw it): what was read from it goes, and the
         next look reads it again. A long-lived project (the language server's) calls this."""
@@ -104,6 +111,7 @@ class Project:
         for known in [p for p in (*self._analyzers, *self._texts) if p.resolve() == changed]:
             self._analyzers.pop(known, None)
             self._texts.pop(known, None)
+        self.summaries.clear()  # a summary may have walked code of that file
 
     def _analyzer(self, path: Path) -> Analyzer | None:
         if path not in self._analyzers:
@@ -113,6 +121,7 @@ class Project:
             except (UnreadableSource, SyntaxError, ValueError, RecursionError, MemoryError):
                 return None
             analyzer = Analyzer(tree, str(path), self.module_name(path), self.find_class)
+            analyzer.persistent = True
             analyzer.collect()
             self._analyzers[path] = analyzer
         return self._analyzers[path]
@@ -158,7 +167,9 @@ def check_source(text: str, path: str = "<string>", selection: Selection | None 
     except (ValueError, MemoryError) as error:
         return [problems.unreadable(path, f"cannot be parsed: {type(error).__name__}: {error}")]
     try:
-        with budget.active(budget.Budget()):  # the parse is bounded by the guard above
+        store = summaries.Store(shared=project.summaries if project else {},
+                                note_read=project.note_read if project else None)
+        with budget.active(budget.Budget()), summaries.active(store):  # the parse is bounded above
             module = project.module_name(Path(path)) if project else ""
             analyzer = Analyzer(tree, path, module, project.find_class if project else None, text)
             facts = analyzer.run()
