@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from layerlint.diagnostics import Diagnostic
-from layerlint.static import budget, problems, summaries
+from layerlint.static import budget, parsed, problems, summaries
 from layerlint.static.analyzer import Analyzer
 from layerlint.static.prefilter import may_hold_findings
 from layerlint.static.classes import ClassInfo
@@ -166,6 +166,7 @@ def check_source(text: str, path: str = "<string>", selection: Selection | None 
         return [problems.unreadable(path, str(error))]
     except (ValueError, MemoryError) as error:
         return [problems.unreadable(path, f"cannot be parsed: {type(error).__name__}: {error}")]
+    parsed.remember(text, tree)  # the rules that need parents use this tree, not a second parse
     try:
         store = summaries.Store(shared=project.summaries if project else {},
                                 note_read=project.note_read if project else None)
