@@ -20,6 +20,7 @@ from layerlint.static.selection import Selection  # noqa: F401  (re-exported: ch
 from layerlint.static.source import TooBigToParse, UnreadableSource, parse, read, split_lines
 
 _TOP_LEVEL_DEF = re.compile(rb"^(?:async[ \t]+)?def[ \t]+([A-Za-z_][A-Za-z0-9_]*)", re.M)
+_CLASS_DEF = re.compile(rb"^[ \t\f]*class[ \t]+([A-Za-z_][A-Za-z0-9_]*)", re.M)
 NOQA = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]+(?:[\s,]+[A-Z]+[0-9]+)*))?", re.IGNORECASE)
 
 
@@ -31,7 +32,7 @@ class Project:
     _analyzers: dict[Path, Analyzer | None] = field(default_factory=dict)
     reads: set[str] = field(default_factory=set)  # other files the current check looked into
     # per module: whether its bytes hold a layer, and its top-level functions (None: no such file)
-    _texts: dict[Path, tuple[bool, frozenset[bytes]] | None] = field(default_factory=dict)
+    _texts: dict[Path, tuple[bool, frozenset[bytes], frozenset[bytes]] | None] = field(default_factory=dict)
     # summaries of walks through the modules above, shared by every file of the run (`summaries`)
     summaries: dict = field(default_factory=dict)
 
@@ -55,6 +56,8 @@ class Project:
                 # A dependency even when missing or broken now: once it is fixed, this file's cached
                 # result must be re-checked.
                 self.note_read(str(candidate))
+                if candidate not in self._analyzers and not self._defines_class(candidate, name):
+                    continue  # not parsed: its bytes define no such class (a re-exporting __init__.py)
                 analyzer = self._analyzer(candidate)
                 if analyzer is not None and name in analyzer.classes:
                     return analyzer.classes[name]
@@ -89,15 +92,24 @@ class Project:
         """Whether `name` of that module can matter, tested on its bytes before parsing it: a module
         with a layer or a forward method in it (the prefilter's test), or a plain function (it may be
         handed layers: `fill(layer, n)`). Model outputs and utility classes are not parsed."""
+        found = self._scan(path)
+        return found is not None and (found[0] or name.encode() in found[1])
+
+    def _defines_class(self, path: Path, name: str) -> bool:
+        found = self._scan(path)
+        return found is not None and name.encode() in found[2]
+
+    def _scan(self, path: Path) -> tuple[bool, frozenset[bytes], frozenset[bytes]] | None:
+        """What a module's bytes say before it is parsed (None: no such file): whether it may hold a
+        layer, its top-level functions, and the classes it defines at any depth."""
         if path not in self._texts:
             try:
                 data = path.read_bytes() if path.is_file() else None
             except OSError:
                 data = None
             self._texts[path] = None if data is None else (
-                may_hold_findings(data), frozenset(_TOP_LEVEL_DEF.findall(data)))
-        found = self._texts[path]
-        return found is not None and (found[0] or name.encode() in found[1])
+                may_hold_findings(data), frozenset(_TOP_LEVEL_DEF.findall(data)), frozenset(_CLASS_DEF.findall(data)))
+        return self._texts[path]
 
     def note_read(self, path: str) -> None:
         """The current check depends on `path`, and so does any summary being recorded."""
