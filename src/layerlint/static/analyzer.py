@@ -725,6 +725,8 @@ class Analyzer:
             if find_value is not None and self._may_be_in_project(qualified):
                 found = find_value(qualified)
                 self._project_values[qualified] = NOTHING if found is None else found
+        elif self.persistent:  # memoised for the run: this file depends on what the lookup read
+            getattr(getattr(self.resolver, "__self__", None), "value_read_again", lambda _: None)(qualified)
         return self._project_values[qualified]
 
     def _may_be_in_project(self, qualified: str) -> bool:

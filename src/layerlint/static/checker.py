@@ -4,11 +4,13 @@ fixes are `layerlint.api`'s; `Project` lets a class find its parent in another f
 
 from __future__ import annotations
 
+import contextlib
 import io
 import re
 import tokenize
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterator
 
 from layerlint.diagnostics import Diagnostic
 from layerlint.static import budget, parsed, problems, summaries
@@ -35,6 +37,12 @@ class Project:
     _texts: dict[Path, tuple[bool, frozenset[bytes], frozenset[bytes]] | None] = field(default_factory=dict)
     # summaries of walks through the modules above, shared by every file of the run (`summaries`)
     summaries: dict = field(default_factory=dict)
+    # The files read to index a module (its parents' modules) and to answer a `find_value`: the
+    # analyzers above memoise both for the run, and a later file that uses them depends on those
+    # files as much as the first (its cached result must go when one of them changes).
+    _indexed_reads: dict[Path, set[str]] = field(default_factory=dict)
+    _value_reads: dict[str, set[str]] = field(default_factory=dict)
+    _noting: list[set[str]] = field(default_factory=list)
 
     def module_name(self, path: Path) -> str:
         for root in self.roots:
@@ -69,13 +77,29 @@ class Project:
         from layerlint.static.values import ClassValue
 
         module, _, name = qualified.rpartition(".")
-        for analyzer in self._modules(module, name):
-            if name in analyzer.classes:
-                return ClassValue(analyzer.classes[name])
-            found = analyzer.module_values().get(name)
-            if found is not None:
-                return found
+        with self._noted_for(self._value_reads.setdefault(qualified, set())):
+            for analyzer in self._modules(module, name):
+                if name in analyzer.classes:
+                    return ClassValue(analyzer.classes[name])
+                found = analyzer.module_values().get(name)
+                if found is not None:
+                    return found
         return None
+
+    def value_read_again(self, qualified: str) -> None:
+        """An analyzer answered `qualified` from its memo: the current check read what it took."""
+        for path in self._value_reads.get(qualified, ()):
+            self.note_read(path)
+
+    @contextlib.contextmanager
+    def _noted_for(self, into: set[str]) -> Iterator[None]:
+        self._noting.append(into)
+        try:
+            yield
+        finally:
+            self._noting.pop()
+            if self._noting:
+                self._noting[-1].update(into)
 
     def _modules(self, module: str, name: str) -> list[Analyzer]:
         found = []
@@ -115,15 +139,21 @@ class Project:
         """The current check depends on `path`, and so does any summary being recorded."""
         self.reads.add(path)
         summaries.file_read(path)
+        if self._noting:
+            self._noting[-1].add(path)
 
     def forget(self, path: str | Path) -> None:
-        """A file changed (the editor saved it, `--watch` saw it): what was read from it goes, and the
-        next look reads it again. A long-lived project (the language server's) calls this."""
+        """A file changed (the editor saved it, `--watch` saw it): what was read from it, and from
+        the modules that may depend on it, goes, and the next look reads it again."""
         changed = Path(path).resolve()
-        for known in [p for p in (*self._analyzers, *self._texts) if p.resolve() == changed]:
-            self._analyzers.pop(known, None)
+        for known in [p for p in self._texts if p.resolve() == changed]:
             self._texts.pop(known, None)
-        self.summaries.clear()  # a summary may have walked code of that file
+        # Every module read may hold what it took from that file (a parent class, a constant it
+        # imported, a summary that walked its code): they are all read again, as a fresh project would.
+        self._analyzers.clear()
+        self._indexed_reads.clear()
+        self._value_reads.clear()
+        self.summaries.clear()
 
     def _analyzer(self, path: Path) -> Analyzer | None:
         if path not in self._analyzers:
@@ -134,8 +164,12 @@ class Project:
                 return None
             analyzer = Analyzer(tree, str(path), self.module_name(path), self.find_class)
             analyzer.persistent = True
-            analyzer.collect()
+            with self._noted_for(self._indexed_reads.setdefault(path, set())):
+                analyzer.collect()
             self._analyzers[path] = analyzer
+        else:
+            for read_path in self._indexed_reads.get(path, ()):
+                self.note_read(read_path)
         return self._analyzers[path]
 
 
