@@ -76,7 +76,6 @@ class _Recording:
     walked: set[int] = field(default_factory=set)
     files: set[str] = field(default_factory=set)
     pure: bool = True
-    why: str = ''
     depth_limited: bool = False  # a call in it was past the inline depth: it holds at this depth only
     reach: int = 0  # the deepest frame it walked
     containers: list[tuple[ContainerValue, Any]] = field(default_factory=list)  # read, and their copies
@@ -133,7 +132,7 @@ def wrote(owner: "ClassInfo", name: str, value: Any) -> None:
         _touch(recording, owner, name, owner.attributes)
         recording.written.add(name)
         if not plain:
-            recording.pure = False; recording.why = recording.why or "nonplain-write:"+name+":"+_desc(value)
+            recording.pure = False
 
 
 def cut_off(recursion: bool = True) -> None:
@@ -142,7 +141,6 @@ def cut_off(recursion: bool = True) -> None:
     store = _current.get()
     if store is not None:
         for recording in store.recordings:
-            if recording.pure and recursion: recording.why = recording.why or "cutoff"
             recording.pure = recording.pure and not recursion
             recording.depth_limited = True
 
@@ -156,13 +154,13 @@ def file_read(path: str) -> None:
 
 def _touch(recording: _Recording, owner: "ClassInfo", name: str, attributes: dict[str, Any] | None) -> None:
     if owner is not recording.owner:
-        recording.pure = False; recording.why = recording.why or "other-owner"
+        recording.pure = False
         return
     if name in recording.touched:
         return
     before = MISSING if attributes is None else attributes.get(name, MISSING)
     if before is not MISSING and not _plain(before):
-        recording.pure = False; recording.why = recording.why or "nonplain-read:"+name+":"+_desc(before)
+        recording.pure = False
     if isinstance(before, (ContainerValue, PartialValue)):
         recording.shared = False  # it may come from the checked file
         if isinstance(before, ContainerValue):  # the walk must not append to it: compared at the end
@@ -208,12 +206,7 @@ def _record(store: Store, key: Any, owner: "ClassInfo | None", caller: "Analyzer
     finally:
         store.recordings.pop()
     pure = (recording.pure and _marks(caller) == marks and caller.facts is facts and _plain(result)
-            and all(_equivalent(read, copy, ((),)) for read, copy in recording.containers))
-    if not pure and not recording.why:
-        recording.why = "facts" if _marks(caller) != marks else "result:" + _desc(result)
-    for outer in store.recordings:
-        if not pure and not outer.why: outer.why = "inner:" + recording.why
-    store.last_why = recording.why
+            and all(_equivalent(read, copy, (set(),)) for read, copy in recording.containers))
     for outer in store.recordings:  # what the inner walk did, the enclosing ones did too
         outer.pure = outer.pure and pure
         outer.shared = outer.shared and recording.shared
@@ -232,8 +225,8 @@ def _record(store: Store, key: Any, owner: "ClassInfo | None", caller: "Analyzer
     if any(not _shared_values(v) for v in writes.values()):
         recording.shared = False
     summary = Summary(dict(recording.touched), writes, _copy(result), id(function),
-                      frame.depth if recording.depth_limited else None, recording.reach - frame.depth, frozenset(recording.walked),
-                      frozenset(recording.files))
+                      frame.depth if recording.depth_limited else None, recording.reach - frame.depth,
+                      frozenset(recording.walked), frozenset(recording.files))
     table = store.shared if recording.shared else store.local
     kept = table.setdefault(key, [])
     if len(kept) < MAX_PER_KEY:
@@ -348,7 +341,8 @@ def _plain(value: Any, depth: int = 0) -> bool:
                                                                   PartialValue)):
         return True
     if isinstance(value, FunctionValue):  # a method, or a function that closes over no walk's names
-        return value.owner is not None or (value.analyzer is not None and id(value.node) not in value.analyzer._closures)
+        closes_over = value.analyzer is None or id(value.node) in value.analyzer._closures
+        return value.owner is not None or not closes_over
     if depth > 8:
         return False
     if isinstance(value, TupleValue):
@@ -400,6 +394,12 @@ def _shared_class(info: "ClassInfo") -> bool:
     return info.analyzer is not None and info.analyzer.persistent
 
 
+def _shared_function(value: FunctionValue) -> bool:
+    if value.owner is not None:
+        return _shared_class(value.owner)
+    return value.analyzer is not None and bool(value.analyzer.persistent)
+
+
 def _shared_values(*values: Any) -> bool:
     """Whether values refer only to modules kept for the run (not to the checked file's classes)."""
     for value in values:
@@ -408,17 +408,9 @@ def _shared_values(*values: Any) -> bool:
                 return False
         elif isinstance(value, ClassValue) and not _shared_class(value.info):
             return False
-        elif isinstance(value, FunctionValue) and not (
-                _shared_class(value.owner) if value.owner is not None else value.analyzer is not None and value.analyzer.persistent):
+        elif isinstance(value, FunctionValue) and not _shared_function(value):
             return False
         elif isinstance(value, TupleValue) and not _shared_values(*value.items):
             return False
     return True
 
-
-def _desc(v):
-    if isinstance(v, TupleValue):
-        return "T(" + ",".join(_desc(i) for i in v.items) + ")"
-    if isinstance(v, FunctionValue):
-        return "F" + ("m" if v.owner else "f")
-    return type(v).__name__
