@@ -162,7 +162,9 @@ def timed_check(api, project, path: str, limit: float) -> dict:
     signal.setitimer(signal.ITIMER_REAL, limit)
     try:
         project.reads = set()
+        modules = project.modules_read
         codes = [d.code for d in settings.filter(api.check_file(path, settings.selection, project))]
+        api.settle_project(project, modules)  # as a `check` worker does after each file
     except FileTimeout:
         timed_out = True
     finally:

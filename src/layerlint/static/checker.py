@@ -44,6 +44,11 @@ class Project:
     _value_reads: dict[str, set[str]] = field(default_factory=dict)
     _noting: list[set[str]] = field(default_factory=list)
 
+    @property
+    def modules_read(self) -> int:
+        """How many modules of the tree were read so far (each is kept for the run)."""
+        return len(self._analyzers)
+
     def module_name(self, path: Path) -> str:
         for root in self.roots:
             try:
@@ -173,6 +178,15 @@ class Project:
         return self._analyzers[path]
 
 
+def _release(analyzer: Analyzer) -> None:
+    """The checked file's analyzer is done once its facts exist; the project's modules may still
+    point at its classes (a scope a nested function closed over, a default value built under this
+    file's check), so what it holds goes now rather than with the next full collection."""
+    for info in analyzer.class_infos:
+        info.attributes = None
+    analyzer.__dict__.clear()
+
+
 def noqa_lines(text: str) -> dict[int, frozenset[str] | None]:
     """Line -> codes silenced there (`None`: all). Read from real comments, not from strings."""
     found: dict[int, frozenset[str] | None] = {}
@@ -219,7 +233,10 @@ def check_source(text: str, path: str = "<string>", selection: Selection | None 
         with budget.active(budget.Budget()), summaries.active(store):  # the parse is bounded above
             module = project.module_name(Path(path)) if project else ""
             analyzer = Analyzer(tree, path, module, project.find_class if project else None, text)
-            facts = analyzer.run()
+            try:
+                facts = analyzer.run()
+            finally:
+                _release(analyzer)
         # The rules are bounded in work only: their time goes mostly into building fixes (a libcst
         # parse each), which grows with the findings, not with how pathological the code is.
         with budget.active(budget.Budget(time_limit=None)):
