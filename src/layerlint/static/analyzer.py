@@ -11,7 +11,9 @@ Layers travel by other roads than `self.x`: what an import from another module o
 names is read from that module (through `Project.find_value`, once per run, never imported), and code
 of another module records what it does into this file's facts at the call that led there. A class is
 summarised once (`class_attributes`); only a construction handed layers (or whose defaults hold one)
-gets its own summary (`_bind_class`), and only its calls walk its forward again.
+gets its own summary (`_bind_class`), and only its calls walk its forward again. Every other inlined
+walk (a helper, a method on `self`, a parent's constructor) goes through `summaries.walk`, which
+applies the summary of an earlier walk with the same inputs when one holds (see `summaries`).
 """
 
 from __future__ import annotations
