@@ -112,9 +112,22 @@ def inherited_normalization(info: "ClassInfo") -> LayerTraits | None:
 
 @functools.lru_cache(maxsize=4096)
 def adds_weights(node: ast.ClassDef) -> bool:
-    return any(isinstance(n, ast.Call) and (getattr(n.func, "attr", None) in ("add_weight", "Parameter")
-                                            or getattr(n.func, "id", None) == "Parameter")
-               for n in ast.walk(node))
+    """Whether the class makes weights of its own (`self.add_weight(...)`, `nn.Parameter(...)`).
+    An explicit stack rather than `ast.walk`, whose generators cost twice as much per node."""
+    stack: list[ast.AST] = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, ast.Call):
+            func = current.func
+            if getattr(func, "attr", None) in ("add_weight", "Parameter") or getattr(func, "id", None) == "Parameter":
+                return True
+        for name in current._fields:
+            value = getattr(current, name, None)
+            if isinstance(value, list):
+                stack.extend(item for item in value if isinstance(item, ast.AST))
+            elif isinstance(value, ast.AST):
+                stack.append(value)
+    return False
 
 
 def composite_traits(framework: str, name: str, children: list[Instance], node: ast.ClassDef | None = None) -> LayerTraits:
