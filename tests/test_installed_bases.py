@@ -12,7 +12,7 @@ from layerlint.static.checker import Project, Selection, check_source
 # The library's base class is two re-exports away from where users import it, like keras-hub's
 # `keras_hub.models.Backbone` (api module -> src module) or transformers' lazy `__init__`.
 LIBRARY = {
-    "mylib/__init__.py": "from .models import BaseNet\nopen('IMPORTED', 'w').write('ran')\n",
+    "mylib/__init__.py": "from .models import (\n    Helper,\n    BaseNet as BaseNet,\n)\nopen('IMPORTED', 'w').write('ran')\n",
     "mylib/models/__init__.py": "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n"
                                 "    from mylib.models.base import BaseNet\nelse:\n    BaseNet = None\n",
     "mylib/models/base.py": "import torch.nn as nn\n\nclass BaseNet(nn.Module):\n    pass\n",

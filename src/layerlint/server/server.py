@@ -423,6 +423,12 @@ def create_server(time_limit: float | None = None, workers: int | None = None,
         state = ls.documents.get(params.text_document.uri)
         if state is not None:
             ls.request_check(state, 0)
+        # Another open module may import what was saved (`from .norms import make_norm`): each check
+        # reads the project afresh from disk, so checking them again shows the saved version's effect.
+        if _is_python(params.text_document.uri, None):
+            for other in list(ls.documents.values()):
+                if other is not state and not other.closed:
+                    ls.request_check(other, 0)
 
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(ls: LayerlintServer, params: types.DidCloseTextDocumentParams) -> None:

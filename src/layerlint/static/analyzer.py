@@ -11,7 +11,9 @@ Layers travel by other roads than `self.x`: what an import from another module o
 names is read from that module (through `Project.find_value`, once per run, never imported), and code
 of another module records what it does into this file's facts at the call that led there. A class is
 summarised once (`class_attributes`); only a construction handed layers (or whose defaults hold one)
-gets its own summary (`_bind_class`), and only its calls walk its forward again.
+gets its own summary (`_bind_class`), and only its calls walk its forward again. Every other inlined
+walk (a helper, a method on `self`, a parent's constructor) goes through `summaries.walk`, which
+applies the summary of an earlier walk with the same inputs when one holds (see `summaries`).
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from dataclasses import dataclass
 from typing import Any, Iterator
 
 from layerlint import catalog
-from layerlint.static import budget
+from layerlint.static import budget, summaries
 from layerlint.static.classes import ClassInfo, composite_traits, framework_of_base, inherited_normalization
 from layerlint.static.facts import (AliasedContainer, Branch, BuiltInForward, CallEvent, Instance,
                                     ModuleFacts, settle_ranks)
@@ -114,6 +116,7 @@ class Analyzer:
         self._default_ids: set[int] = set()  # the values defaults hold (kept alive by `_default_values`)
         self._holders: dict[int, int] = {}  # instance -> how many Sequentials list it
         self._sequential_inputs: dict[int, Shape] = {}  # Sequential -> the shape its leading `Input` states
+        self.persistent = False  # kept by the project for the run: summaries of its code serve every file
 
     # -- entry points ---------------------------------------------------------------------------
 
@@ -361,6 +364,7 @@ class Analyzer:
                 call: ast.Call, env: dict[str, Any], frame: _Frame, skip: int = 0,
                 evaluated: tuple[list[Any], dict[str, Any]] | None = None) -> Any:
         if frame.depth >= MAX_INLINE_DEPTH or id(function) in frame.active:
+            summaries.cut_off(recursion=id(function) in frame.active)
             return NOTHING
         arguments, keywords = evaluated or (
             [self._eval(a, env, frame) for a in call.args[skip:]],
@@ -370,8 +374,8 @@ class Analyzer:
             # what it calls is this file's, at the call that led there.
             foreign = owner.analyzer
             inner = self._inner_frame(frame, foreign, owner, call, function)
-            return self._walk_in(foreign, function, foreign._bind_parameters(function, self_value, arguments, keywords),
-                                 inner)
+            return summaries.walk(self, foreign, function,
+                                  foreign._bind_parameters(function, self_value, arguments, keywords), inner)
         inner_env = self._bind_parameters(function, self_value, arguments, keywords)
         closure = self._closures.get(id(function))
         if closure is not None:
@@ -379,7 +383,7 @@ class Analyzer:
         inner = _Frame(frame.entry, frame.collecting, owner or frame.owner, frame.branches, frame.loop,
                        frame.repeat, (*frame.via, call), frame.depth + 1, (*frame.active, id(function)),
                        frame.unrolled, frame.home, frame.home_loop, frame.step)
-        return self._walk_function(function, inner_env, inner)
+        return summaries.walk(self, self, function, inner_env, inner)
 
     # -- statements -----------------------------------------------------------------------------
 
@@ -434,6 +438,7 @@ class Analyzer:
         try:
             return self._interpret(statement, env, frame)
         except RecursionError:
+            summaries.cut_off()
             del self._returns[marks[0]:], self._scope_starts[marks[1]:]
             frame.branches, frame.loop, frame.repeat, frame.unrolled = marks[2:]
             return False
@@ -653,6 +658,7 @@ class Analyzer:
                        node: ast.AST | None = None) -> None:
         if owner.attributes is None:
             return
+        summaries.wrote(owner, name, value)
         if isinstance(value, LayerValue):
             if not value.instance.label:
                 value.instance.label = f"self.{name}"
@@ -726,6 +732,8 @@ class Analyzer:
             if find_value is not None and self._may_be_in_project(qualified):
                 found = find_value(qualified)
                 self._project_values[qualified] = NOTHING if found is None else found
+        elif self.persistent:  # memoised for the run: this file depends on what the lookup read
+            getattr(getattr(self.resolver, "__self__", None), "value_read_again", lambda _: None)(qualified)
         return self._project_values[qualified]
 
     def _may_be_in_project(self, qualified: str) -> bool:
@@ -793,6 +801,7 @@ class Analyzer:
     def _member(self, base: Any, name: str) -> Any:
         if isinstance(base, SelfValue):
             attributes = self.class_attributes(base.owner)
+            summaries.read(base.owner, name, attributes)
             if name in attributes:
                 return attributes[name]
         if isinstance(base, (SelfValue, ClassValue)):
@@ -1073,12 +1082,13 @@ class Analyzer:
             analyzer = callee.analyzer if isinstance(callee.analyzer, Analyzer) else self
             if analyzer is not self:  # a function of another module of the project
                 if frame.depth >= MAX_INLINE_DEPTH or id(callee.node) in frame.active:
+                    summaries.cut_off(recursion=id(callee.node) in frame.active)
                     return NOTHING
                 if not passes_layers and not analyzer._may_touch_layers(callee.node):
                     return NOTHING
                 inner = self._inner_frame(frame, analyzer, frame.owner, node, callee.node)
-                return self._walk_in(analyzer, callee.node,
-                                     analyzer._bind_parameters(callee.node, NOTHING, arguments, keywords), inner)
+                return summaries.walk(self, analyzer, callee.node,
+                                      analyzer._bind_parameters(callee.node, NOTHING, arguments, keywords), inner)
             closure = self._closures.get(id(callee.node))
             passes_layers = passes_layers or (closure is not None and any(
                 isinstance(v, (LayerValue, ContainerValue)) for v in closure.values()))
@@ -1356,6 +1366,7 @@ class Analyzer:
                 continue
             function, owner = found
             if frame.depth >= MAX_INLINE_DEPTH or id(function) in frame.active:
+                summaries.cut_off(recursion=id(function) in frame.active)
                 return NOTHING
             analyzer = owner.analyzer if isinstance(owner.analyzer, Analyzer) else self
             inner = self._inner_frame(frame, analyzer, bound, node, function)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import ast
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Iterator
 
 from layerlint import catalog
@@ -27,16 +27,17 @@ class ClassInfo:
     analyzer: "Analyzer | None" = None  # the analyzer of the file that defines the class
     attributes: dict[str, Any] | None = None  # filled by running __init__/build abstractly
     adds_weights: bool = False
+    _mro_cache: tuple | None = field(default=None, repr=False)
+    _methods: dict[str, ast.FunctionDef] | None = field(default=None, repr=False)
 
     @property
     def name(self) -> str:
         return self.node.name
 
     def own_method(self, name: str) -> ast.FunctionDef | None:
-        for statement in self.node.body:
-            if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)) and statement.name == name:
-                return statement
-        return None
+        if self._methods is None:
+            self._methods = _method_table(self.node)
+        return self._methods.get(name)
 
     def mro(self) -> Iterator["ClassInfo"]:
         seen: set[int] = set()
@@ -50,15 +51,37 @@ class ClassInfo:
             stack.extend(base for base in info.bases if isinstance(base, ClassInfo))
 
     def method(self, name: str) -> tuple[ast.FunctionDef, "ClassInfo"] | None:
-        for info in self.mro():
-            found = info.own_method(name)
-            if found is not None:
-                return found, info
-        return None
+        """Memoised once the bases are known (they are filled while the module's classes are
+        collected, before any method is looked up); a lookup at every `self.x` was a hot spot."""
+        mro = self._mro_cache
+        if mro is None or mro[0] != len(self.bases):
+            mro = self._mro_cache = (len(self.bases), tuple(self.mro()), {})
+        found = mro[2].get(name, _UNSET)
+        if found is _UNSET:
+            found = None
+            for info in mro[1]:
+                method = info.own_method(name)
+                if method is not None:
+                    found = (method, info)
+                    break
+            mro[2][name] = found
+        return found
 
     @property
     def is_layer(self) -> bool:
         return self.framework is not None
+
+
+_UNSET = object()
+
+
+def _method_table(node: ast.ClassDef) -> dict[str, ast.FunctionDef]:
+    """A class body's methods by name; the first definition, as the scan this replaces found it."""
+    table: dict[str, ast.FunctionDef] = {}
+    for statement in node.body:
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            table.setdefault(statement.name, statement)  # type: ignore[arg-type]
+    return table
 
 
 def framework_of_base(qualified: str) -> str | None:
@@ -89,9 +112,22 @@ def inherited_normalization(info: "ClassInfo") -> LayerTraits | None:
 
 @functools.lru_cache(maxsize=4096)
 def adds_weights(node: ast.ClassDef) -> bool:
-    return any(isinstance(n, ast.Call) and (getattr(n.func, "attr", None) in ("add_weight", "Parameter")
-                                            or getattr(n.func, "id", None) == "Parameter")
-               for n in ast.walk(node))
+    """Whether the class makes weights of its own (`self.add_weight(...)`, `nn.Parameter(...)`).
+    An explicit stack rather than `ast.walk`, whose generators cost twice as much per node."""
+    stack: list[ast.AST] = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, ast.Call):
+            func = current.func
+            if getattr(func, "attr", None) in ("add_weight", "Parameter") or getattr(func, "id", None) == "Parameter":
+                return True
+        for name in current._fields:
+            value = getattr(current, name, None)
+            if isinstance(value, list):
+                stack.extend(item for item in value if isinstance(item, ast.AST))
+            elif isinstance(value, ast.AST):
+                stack.append(value)
+    return False
 
 
 def composite_traits(framework: str, name: str, children: list[Instance], node: ast.ClassDef | None = None) -> LayerTraits:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from layerlint.i18n import N_
+from layerlint.static import parsed
 from layerlint.static.facts import CallEvent, ModuleFacts
 
 # A comment that says the sharing is meant: `# shared on purpose`, `# tied with the encoder`.
@@ -322,11 +323,12 @@ def _index(text: str) -> _Index:
     """Every call of the file with its enclosing function and `if` arms (parsed again: the facts
     hold no parents)."""
     try:
-        tree = ast.parse(text)
+        tree = parsed.tree_of(text)  # the checker's own parse, not a second one
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return _Index({}, {}, {})
     calls: dict[tuple, tuple[ast.Call, ast.AST]] = {}
     guards: dict[tuple, tuple[tuple[ast.If, str], ...]] = {}
+    parents: dict[int, ast.AST] = {}  # filled on the same traversal: a second walk of the tree cost as much
 
     # An explicit stack, not recursion: generated code nests expressions deeper than Python recurses.
     stack: list[tuple[ast.AST, ast.AST, tuple]] = [(tree, tree, ())]
@@ -336,6 +338,8 @@ def _index(text: str) -> _Index:
             stack.append((scope, node.test, arms))
             body = node.body if isinstance(node.body, list) else [node.body]
             orelse = node.orelse if isinstance(node.orelse, list) else [node.orelse]
+            for child in (node.test, *body, *orelse):
+                parents[id(child)] = node
             stack.extend((scope, child, arms + ((node, "body"),)) for child in body)
             stack.extend((scope, child, arms + ((node, "orelse"),)) for child in orelse)
             continue
@@ -344,9 +348,9 @@ def _index(text: str) -> _Index:
         if isinstance(node, ast.Call):
             calls[_position(node)] = (node, scope)
             guards[_position(node)] = arms
-        stack.extend((scope, child, arms) for child in ast.iter_child_nodes(node))
-
-    parents = {id(child): node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
+        for child in ast.iter_child_nodes(node):
+            parents[id(child)] = node
+            stack.append((scope, child, arms))
     return _Index(calls, guards, parents)
 
 
