@@ -22,6 +22,7 @@ from layerlint.diagnostics import Diagnostic, Related, Text
 from layerlint.i18n import N_
 from layerlint.static.facts import CallEvent, ModuleFacts, exclusive
 from layerlint.static.rules import messages as m
+from layerlint.static.rules._origins import foreign_origin
 from layerlint.static.rules._roles import (Roles, chunks_of_one_input, flag_arms, intent_comment, judge_roles,
                                           unreachable)
 from layerlint.static.rules.base import Rule, RuleContext
@@ -40,6 +41,7 @@ class Decision:
     shared: Shared
     reason: Text | None = None  # why it looks intended (LL003 on a normalization)
     roles: Roles | None = None  # the roles of the calls (LL002 on an affine-only normalization)
+    elsewhere: bool = False  # the calls are in another module's code (a block this file hands it to)
 
 
 def decisions(facts: ModuleFacts, context: RuleContext) -> Iterator[Decision]:
@@ -90,12 +92,16 @@ def decide(shared: Shared, facts: ModuleFacts, context: RuleContext) -> Decision
     if normalizes and chunks_of_one_input(events, context.text):
         return Decision("LL003", shared, Text(CHUNKS_REASON))
     if shared.kind == "statistics":
-        return Decision("LL002", shared)
+        return Decision("LL002", shared, elsewhere=True)
     if traits is None or not traits.normalizes or instance.composite:
         return Decision("LL003", shared)
     roles = judge_roles(events, facts, context.text)
     if roles.foreign:
-        return None  # the calls of an inherited forward: the file that holds them reports them
+        if foreign_origin(context, instance) is not None:
+            return None  # the calls of an inherited forward: the file that holds them reports them
+        # an instance of this file handed to another module's block (`Pair(norm, norm)`): that file
+        # never sees the sharing, and its roles cannot be read here, so it is reported as an accident
+        return Decision("LL002", shared, elsewhere=True)
     if roles.designed:
         return Decision("LL003", shared, Text(roles.reason, dict(roles.args)), roles)
     return Decision("LL002", shared, None, roles)
@@ -109,8 +115,9 @@ def shared_state_diagnostic(rule: Rule, decision: Decision, context: RuleContext
     sites = list({id(event.site()): event.site() for event in shared.events}.values())  # distinct, in order
     nodes = list({id(event.node): event.node for event in shared.events}.values())
     in_loop = len(sites) == 1 and len(nodes) == 1
-    # One site but several calls: a helper called once holds them (`block(self.norm, ...)`): name its lines.
-    places = sites if len(sites) > 1 or in_loop else nodes
+    # One site but several calls: a helper called once holds them (`block(self.norm, ...)`): name its
+    # lines, unless they are lines of another module (then the call here that reaches them).
+    places = sites if len(sites) > 1 or in_loop or decision.elsewhere else nodes
     spans = [context.span(place) for place in places]
     one_line = len({span.line for span in spans}) < len(spans)
     lines = ", ".join(f"{span.line}:{span.column}" if one_line else str(span.line) for span in spans)
@@ -119,7 +126,7 @@ def shared_state_diagnostic(rule: Rule, decision: Decision, context: RuleContext
              else m.STATE_NORMALIZATION if traits and traits.normalizes else m.STATE_WEIGHTS)
     roles = decision.roles
     args = {"label": instance.name(), "cls": instance.class_name, "lines": lines, "state": Text(state),
-            "count": len(sites), "how": Text(m.HOW_LOOP if in_loop else m.HOW_LINES, {"lines": lines}),
+            "count": len(sites), "how": _how(in_loop, decision.elsewhere, lines, len(nodes)),
             "kind": shared.kind, "reason": decision.reason or "",
             "inputs": ", ".join(roles.inputs) if roles and roles.inputs else "?"}
     primary = shared.primary.site()
@@ -132,3 +139,8 @@ def shared_state_diagnostic(rule: Rule, decision: Decision, context: RuleContext
                       fix=context.fix(rule, list(shared.events)), layer=instance.name(),
                       layer_class=instance.class_name)
 
+
+def _how(in_loop: bool, elsewhere: bool, lines: str, calls: int) -> Text:
+    if elsewhere:
+        return Text(m.HOW_OTHER_MODULE, {"count": calls, "lines": lines})
+    return Text(m.HOW_LOOP if in_loop else m.HOW_LINES, {"lines": lines})
