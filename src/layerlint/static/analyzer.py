@@ -30,6 +30,7 @@ from layerlint.static.classes import ClassInfo, composite_traits, framework_of_b
 from layerlint.static.facts import (AliasedContainer, Branch, BuiltInForward, CallEvent, Instance,
                                     ModuleFacts)
 from layerlint.static.names import FRAMEWORK_PACKAGES, ImportMap, split_framework
+from layerlint.static.roads import Roads
 from layerlint.static.shapes import UNKNOWN, Arguments, Shape, literal, merge, spec_for
 from layerlint.static.source import split_lines
 from layerlint.static.verdicts import crash_of
@@ -110,6 +111,7 @@ class Analyzer:
         self._default_values: dict[int, dict[str, Any]] = {}
         self._default_ids: set[int] = set()  # the values defaults hold (kept alive by `_default_values`)
         self._holders: dict[int, int] = {}  # instance -> how many Sequentials list it
+        self._roads = Roads()  # layers handed to a block's constructor (roads.py)
 
     # -- entry points ---------------------------------------------------------------------------
 
@@ -987,6 +989,8 @@ class Analyzer:
         frame.loop, frame.repeat, frame.unrolled = saved
         made_new = len(self._constructed) > constructions_before
         layers = [p for p in produced if isinstance(p, LayerValue)]
+        if made_new:
+            self._roads.note_comprehension(produced, node)
         one_instance = len(layers) > 1 and len({id(p.instance) for p in layers}) == 1
         if one_instance and not made_new:
             self._record_alias(layers[0].instance, node, None)
@@ -1321,6 +1325,7 @@ class Analyzer:
             return None
         bound = ClassInfo(info.node, info.bases, info.framework, info.analyzer, attributes={},
                           adds_weights=info.adds_weights)
+        built_from = len(self._constructed)
         for method in CONSTRUCTION_METHODS:
             found = info.method(method)
             if found is None:
@@ -1331,6 +1336,7 @@ class Analyzer:
             inner.entry, inner.branches = f"{info.name}.{method}", ()
             passed = (arguments, keywords) if method == "__init__" else ([], {})
             self._walk_in(analyzer, function, analyzer._bind_parameters(function, SelfValue(bound), *passed), inner)
+        self._roads.note_built(bound, self._constructed[built_from:], node, [*arguments, *keywords.values()])
         return bound
 
     def _call_bound(self, bound: ClassInfo, node: ast.Call, arguments: list[Any], keywords: dict[str, Any],
@@ -1411,7 +1417,8 @@ class Analyzer:
             if applied is not None and applied.owner is None:
                 return self._call_function_value(applied, node, env, frame, NOTHING, (arguments, keywords))
             if isinstance(callee.instance.bound, ClassInfo):
-                result = self._call_bound(callee.instance.bound, node, arguments, keywords, frame)
+                with self._roads.element(callee.instance.bound, callee.key):
+                    result = self._call_bound(callee.instance.bound, node, arguments, keywords, frame)
                 if result is not NOTHING:
                     return result
             elif callee.instance.composite and callee.instance.class_of is not None:
@@ -1421,8 +1428,11 @@ class Analyzer:
     def _record_call(self, instance: Instance, key: object, node: ast.Call, inputs: tuple[Shape | None, ...],
                      frame: _Frame) -> None:
         loop = frame.home_loop if frame.home is not None else frame.loop
+        key, via = self._roads.place(instance, key, frame.via)
+        if via is not frame.via:
+            self.facts.handed.add(id(instance))
         self.facts.events.append(CallEvent(instance, key, node, inputs, frame.branches, loop, frame.repeat,
-                                           frame.entry, frame.via))
+                                           frame.entry, via))
 
     def _layer_output(self, instance: Instance, inputs: tuple[Shape | None, ...], arguments: list[Any],
                       node: ast.Call | None = None, frame: _Frame | None = None) -> Any:

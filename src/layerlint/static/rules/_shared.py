@@ -80,8 +80,8 @@ def decide(shared: Shared, facts: ModuleFacts, context: RuleContext) -> Decision
     traits = instance.traits
     if intent_comment(events, context.lines):
         return Decision("LL003", shared, Text(COMMENT_REASON))
-    if shared.kind == "statistics":
-        return Decision("LL002", shared)
+    if shared.kind == "statistics" or (id(instance) in facts.handed and traits is not None and traits.statistics):
+        return Decision("LL002", shared)  # a block handed to every slot: no call repeats it on purpose
     if traits is None or not traits.normalizes or instance.composite:
         return Decision("LL003", shared)
     roles = judge_roles(events, facts, context.text)

@@ -1,0 +1,96 @@
+"""Instances handed to a block through its constructor, and where that sharing is shown.
+
+A user block built with layers among its arguments gets its own summary (`Analyzer._bind_class`),
+and a call of it walks its forward over the layers it holds. Two facts about such a construction
+decide what that walk means:
+
+* which layers the construction built itself (`self.bn = BatchNorm(...)` in the block's
+  `__init__`): every element of a comprehension (`[Step(shared, dim) for _ in range(n)]`) runs
+  that constructor once, so these are one instance per element even though the analysis keeps
+  one summary for the family. Their calls are told apart by the element's key;
+* which layer it was handed into more than one slot: twice in one construction
+  (`ConvPair(bn, bn, width)`), or once into every element of a comprehension. The case's own code
+  then has no second call of it and no container expression: the sharing is shown where the
+  instance is handed over. Nothing in the code repeats the call on purpose, so a handed block whose
+  layers keep running statistics is judged by them (LL002), not as a siamese tower (LL003).
+"""
+
+from __future__ import annotations
+
+import ast
+import contextlib
+from dataclasses import dataclass, field
+from typing import Any, Iterator
+
+from layerlint.static.facts import Instance
+from layerlint.static.values import LayerValue
+
+
+@dataclass
+class _Walk:
+    """One element walked: its summary (`bound`, a ClassInfo) and which element of a family it is."""
+
+    bound: object
+    key: object
+
+
+@dataclass
+class Roads:
+    own: dict[int, set[int]] = field(default_factory=dict)  # id(bound) -> ids of instances it built
+    handover: dict[tuple[int, int], ast.AST] = field(default_factory=dict)  # (bound, instance) -> node
+    _stack: list[_Walk] = field(default_factory=list)
+    _kept: list[object] = field(default_factory=list)  # keeps the ids above valid
+
+    # -- what the constructions say ------------------------------------------------------------
+
+    def note_built(self, bound: object, built: list[Instance], node: ast.AST, handed: list[Any]) -> None:
+        """A bound construction: the instances its constructor built, and the handed layers that
+        fill two of its slots (`ConvPair(bn, bn, width)`)."""
+        self._kept.append(bound)
+        self.own[id(bound)] = {id(instance) for instance in built}
+        attributes = getattr(bound, "attributes", None) or {}
+        given = {id(v.instance) for v in handed if isinstance(v, LayerValue)}
+        slots: dict[int, int] = {}
+        for value in attributes.values():
+            if isinstance(value, LayerValue) and id(value.instance) in given:
+                slots[id(value.instance)] = slots.get(id(value.instance), 0) + 1
+        for instance_id, count in slots.items():
+            if count > 1:
+                self.handover[(id(bound), instance_id)] = node
+
+    def note_comprehension(self, produced: list[Any], node: ast.AST) -> None:
+        """`[Step(shared, dim) for _ in range(n)]`: a layer held by every element built there and
+        built by none of them was handed to each: shown at the comprehension."""
+        bounds = [value.instance.bound for value in produced
+                  if isinstance(value, LayerValue) and value.instance.bound is not None]
+        if len(bounds) < 2 or len(bounds) != len(produced):
+            return
+        held = [{id(v.instance): v.instance for v in (getattr(b, "attributes", None) or {}).values()
+                 if isinstance(v, LayerValue) and id(v.instance) not in self.own.get(id(b), set())}
+                for b in bounds]
+        common = set(held[0]).intersection(*held[1:])
+        for bound in bounds:
+            for instance_id in common:
+                self.handover[(id(bound), instance_id)] = node
+
+    # -- walking -------------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def element(self, bound: object, key: object) -> Iterator[None]:
+        """The forward of one bound block is walked (as element `key` of a family, or alone)."""
+        self._stack.append(_Walk(bound, key))
+        try:
+            yield
+        finally:
+            self._stack.pop()
+
+    def place(self, instance: Instance, key: object, via: tuple) -> tuple[object, tuple]:
+        """The key and the helper chain a call is recorded with: an element's own layer is keyed by
+        the element; a layer handed over is shown where it was handed (the first of `via`)."""
+        for context in self._stack[::-1]:
+            if id(instance) in self.own.get(id(context.bound), ()):
+                return (key if context.key is None else ("element", context.key, key)), via
+            node = self.handover.get((id(context.bound), id(instance)))
+            if node is not None:
+                return key, (node, *via)
+        return key, via
