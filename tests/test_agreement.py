@@ -43,8 +43,6 @@ NOT_FOLLOWED_YET = {
     _EVAL + "keras/k48_tf_function_builds_norm.py": "TensorFlow refuses the step's new variables: LL005 is a warning",
     _EVAL + "tf_keras/t21_tf_function_step_builds_dense.py": "TensorFlow refuses the step's new variables: LL005 "
                                                              "is a warning",
-    _EVAL + "keras/k58_class_alias_times_n.py": "a class alias bound by a conditional expression",
-    _EVAL + "torch/p78_class_alias_times_n.py": "a class alias bound by a conditional expression",
     _EVAL + "tf_keras/t24_setattr_one_bn.py": "setattr with an f-string name in a loop",
     _EVAL + "torch/p75_setattr_one_bn.py": "setattr with an f-string name in a loop",
     _EVAL + "tf_keras/t29_getattr_percent_index.py": "getattr with a %-formatted name from a helper's arguments",

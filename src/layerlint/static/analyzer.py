@@ -30,7 +30,7 @@ from layerlint.static.classes import ClassInfo, composite_traits, framework_of_b
 from layerlint.static.facts import (AliasedContainer, Branch, BuiltInForward, CallEvent, Instance,
                                     ModuleFacts)
 from layerlint.static.names import FRAMEWORK_PACKAGES, ImportMap, split_framework
-from layerlint.static.roads import Roads
+from layerlint.static.roads import ClassChoice, Roads, construct_either
 from layerlint.static.shapes import UNKNOWN, Arguments, Shape, literal, merge, spec_for
 from layerlint.static.source import split_lines
 from layerlint.static.verdicts import crash_of
@@ -893,6 +893,8 @@ class Analyzer:
         frame.branches = (*saved, Branch(id(node), token, "else"))
         orelse = self._eval(node.orelse, env, frame)
         frame.branches = saved
+        if all(isinstance(v, (QualifiedValue, ClassValue)) for v in (body, orelse)) and body != orelse:
+            return ClassChoice((body, orelse))  # `conv_cls = A if flag else nn.Conv2d` (roads.py)
         return same_value(body, orelse)
 
     def _expr_BinOp(self, node: ast.BinOp, env: dict[str, Any], frame: _Frame) -> Any:
@@ -1016,6 +1018,10 @@ class Analyzer:
             return self._construct_user(callee.info, node, env, frame)
         if isinstance(callee, QualifiedValue):
             return self._call_qualified(callee.qualified, node, env, frame)
+        if isinstance(callee, ClassChoice):
+            made = construct_either(lambda arm: self._call_qualified(arm.qualified, node, env, frame) if isinstance(
+                arm, QualifiedValue) else self._construct_user(arm.info, node, env, frame), callee, node)
+            return NOTHING if made is None else made
         if isinstance(callee, PartialValue):
             if id(callee.node) in self._expanding:  # `p = partial(p, ...)`: no end to unfold
                 return NOTHING

@@ -20,9 +20,10 @@ from __future__ import annotations
 import ast
 import contextlib
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from layerlint.static.facts import Instance
+from layerlint.static.shapes import Arguments
 from layerlint.static.values import LayerValue
 
 
@@ -94,3 +95,30 @@ class Roads:
             if node is not None:
                 return key, (node, *via)
         return key, via
+
+
+# -- a class chosen by a conditional expression --------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ClassChoice:
+    """`conv_cls = SeparableConv if separable else nn.Conv2d`: either class (a `QualifiedValue` or a
+    `ClassValue` each), so that calling the name constructs one layer of one of them."""
+
+    arms: tuple[Any, Any]
+
+
+def construct_either(construct: Callable[[Any], Any], choice: ClassChoice, node: ast.Call) -> Any:
+    """One instance of either class, built at `node`: `[conv_cls(...)] * n` repeats that one object
+    whichever class the flag picks. It carries the traits of an arm with state (weights or running
+    statistics) and the name the code calls it by."""
+    built = [construct(arm) for arm in choice.arms]
+    layers = [value.instance for value in built if isinstance(value, LayerValue)]
+    if len(layers) != len(built):
+        return built[0] if len(set(map(id, built))) == 1 else None
+    stateful = [i for i in layers if i.traits is not None and (i.traits.weights or i.traits.statistics)]
+    model = (stateful or layers)[0]
+    name = node.func.id if isinstance(node.func, ast.Name) else model.class_name
+    merged = Instance(name, model.framework, model.traits, None, Arguments(has_star=True), node,
+                      composite=model.composite, children=model.children)
+    return LayerValue(merged)
