@@ -30,7 +30,7 @@ from layerlint.static.classes import ClassInfo, composite_traits, framework_of_b
 from layerlint.static.facts import (AliasedContainer, Branch, BuiltInForward, CallEvent, Instance,
                                     ModuleFacts)
 from layerlint.static.names import FRAMEWORK_PACKAGES, ImportMap, split_framework
-from layerlint.static.roads import ClassChoice, Roads, construct_either
+from layerlint.static.roads import ClassChoice, Roads, construct_either, format_name
 from layerlint.static.shapes import UNKNOWN, Arguments, Shape, literal, merge, spec_for
 from layerlint.static.source import split_lines
 from layerlint.static.verdicts import crash_of
@@ -920,6 +920,8 @@ class Analyzer:
             return left
         if isinstance(right, TensorValue) and isinstance(left, ConstValue):
             return right
+        if isinstance(left, ConstValue) and isinstance(right, ConstValue) and isinstance(op, ast.Mod):
+            return format_name(left.value, right.value)  # `"bn%d" % i`: an attribute name (roads.py)
         if isinstance(left, ConstValue) and isinstance(right, ConstValue):
             try:
                 return ConstValue(_apply_operator(op, left.value, right.value))
@@ -1037,6 +1039,8 @@ class Analyzer:
             return self._call_qualified(qualified, node, env, frame)
         if isinstance(node.func, ast.Name) and node.func.id == "range":
             bounds = [literal(a) for a in node.args]
+            if not all(isinstance(b, int) for b in bounds):  # `range(self.n_conv)`: a value known here
+                bounds = [v.value if isinstance(v := self._eval(a, env, frame), ConstValue) else None for a in node.args]
             if bounds and all(isinstance(b, int) for b in bounds):
                 return ConstValue(range(*bounds))
         if isinstance(node.func, ast.Name) and node.func.id in ("zip", "enumerate", "reversed", "list", "tuple"):

@@ -24,7 +24,7 @@ from typing import Any, Callable, Iterator
 
 from layerlint.static.facts import Instance
 from layerlint.static.shapes import Arguments
-from layerlint.static.values import LayerValue
+from layerlint.static.values import NOTHING, ConstValue, LayerValue
 
 
 @dataclass
@@ -122,3 +122,14 @@ def construct_either(construct: Callable[[Any], Any], choice: ClassChoice, node:
     merged = Instance(name, model.framework, model.traits, None, Arguments(has_star=True), node,
                       composite=model.composite, children=model.children)
     return LayerValue(merged)
+
+
+def format_name(template: Any, value: Any) -> Any:
+    """`"bn%d" % index` with both known: the attribute name `getattr`/`setattr` use. Only `%`
+    formatting of a string by constants; anything else (a number's modulo too) stays unknown."""
+    if not isinstance(template, str) or not isinstance(value, (int, str, tuple)) or len(template) > 200:
+        return NOTHING
+    try:
+        return ConstValue(template % value)
+    except (TypeError, ValueError, OverflowError):
+        return NOTHING
