@@ -1253,6 +1253,7 @@ class Analyzer:
         instance = Instance(name, framework, traits, spec, arguments, node)
         if name == "Sequential":
             self._sequential_children(instance, node, children_values)
+            self._roads.note_slots(instance.children, node)
         elif name == "Lambda" and children_values and isinstance(children_values[0], FunctionValue):
             self._lambda_layers[id(instance)] = children_values[0]
         elif name in ("Bidirectional", "TimeDistributed") and children_values and isinstance(children_values[0], LayerValue):
@@ -1433,6 +1434,9 @@ class Analyzer:
                     return result
             elif callee.instance.composite and callee.instance.class_of is not None:
                 self._second_call_of_block(callee, node, inputs, frame)
+            for child in self._roads.handing_children(callee.instance):  # `Sequential(Residual(h), Residual(h))`
+                with self._roads.element(child.bound, None):
+                    self._call_bound(child.bound, node, [TensorValue(None)], {}, frame)  # type: ignore[arg-type]
         return self._layer_output(callee.instance, inputs, arguments, node if not frame.collecting else None, frame)
 
     def _record_call(self, instance: Instance, key: object, node: ast.Call, inputs: tuple[Shape | None, ...],

@@ -62,17 +62,31 @@ class Roads:
     def note_comprehension(self, produced: list[Any], node: ast.AST) -> None:
         """`[Step(shared, dim) for _ in range(n)]`: a layer held by every element built there and
         built by none of them was handed to each: shown at the comprehension."""
-        bounds = [value.instance.bound for value in produced
-                  if isinstance(value, LayerValue) and value.instance.bound is not None]
-        if len(bounds) < 2 or len(bounds) != len(produced):
+        if all(isinstance(v, LayerValue) and v.instance.bound is not None for v in produced):
+            self.note_slots([v.instance for v in produced], node)
+
+    def note_slots(self, children: list[Instance], node: ast.AST) -> None:
+        """Blocks built at one place (a comprehension, `nn.Sequential(Residual(h), Residual(h))`):
+        a layer that two of them hold and neither built was handed to both there."""
+        bounds = list({id(c.bound): c.bound for c in children if c.bound is not None}.values())
+        if len(bounds) < 2:
             return
-        held = [{id(v.instance): v.instance for v in (getattr(b, "attributes", None) or {}).values()
-                 if isinstance(v, LayerValue) and id(v.instance) not in self.own.get(id(b), set())}
-                for b in bounds]
-        common = set(held[0]).intersection(*held[1:])
+        holders: dict[int, list[object]] = {}
         for bound in bounds:
-            for instance_id in common:
+            own = self.own.get(id(bound), set())
+            held = {id(v.instance) for v in (getattr(bound, "attributes", None) or {}).values()
+                    if isinstance(v, LayerValue) and id(v.instance) not in own}
+            for instance_id in held:
+                holders.setdefault(instance_id, []).append(bound)
+        for instance_id, holding in holders.items():
+            for bound in holding if len(holding) > 1 else ():
                 self.handover[(id(bound), instance_id)] = node
+
+    def handing_children(self, container: Instance) -> list[Instance]:
+        """The children of a container that were handed a layer another child holds too: calling the
+        container calls each of them (their forwards are walked, so those calls are seen)."""
+        handed = {bound for bound, _ in self.handover}
+        return [c for c in {id(c): c for c in container.children}.values() if id(c.bound) in handed]
 
     # -- walking -------------------------------------------------------------------------------
 
