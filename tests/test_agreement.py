@@ -46,7 +46,6 @@ NOT_FOLLOWED_YET = {
     _EVAL + "torch/p72_lazylinear_two_widths.py": "lazy modules are sized by their first call",
     _EVAL + "torch/p73_lazy_batchnorm_two_widths.py": "lazy modules are sized by their first call",
     _EVAL + "torch/p81_alias_q_norm_for_k.py": "an attribute alias replaced only under a flag",
-    _EVAL + "keras/k65_keras_hub_backbone_one_norm.py": "a functional graph built in a Model subclass's __init__",
 }
 
 

@@ -30,7 +30,7 @@ from layerlint.static.classes import ClassInfo, composite_traits, framework_of_b
 from layerlint.static.facts import (AliasedContainer, Branch, BuiltInForward, CallEvent, Instance,
                                     ModuleFacts)
 from layerlint.static.names import FRAMEWORK_PACKAGES, ImportMap, split_framework
-from layerlint.static.roads import ClassChoice, Roads, construct_either, format_name
+from layerlint.static.roads import ClassChoice, Roads, builds_functional_graph, construct_either, format_name
 from layerlint.static.shapes import UNKNOWN, Arguments, Shape, literal, merge, spec_for
 from layerlint.static.source import split_lines
 from layerlint.static.verdicts import crash_of
@@ -258,6 +258,12 @@ class Analyzer:
 
     def _analyze_layer_class(self, info: ClassInfo) -> None:
         self.class_attributes(info)
+        init = info.own_method("__init__")
+        if init is not None and builds_functional_graph(init):  # `super().__init__(inputs=..., outputs=...)`
+            frame = _Frame(entry=f"{info.name}.__init__", collecting=False, owner=None)
+            env = self._bind_parameters(init, NOTHING, [])
+            env.update({param.arg: NOTHING for param in init.args.args[:1]})  # `self.x = ...` stays the summary's
+            self._walk_function(init, env, frame)
         for name in FORWARD_METHODS:
             found = info.method(name)
             if found is None or (name == "__call__" and found[1] is not info):

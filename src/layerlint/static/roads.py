@@ -147,3 +147,16 @@ def format_name(template: Any, value: Any) -> Any:
         return ConstValue(template % value)
     except (TypeError, ValueError, OverflowError):
         return NOTHING
+
+
+def builds_functional_graph(init: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """A Keras Model subclass whose `__init__` builds a functional graph and hands it to the parent
+    (`super().__init__(inputs=inputs, outputs=x)`, the keras-hub `Backbone` style): its `__init__`
+    is the model's forward pass as much as a builder function's body is."""
+    for node in ast.walk(init):
+        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "__init__"
+                and isinstance(node.func.value, ast.Call) and isinstance(node.func.value.func, ast.Name)
+                and node.func.value.func.id == "super"):
+            named = {k.arg for k in node.keywords}
+            return {"inputs", "outputs"} <= named or len(node.args) >= 2
+    return False
