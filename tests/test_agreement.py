@@ -45,7 +45,6 @@ NOT_FOLLOWED_YET = {
                                                              "is a warning",
     _EVAL + "torch/p72_lazylinear_two_widths.py": "lazy modules are sized by their first call",
     _EVAL + "torch/p73_lazy_batchnorm_two_widths.py": "lazy modules are sized by their first call",
-    _EVAL + "torch/p81_alias_q_norm_for_k.py": "an attribute alias replaced only under a flag",
 }
 
 

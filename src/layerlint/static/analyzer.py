@@ -30,7 +30,8 @@ from layerlint.static.classes import ClassInfo, composite_traits, framework_of_b
 from layerlint.static.facts import (AliasedContainer, Branch, BuiltInForward, CallEvent, Instance,
                                     ModuleFacts)
 from layerlint.static.names import FRAMEWORK_PACKAGES, ImportMap, split_framework
-from layerlint.static.roads import ClassChoice, Roads, builds_functional_graph, construct_either, format_name
+from layerlint.static.roads import (ClassChoice, Roads, builds_functional_graph, construct_either, format_name,
+                                   keep_default_aliases)
 from layerlint.static.shapes import UNKNOWN, Arguments, Shape, literal, merge, spec_for
 from layerlint.static.source import split_lines
 from layerlint.static.verdicts import crash_of
@@ -516,6 +517,8 @@ class Analyzer:
         frame.branches = saved
         if attributes is not None and not body_leaves:
             merged = dict(body_attributes) if else_leaves else merge_attributes(before, body_attributes, attributes)
+            if isinstance(test, ConstValue) and id(test) in self._default_ids:  # `if separate_k_norm:` (False)
+                merged = keep_default_aliases(merged, test.value, body_attributes, attributes)
             attributes.clear()
             attributes.update(merged)
         if body_leaves and else_leaves:

@@ -160,3 +160,23 @@ def builds_functional_graph(init: ast.FunctionDef | ast.AsyncFunctionDef) -> boo
             named = {k.arg for k in node.keywords}
             return {"inputs", "outputs"} <= named or len(node.args) >= 2
     return False
+
+
+def keep_default_aliases(merged: dict[str, Any], flag: Any, body: dict[str, Any], orelse: dict[str, Any]) -> dict[str, Any]:
+    """`self.k_norm = self.q_norm` then `if separate_k_norm: self.k_norm = LayerNorm(dim)` with the
+    flag's default False: where the arm the default takes leaves an attribute an alias of another
+    one, that alias is what the model built with its defaults holds (the other arm's separate
+    instance only exists when a caller asks for it)."""
+    try:
+        taken = body if flag else orelse
+    except Exception:  # a default without a truth value
+        return merged
+    others: dict[int, int] = {}
+    for value in taken.values():
+        if isinstance(value, LayerValue):
+            others[id(value.instance)] = others.get(id(value.instance), 0) + 1
+    kept = dict(merged)
+    for name, value in taken.items():
+        if isinstance(value, LayerValue) and others[id(value.instance)] > 1 and merged.get(name) is not value:
+            kept[name] = value
+    return kept
