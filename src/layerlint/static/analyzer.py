@@ -31,7 +31,7 @@ from layerlint.static.facts import (AliasedContainer, Branch, BuiltInForward, Ca
                                     ModuleFacts)
 from layerlint.static.names import FRAMEWORK_PACKAGES, ImportMap, split_framework
 from layerlint.static.roads import (ClassChoice, Roads, builds_functional_graph, construct_either, format_name,
-                                   keep_default_aliases)
+                                   keep_default_aliases, settle_defaults)
 from layerlint.static.shapes import UNKNOWN, Arguments, Shape, literal, merge, spec_for
 from layerlint.static.source import split_lines
 from layerlint.static.verdicts import crash_of
@@ -376,7 +376,7 @@ class Analyzer:
             inner = self._inner_frame(frame, foreign, owner, call, function)
             return self._walk_in(foreign, function, foreign._bind_parameters(function, self_value, arguments, keywords),
                                  inner)
-        inner_env = self._bind_parameters(function, self_value, arguments, keywords)
+        inner_env = settle_defaults(self._bind_parameters(function, self_value, arguments, keywords), self._default_ids)
         closure = self._closures.get(id(function))
         if closure is not None:
             inner_env = {**closure, **inner_env}
@@ -906,6 +906,10 @@ class Analyzer:
             return ClassChoice((body, orelse))  # `conv_cls = A if flag else nn.Conv2d` (roads.py)
         return same_value(body, orelse)
 
+    def _expr_Compare(self, node: ast.Compare, env: dict[str, Any], frame: _Frame) -> Any:
+        values = [self._eval(node.left, env, frame), *(self._eval(c, env, frame) for c in node.comparators)]
+        return self._roads.compare(node.ops, values, self._default_ids)  # `kind == "group"` (roads.py)
+
     def _expr_BinOp(self, node: ast.BinOp, env: dict[str, Any], frame: _Frame) -> Any:
         """`x + x + ... + x` nests to the left, one level per term: folded in a loop, so a 600-term
         sum that CPython compiles does not pass Python's recursion limit here."""
@@ -1095,8 +1099,9 @@ class Analyzer:
                 if not passes_layers and not analyzer._may_touch_layers(callee.node):
                     return NOTHING
                 inner = self._inner_frame(frame, analyzer, frame.owner, node, callee.node)
-                return self._walk_in(analyzer, callee.node,
-                                     analyzer._bind_parameters(callee.node, NOTHING, arguments, keywords), inner)
+                bound = settle_defaults(analyzer._bind_parameters(callee.node, NOTHING, arguments, keywords),
+                                        analyzer._default_ids)  # not passed here: the default it is
+                return self._walk_in(analyzer, callee.node, bound, inner)
             closure = self._closures.get(id(callee.node))
             passes_layers = passes_layers or (closure is not None and any(
                 isinstance(v, (LayerValue, ContainerValue)) for v in closure.values()))

@@ -19,12 +19,13 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import operator
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator
 
 from layerlint.static.facts import Instance
 from layerlint.static.shapes import Arguments
-from layerlint.static.values import NOTHING, ConstValue, LayerValue
+from layerlint.static.values import NOTHING, ConstValue, LayerValue, TupleValue
 
 
 @dataclass
@@ -87,6 +88,25 @@ class Roads:
         container calls each of them (their forwards are walked, so those calls are seen)."""
         handed = {bound for bound, _ in self.handover}
         return [c for c in {id(c): c for c in container.children}.values() if id(c.bound) in handed]
+
+    def compare(self, ops: list[ast.cmpop], values: list[Any], default_ids: set[int]) -> Any:
+        """`kind == "group"`, `mode in ("a", "b")` between known constants. A test on
+        a parameter's default is itself a default: it decides no arm where the caller is unknown
+        (`Analyzer._known_arm`), only where a call is seen not to pass the parameter."""
+        if len(ops) != 1 or not all(isinstance(v, (ConstValue, TupleValue)) for v in values):
+            return NOTHING
+        left, right = (_constant(v) for v in values)
+        operation = _COMPARISONS.get(type(ops[0]))
+        if operation is None or left is NOTHING or right is NOTHING:
+            return NOTHING
+        try:
+            result = ConstValue(bool(operation(left, right)))
+        except Exception:  # `1 in 2`: no answer
+            return NOTHING
+        if any(id(v) in default_ids for v in values):
+            self._kept.append(result)
+            default_ids.add(id(result))
+        return result
 
     # -- walking -------------------------------------------------------------------------------
 
@@ -180,3 +200,26 @@ def keep_default_aliases(merged: dict[str, Any], flag: Any, body: dict[str, Any]
         if isinstance(value, LayerValue) and others[id(value.instance)] > 1 and merged.get(name) is not value:
             kept[name] = value
     return kept
+
+
+# Not `is None`: `if self.head is None: self.head = Dense(...)` is a guard that runs once (LL005 reads
+# its branch), whatever `__init__` set.
+_COMPARISONS = {ast.Eq: operator.eq, ast.NotEq: operator.ne,
+                ast.In: lambda a, b: operator.contains(b, a), ast.NotIn: lambda a, b: not operator.contains(b, a)}
+
+
+def _constant(value: Any) -> Any:
+    """A constant, or a tuple of constants (`mode in ("a", "b")`), as Python holds it."""
+    if isinstance(value, ConstValue):
+        return value.value if isinstance(value.value, (str, int, float, bool, type(None))) else NOTHING
+    items = [_constant(item) for item in value.items]
+    return NOTHING if any(item is NOTHING for item in items) else tuple(items)
+
+
+def settle_defaults(env: dict[str, Any], default_ids: set[int]) -> dict[str, Any]:
+    """Parameters bound at a call the walk sees: one the call does not pass holds its default for
+    certain there, so a test on it may decide an arm (a fresh constant, no longer a default)."""
+    for name, value in env.items():
+        if isinstance(value, ConstValue) and id(value) in default_ids:
+            env[name] = ConstValue(value.value)
+    return env

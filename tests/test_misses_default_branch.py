@@ -1,0 +1,78 @@
+"""Issue 14's factory-with-a-branch road (eval/README.md "Known misses", p88): a factory in another
+module whose return depends on a test of a default argument (`if kind == "group": ...`). A call that
+does not pass the argument holds its default for certain, so the test picks the arm; where the
+caller is unknown (the function as an entry point) a default still decides nothing."""
+
+from __future__ import annotations
+
+from layerlint.static.checker import Project, Selection, check_source
+
+ALL = Selection(select=("ALL",))
+
+NORMS = """\
+import torch.nn as nn
+
+
+def make_norm(width, kind="{default}"):
+    if kind == "none":
+        return nn.Identity()
+    if kind in ("group", "gn"):
+        return nn.GroupNorm(4, width)
+    return nn.BatchNorm2d(width)
+"""
+
+MODEL = """\
+import torch.nn as nn
+
+from .norms import make_norm
+
+
+class Features(nn.Module):
+    def __init__(self, width=8):
+        super().__init__()
+        self.conv1 = nn.Conv2d(3, width, 3, padding=1)
+        self.conv2 = nn.Conv2d(width, width, 3, padding=1)
+        self.norm = make_norm(width)
+
+    def forward(self, x):
+        x = self.norm(self.conv1(x))
+        return self.norm(self.conv2(x))
+"""
+
+
+def _check(tmp_path, default: str) -> set[tuple[int, str]]:
+    package = tmp_path / "pkg"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "norms.py").write_text(NORMS.format(default=default))
+    (package / "model.py").write_text(MODEL)
+    found = check_source(MODEL, str(package / "model.py"), ALL, project=Project(roots=[tmp_path]))
+    return {(d.span.line, d.code) for d in found if d.code != "LL003"}
+
+
+def test_factory_branch_on_a_default_picks_the_batchnorm(tmp_path):
+    assert _check(tmp_path, "batch") == {(15, "LL002")}
+
+
+def test_factory_branch_on_a_default_picks_the_groupnorm_for_two_roles(tmp_path):
+    assert _check(tmp_path, "gn") == {(15, "LL002")}
+
+
+def test_factory_branch_on_a_default_picks_a_stateless_identity(tmp_path):
+    assert _check(tmp_path, "none") == set()
+
+
+def test_a_default_decides_no_arm_where_the_caller_is_unknown():
+    # The builder as an entry point: `separate` may be passed as True, so both arms stay possible and
+    # the one norm called twice in the `else` arm is still a finding.
+    source = """\
+import torch.nn as nn
+
+
+def build(kind="separate"):
+    norm = nn.BatchNorm1d(8)
+    if kind == "separate":
+        return nn.Sequential(norm, nn.Linear(8, 8), nn.BatchNorm1d(8))
+    return nn.Sequential(norm, nn.Linear(8, 8), norm)
+"""
+    assert {d.code for d in check_source(source, "model.py", ALL)} == {"LL004"}
