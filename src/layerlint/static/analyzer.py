@@ -31,7 +31,7 @@ from layerlint.static.facts import (AliasedContainer, Branch, BuiltInForward, Ca
                                     ModuleFacts)
 from layerlint.static.names import FRAMEWORK_PACKAGES, ImportMap, split_framework
 from layerlint.static.roads import (ClassChoice, Roads, builds_functional_graph, construct_either, format_name,
-                                   keep_default_aliases, settle_defaults)
+                                   drop_iterated_lists, keep_default_aliases, settle_defaults)
 from layerlint.static.shapes import UNKNOWN, Arguments, Shape, literal, merge, spec_for
 from layerlint.static.source import split_lines
 from layerlint.static.verdicts import crash_of
@@ -140,6 +140,7 @@ class Analyzer:
         for function in self._relevant_functions(layer_classes):
             self._analyze_function(function, None)
         self._pass_through_built_sequentials()
+        drop_iterated_lists(self.tree, self.facts)  # a local list only iterated is no container (roads.py)
         return self.facts
 
     def _pass_through_built_sequentials(self) -> None:

@@ -26,6 +26,7 @@ from typing import Any, Callable, Iterator
 from layerlint.static.facts import Instance
 from layerlint.static.shapes import Arguments
 from layerlint.static.values import NOTHING, ConstValue, LayerValue, TupleValue
+from layerlint.static.verdicts import crash_of
 
 
 @dataclass
@@ -223,3 +224,51 @@ def settle_defaults(env: dict[str, Any], default_ids: set[int]) -> dict[str, Any
         if isinstance(value, ConstValue) and id(value) in default_ids:
             env[name] = ConstValue(value.value)
     return env
+
+
+# -- a repeated list that is only iterated -------------------------------------------------------
+
+
+def drop_iterated_lists(tree: ast.Module, facts: Any) -> None:
+    """`stack = [Dense(8)] + [BatchNormalization()] * n + [Dense(1)]` then `for layer in stack:
+    x = layer(x)` in a functional builder: the list is a local name that is only iterated, never
+    stored in the model (the graph keeps one node per layer), so it is no container of the model
+    (LL004); the calls in the loop are the reuse that runs (LL002/LL003), reported where they happen.
+    Kept for an instance nobody calls (the list may still be handed on) and for calls that crash: the
+    crash (LL001) is reported at the call, and the list stays named as the place to fix (keras#12948,
+    `[Conv2D(fm, 3)] * n` over a 1-channel input)."""
+    calls: dict[int, list[Any]] = {}
+    for event in facts.events:
+        calls.setdefault(id(event.instance), []).append(event)
+    iterated = _only_iterated_values(tree)
+    dropped = [alias for alias in facts.aliased if id(alias.node) in iterated and id(alias.instance) in calls
+               and crash_of(calls[id(alias.instance)]) is None]
+    if not dropped:
+        return
+    facts.aliased[:] = [alias for alias in facts.aliased if alias not in dropped]
+    for alias in dropped:
+        remaining = [other.node for other in facts.aliased if other.instance is alias.instance]
+        alias.instance.aliased_in = remaining[0] if remaining else None
+
+
+def _only_iterated_values(tree: ast.Module) -> set[int]:
+    """The ids of the expression nodes inside `name = <value>` where, in the same function, `name` is
+    assigned once and read only as the iterable of `for` loops."""
+    found: set[int] = set()
+    for function in ast.walk(tree):
+        if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        assigned: dict[str, list[ast.Assign]] = {}
+        loads: dict[str, int] = {}
+        iterated: dict[str, int] = {}
+        for node in ast.walk(function):
+            if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+                assigned.setdefault(node.targets[0].id, []).append(node)
+            elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+                loads[node.id] = loads.get(node.id, 0) + 1
+            if isinstance(node, (ast.For, ast.AsyncFor)) and isinstance(node.iter, ast.Name):
+                iterated[node.iter.id] = iterated.get(node.iter.id, 0) + 1
+        for name, statements in assigned.items():
+            if len(statements) == 1 and loads.get(name, 0) >= 1 and loads.get(name) == iterated.get(name):
+                found.update(id(node) for node in ast.walk(statements[0].value))
+    return found
