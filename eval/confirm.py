@@ -206,7 +206,7 @@ def shared_findings(report) -> tuple[set[str], list[str]]:
     for diag in report.diagnostics:
         if diag.code not in ("LL002", "LL003"):
             continue
-        inst = by_display.get(diag.message.args.get("instance"))
+        inst = by_display.get(diag.layer)
         if inst is not None and not _stateful(inst.obj):
             notes.append(f"tracer reports {diag.code} on {inst.display} ({inst.class_name}), "
                          f"which holds no parameters or statistics: ignored")

@@ -14,7 +14,7 @@ SOURCE = Path(__file__).resolve().parent.parent / "src"
 LAYERS: list[tuple[str, ...]] = [
     ("layerlint._version", "layerlint.i18n", "layerlint.text", "layerlint.frameworks"),
     ("layerlint.diagnostics",),
-    ("layerlint.catalog",),  # the measured catalog, as data
+    ("layerlint.catalog", "layerlint.verdicts"),  # the measured catalog, as data; the one reuse verdict over it
     ("layerlint.static",),  # text -> facts -> findings; knows nothing of files, settings or fixes
     ("layerlint.fix",),  # findings -> edits
     ("layerlint.config", "layerlint.report", "layerlint.writes"),

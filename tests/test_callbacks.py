@@ -127,7 +127,7 @@ def test_lightning_callback_finds_reuse_across_top_level_calls(lightning, torch,
     with caplog.at_level(logging.WARNING, logger="layerlint"):
         fit(lightning, torch, module, check, tmp_path, logger=csv)
     assert check.report.codes == ["LL002"] and check.report.passes == 1
-    assert "encoder[1] (BatchNorm1d)" in check.report.diagnostics[0].message.render()
+    assert "`encoder[1]` (BatchNorm1d)" in check.report.diagnostics[0].message.render()
     assert sum("LL002 [warning]" in r.getMessage() for r in caplog.records) == 1
     assert "training_step" not in vars(module)  # the wrapper removed itself
     metrics = next(Path(csv.log_dir).glob("metrics.csv")).read_text()

@@ -1,6 +1,7 @@
-"""`layerlint check --fix`: every fix is compared with its expected text, re-checked, and the fixed model
-is built and run with the real framework; the engine keeps encodings and line endings, writes
-atomically, rejects fixes that do not parse, and is idempotent; a hypothesis test fixes random models."""
+"""`layerlint check --fix`: every rule case's fix is compared with the fixed program the case declares,
+re-checked, and the fixed model is built and run with the real framework; the engine keeps encodings
+and line endings, writes atomically, rejects fixes that do not parse, and is idempotent; a hypothesis
+test fixes random models."""
 
 from __future__ import annotations
 
@@ -8,7 +9,6 @@ import ast
 import os
 import stat
 from collections import Counter
-from pathlib import Path
 
 import pytest
 
@@ -21,38 +21,18 @@ from layerlint.fix.engine import BREAKS, UNSAFE
 from layerlint.fix.positions import parse
 from layerlint.static.analyzer import Analyzer
 from layerlint.static.checker import Selection, check_source
-from layerlint.static.rules import ALL_RULES
+from layerlint.static.rules import ALL_RULES, BY_CODE
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 pytest.importorskip("libcst")
 
 ALL = Selection(select=("ALL",))
-CASES_DIR = Path(__file__).parent / "fix_cases"
 FRAMEWORK_MODULES = {"keras": "keras", "tf_keras": "tf_keras", "torch": "torch"}
 
-# Examples with no automatic fix, and why.
-NO_FIX = {
-    "LL001-invalid-1": "one call in a loop: the call site cannot be split by adding attributes",
-    "LL001-invalid-4": "the call site is one helper-method call reached twice with two sizes",
-    "LL002-invalid-1": "one call in a loop",
-    "LL003-invalid-1": "one call in a loop",
-    "LL004-invalid-1": "a Sequential listing one instance twice: which slot gets a new instance is a choice",
-    "LL004-invalid-2": "a comprehension repeating an existing instance",
-    "LL006-invalid-0": "LL006 has no automatic fix (which size is wrong is a design decision)",
-    "LL006-invalid-1": "LL006 has no automatic fix",
-}
-# Output shapes of the corrected models, for crash (LL001) fixes. The article's is measured on
-# examples/keras/article_fixed.py by the test itself.
-CORRECTED_SHAPES = {
-    "LL001-invalid-2": (2, 4),  # two Dense(4)
-    "LL001-invalid-3": (2, 16),  # LayerNormalization over 6 + 10 concatenated features
-    "LL001-invalid-5": (2, 16, 4, 4),  # 28 -conv4-> 25 -pool-> 12 -conv4-> 9 -pool-> 4
-    "LL001-invalid-6": (2, 32),
-}
-
-INVALID = [pytest.param(rule.code, source, id=f"{rule.code}-invalid-{index}")
-           for rule in ALL_RULES for index, source in enumerate(rule.INVALID)]
-FIXABLE = [param for param in INVALID if param.id not in NO_FIX]
+# Every Invalid case of every rule, with the fix it declares (`fixed=`, `no_fix=`, `fixed_shape=`).
+INVALID = [pytest.param(rule.code, case, id=f"{rule.code}-invalid-{index}")
+           for rule in ALL_RULES for index, case in enumerate(rule.INVALID)]
+FIXABLE = [param for param in INVALID if param.values[1].fixed is not None]
 
 
 def fixed(source: str, unsafe: bool = True, selection: Selection = ALL, path: str = "example.py"):
@@ -71,41 +51,52 @@ def article_fixed_shape(folder: str = "keras") -> tuple[int, ...]:
     return output_shape(source, f"article_fixed_{folder}", expr, shapes)
 
 
-# --- every INVALID example of every rule -------------------------------------------------------
+# --- every Invalid case of every rule --------------------------------------------------------------
 
-@pytest.mark.parametrize("code, source", INVALID)
-def test_invalid_example_is_fixed_as_expected(request, code, source):
-    ident = request.node.callspec.id
-    result = fixed(source)
-    if ident in NO_FIX:
-        assert result.text == source, NO_FIX[ident]
+@pytest.mark.parametrize("code, case", INVALID)
+def test_invalid_case_is_fixed_as_it_declares(code, case):
+    result = fixed(case)
+    if case.no_fix is not None:
+        assert result.text == case, case.no_fix
         assert not result.applied
         return
-    expected_file = CASES_DIR / f"{ident}.fixed"
-    assert expected_file.exists(), f"record the expected fixed text of {ident} in {expected_file}"
-    assert result.text == expected_file.read_text(encoding="utf-8")
+    assert result.text == case.fixed
     assert [d.code for d in result.applied] == [code]
     assert not [d for d in check_source(result.text, "example.py", ALL) if d.code == code]
     assert fixed(result.text).text == result.text  # idempotent
 
 
-@pytest.mark.parametrize("code, source", FIXABLE)
-def test_fixed_example_runs_with_the_real_framework(request, code, source):
+@pytest.mark.parametrize("code, case", FIXABLE)
+def test_fixed_case_runs_with_the_real_framework(request, code, case):
     ident = request.node.callspec.id
-    text = (CASES_DIR / f"{ident}.fixed").read_text(encoding="utf-8")
-    for expr, shapes in run_lines(text):
-        shape = output_shape(text, ident.replace("-", "_"), expr, shapes)
-        if code == "LL001":
-            wanted = article_fixed_shape() if ident == "LL001-invalid-0" else CORRECTED_SHAPES.get(ident)
-            if wanted is not None:
-                assert shape == wanted
+    for expr, shapes in run_lines(case.fixed):
+        shape = output_shape(case.fixed, ident.replace("-", "_"), expr, shapes)
+        if case.fixed_shape is not None:
+            assert shape == case.fixed_shape
+
+
+def test_a_crash_fix_declares_the_corrected_models_shape():
+    """Every LL001 case that is fixed says what the corrected model outputs (the fix must not only
+    run, but build the model the code meant); the article's is the article's own corrected model."""
+    from layerlint.static.rules.ll001_reuse_shape_mismatch import ReuseShapeMismatch
+
+    cases = [case for case in ReuseShapeMismatch.INVALID if case.fixed is not None]
+    assert cases and all(case.fixed_shape is not None for case in cases)
+    assert cases[0].fixed_shape == article_fixed_shape()
+
+
+def test_a_rule_is_fixable_exactly_when_it_declares_a_fix():
+    """`fixable` is derived from the cases (Fixit's AUTOFIX): a rule with a `FixSpec` has a fixed
+    case, one without has none, and every case of a rule without a fix says so."""
+    for rule in ALL_RULES:
+        assert rule.fixable() == (rule.fix is not None), rule.code
+        if rule.fix is None:
+            assert all(case.no_fix for case in rule.INVALID), rule.code
 
 
 def test_every_fix_has_the_applicability_its_rule_declares_and_documents():
     """A rule's `FixSpec` is the one place its fixes' applicability is written; its "Fix safety"
     section says the same, and every fix it builds carries it."""
-    from layerlint.static.rules import BY_CODE
-
     for rule in ALL_RULES:
         safety = rule.documentation().split("## Fix safety", 1)[1].lower()
         if rule.fix is None:
@@ -113,8 +104,8 @@ def test_every_fix_has_the_applicability_its_rule_declares_and_documents():
             continue
         unsafe = rule.fix.applicability is Applicability.UNSAFE
         assert ("unsafe" in safety) == unsafe and "safe" in safety, rule.code
-        for source in rule.INVALID:
-            for diagnostic in fixed(source).applied:
+        for case in rule.INVALID:
+            for diagnostic in fixed(case).applied:
                 assert diagnostic.fix.applicability is BY_CODE[diagnostic.code].fix.applicability
 
 
@@ -312,7 +303,7 @@ def test_a_fix_that_would_not_parse_is_rejected_and_a_good_one_still_applies():
 
 
 def test_unsafe_fixes_need_the_flag():
-    source = dict((p.id, p.values[1]) for p in INVALID)["LL002-invalid-0"]
+    source = next(case for case in BY_CODE["LL002"].INVALID if case.fixed is not None)
     result = fixed(source, unsafe=False)
     assert result.text == source
     assert [(d.code, why) for d, why in result.skipped] == [("LL002", UNSAFE)]
@@ -365,7 +356,7 @@ def test_diff_writes_nothing_and_fix_writes(capsys, tmp_path):
 
 
 def test_fix_command_reports_what_remains_and_what_cannot_be_checked(capsys, tmp_path):
-    loop = dict((p.id, p.values[1]) for p in INVALID)["LL001-invalid-1"]
+    loop = next(case for case in BY_CODE["LL001"].INVALID if case.no_fix and "loop" in case.no_fix)
     (tmp_path / "loop.py").write_text(loop, encoding="utf-8")
     code, out, err = fix_command(capsys, "--fix", "--unsafe-fixes", str(tmp_path))
     assert code == 1 and "LL001" in out and "Fixed 0 finding(s) in 0 file(s)." in err

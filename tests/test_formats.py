@@ -13,6 +13,7 @@ import pytest
 import layerlint
 from layerlint.cli import main
 from layerlint.diagnostics import Applicability, Diagnostic, Edit, Fix, Related, Severity, Span, Text
+from layerlint.baseline import SourceLines
 from layerlint.report import FORMATS, github, junit, sarif
 from layerlint.report.statistics import counts, statistics
 from layerlint.static.problems import PROBLEMS
@@ -103,7 +104,7 @@ def apply_edits(text: str, fix: Fix) -> str:
 def test_sarif_of_the_article_model_is_valid_and_complete(monkeypatch):
     monkeypatch.chdir(ROOT)
     diagnostics = layerlint.check_paths(["examples/keras/article_buggy.py"])
-    log = json.loads(FORMATS["sarif"](diagnostics, None))
+    log = json.loads(sarif.render(diagnostics, None, sources=SourceLines().text))
     validate_sarif(log)
     assert log["version"] == "2.1.0"
     [run] = log["runs"]
@@ -151,7 +152,7 @@ def test_sarif_of_every_corner_is_valid_and_fix_regions_reproduce_the_edits(tmp_
     path.write_text(text, encoding="utf-8")
     monkeypatch.chdir(tmp_path)
     diagnostics = synthetic("pkg/model.py", text)
-    log = json.loads(sarif.render(diagnostics, None))
+    log = json.loads(sarif.render(diagnostics, None, sources={"pkg/model.py": text}.get))
     validate_sarif(log)
     results = log["runs"][0]["results"]
     assert [r["level"] for r in results] == ["error", "note", "warning", "error"]
@@ -188,7 +189,7 @@ def fingerprint_of(tmp_path, text: str) -> tuple[str, int]:
     path = tmp_path / "model.py"
     path.write_text(text, encoding="utf-8")
     [diagnostic] = layerlint.check_source(text, str(path))
-    [result] = sarif.build([diagnostic], cwd=str(tmp_path))["runs"][0]["results"]
+    [result] = sarif.build([diagnostic], cwd=str(tmp_path), sources={str(path): text}.get)["runs"][0]["results"]
     region = result["locations"][0]["physicalLocation"]["region"]
     return result["partialFingerprints"]["layerlint/v1"], region["startLine"]
 
@@ -211,7 +212,8 @@ def test_sarif_fingerprints_of_identical_lines_differ_by_occurrence(tmp_path, mo
     (tmp_path / "m.py").write_text("x = 1\nx = 1\n")
     one = Diagnostic("LL005", "layer-created-in-forward", Severity.WARNING, Span("m.py", 1, 1), Text("a"))
     two = Diagnostic("LL005", "layer-created-in-forward", Severity.WARNING, Span("m.py", 2, 1), Text("a"))
-    prints = [r["partialFingerprints"]["layerlint/v1"] for r in sarif.build([one, two])["runs"][0]["results"]]
+    results = sarif.build([one, two], sources=SourceLines().text)["runs"][0]["results"]
+    prints = [r["partialFingerprints"]["layerlint/v1"] for r in results]
     assert prints[0].split(":")[0] == prints[1].split(":")[0]
     assert [p.split(":")[1] for p in prints] == ["1", "2"]
 
@@ -350,6 +352,6 @@ def test_sarif_fix_regions_on_a_crlf_file(tmp_path, monkeypatch):
     (tmp_path / "m.py").write_bytes(text.encode("utf-8"))
     monkeypatch.chdir(tmp_path)
     [diagnostic, *_] = synthetic("m.py", text)
-    [result] = sarif.build([diagnostic])["runs"][0]["results"]
+    [result] = sarif.build([diagnostic], sources=SourceLines().text)["runs"][0]["results"]
     assert apply_sarif_fix(text, result["fixes"][0]) == apply_edits(text, diagnostic.fix)
     assert result["fixes"][0]["artifactChanges"][0]["replacements"][1]["deletedRegion"]["startLine"] == 14

@@ -265,11 +265,11 @@ def test_keras_article_page_structure(pages):
     assert diag.attrs["data-code"] == "LL001" and diag.attrs["data-severity"] == "error"
     assert diag.attrs["data-instance"] == "bn" and diag.attrs["data-rows"] == bn.attrs["id"]
     assert bn.attrs["data-diagnostics"] == diag.attrs["id"]
-    assert "first called with 6 features but receives 16" in diag.find("p", cls="message").text()
+    assert "is built for 6 features by its call at line 24 but gets 16 here" in diag.find("p", cls="message").text()
     sites = diag.find_all("li", cls="site")
     assert [s.find("code").text().split(":")[0].endswith("zoo.py") for s in sites] == [True, True]
     assert "return self.pool(self.bn2(self.conv2(x), training=training))" in sites[0].find("pre").text()
-    assert "built here for 6 features" in sites[1].text()
+    assert "first call: builds `bn` for 6 features" in sites[1].text()
     assert "forward pass raised ValueError" in dom.find(id="forward-error").text()
     # every call in the table, each linked to its row
     calls = dom.find("table", id="calls").find_all("tr", cls="call")
@@ -314,7 +314,7 @@ def test_torch_shared_batchnorm_page_structure(pages):
     assert row(dom, "tied").attrs["data-class"] == EVIL
     assert line_text(row(dom, "tied"), "cls") == EVIL
     tied_diag = dom.find("li", cls="diagnostic", data_instance="tied")
-    assert f"tied ({EVIL})" in tied_diag.find("p", cls="message").text()
+    assert f"`tied` ({EVIL})" in tied_diag.find("p", cls="message").text()
     assert EVIL in json.loads(dom.find("script", id="layerlint-data").text())["instances"][-1]["class"]
 
 
@@ -508,7 +508,7 @@ def test_page_runs_in_headless_chromium_without_errors(page, pages, name):
     # one click on each diagnostic selects its layers and shows their details
     for number, diag in enumerate(report.diagnostics):
         page.click(f"#diag-{number}")
-        instance = str(diag.message.args["instance"])
+        instance = str(diag.layer)
         assert selected_instances(page)[0] == instance
         assert instance in page.evaluate("document.getElementById('details').innerText")
     assert page.errors == []

@@ -176,7 +176,7 @@ EXPECTED = {  # codes, instance named by the first finding, minimum number of la
 def test_d6_report_reads_at_scale_in_chromium(page, reports, name, tmp_path):
     report, path = reports(name)
     codes, first, at_least = EXPECTED[name]
-    assert report.codes == codes and str(report.diagnostics[0].message.args["instance"]) == first
+    assert report.codes == codes and str(report.diagnostics[0].layer) == first
     assert len(report.instances) >= at_least
     load(page, path)
     dom = parse(path.read_text("utf-8"))
@@ -207,7 +207,7 @@ def test_d6_report_reads_at_scale_in_chromium(page, reports, name, tmp_path):
         assert row_state(page, rows[0]) == "ok", (diag.code, rows[0])
         assert all(row_state(page, r) in ("ok", "off-screen") for r in rows)
         assert page.evaluate(f"document.getElementById('{rows[0]}').classList.contains('selected')")
-        assert str(diag.message.args["instance"]) in page.evaluate("document.getElementById('details').innerText")
+        assert str(diag.layer) in page.evaluate("document.getElementById('details').innerText")
         # and the card draws the module around it, a few boxes, not the network
         assert 2 <= page.evaluate("document.querySelectorAll('#details .flow-node').length") <= 40
         assert page.evaluate("document.querySelector('#details .flow-svg').getBoundingClientRect().width") <= 440
@@ -265,7 +265,7 @@ def test_d6_many_findings_never_push_the_selected_layer_out_of_view(page, torch,
     write_html_report(report, path)
     load(page, path)
     page.click("#diag-11")
-    instance = str(report.diagnostics[11].message.args["instance"])
+    instance = str(report.diagnostics[11].layer)
     rows = parse(path.read_text("utf-8")).find("li", id="diag-11").attrs["data-rows"].split()
     assert row_state(page, rows[0]) == "ok"
     card = page.evaluate("(function () { var r = document.querySelector('#details dd').getBoundingClientRect();"

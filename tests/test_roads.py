@@ -185,7 +185,7 @@ CASES = [
 
         def build():
             layer = layers.Dense(7)
-            return keras.Sequential([layers.Dense(10), layer, layer])  # expect: LL001, LL004
+            return keras.Sequential([layers.Dense(10), layer, layer])  # expect: LL001
         """, ("layer, layer]", "layer, layers.Dense(7)]")),
     case("default_constant_sizes_the_layer", """
         import keras

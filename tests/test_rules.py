@@ -7,13 +7,13 @@ import pytest
 
 from layerlint.static.checker import Selection, check_source
 from layerlint.static.rules import ALL_RULES
-from layerlint.static.rules.base import expected_codes
+from layerlint.static.rules.base import Invalid, Valid, expected_codes
 
 EXAMPLES = [
-    pytest.param(rule, source, id=f"{rule.code}-{kind}-{index}")
+    pytest.param(rule, case.source, id=f"{rule.code}-{kind}-{index}")
     for rule in ALL_RULES
     for kind, examples in (("valid", rule.VALID), ("invalid", rule.INVALID))
-    for index, source in enumerate(examples)
+    for index, case in enumerate(examples)
 ]
 
 
@@ -32,6 +32,7 @@ def test_example_reports_exactly_what_it_expects(rule, source):
 @pytest.mark.parametrize("rule", ALL_RULES, ids=lambda r: r.code)
 def test_each_rule_has_valid_and_invalid_examples(rule):
     assert rule.VALID and rule.INVALID
+    assert all(isinstance(case, Valid) for case in rule.VALID) and all(isinstance(c, Invalid) for c in rule.INVALID)
     assert all(rule.code in sum(expected_codes(s).values(), []) for s in rule.INVALID)
     assert all(rule.code not in sum(expected_codes(s).values(), []) for s in rule.VALID)
 

@@ -17,7 +17,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import pytest
 
-from layerlint.diagnostics import Severity
+from layerlint.diagnostics import Confidence, Severity
 from zoo import keras_article
 from layerlint.runtime import LayerReuseError, trace, tracing
 from layerlint.runtime import hooks
@@ -58,12 +58,13 @@ def test_keras_article_crash_is_ll001_with_chained_error(keras, np):
     diag = the(error.report, "LL001")
     assert diag.severity is Severity.ERROR and diag.origin == "runtime"
     message = diag.message.render()
-    assert "bn (BatchNormalization)" in message and "6 features" in message and "16 features" in message
+    assert "`bn` (BatchNormalization) is built for 6 features" in message and "but gets 16 here" in message
+    assert "raises: ValueError: " in message and "received input with shape (2, 9, 9, 16)" in message  # the real error
     assert diag.span.path.endswith("zoo.py")  # where the model makes the call
     built = diag.related[0]
-    assert built.message.render() == "built here for 6 features"
+    assert built.message.render() == "first call: builds `bn` for 6 features"
     assert built.span.line == diag.span.line - 1  # the first `self.bn(...)` line
-    assert diag.help.render() == "give each call site its own BatchNormalization instance"
+    assert diag.help.render() == "give each call site its own BatchNormalization instance, e.g. `bn` and `bn_2`"
     assert "LL001 [error]" in str(error)
     # hygiene: the class-level patch is gone after the raising pass
     assert keras.layers.Layer.__dict__["__call__"] is original_call
@@ -99,7 +100,7 @@ def test_keras_same_shape_bn_sharing_is_ll002(keras, np):
     assert (model.bn.moving_mean.numpy() == moving_mean).all()  # restore_state undid the updates
     diag = the(report, "LL002")
     assert diag.severity is Severity.WARNING
-    assert "bn (BatchNormalization)" in diag.message.render()
+    assert "`bn` (BatchNormalization)" in diag.message.render()
     assert [c.training for c in report.instance("bn").calls] == [True, True]
     assert codes(report) == ["LL002"]
     with pytest.raises(AssertionError, match="LL002"):
@@ -116,7 +117,7 @@ def test_keras_functional_siamese_is_only_ll003(keras, np):
     report = trace(model, [np.zeros((2, 8), "float32"), np.ones((2, 8), "float32")])
     assert codes(report) == ["LL003"]
     diag = report.diagnostics[0]
-    assert diag.severity is Severity.INFO and "tower (Dense)" in diag.message.render()
+    assert diag.severity is Severity.INFO and "`tower` (Dense)" in diag.message.render()
     # the functional graph's producers tell the two calls apart
     assert "on the output of" in diag.related[0].message.render()
     assert_no_unsafe_reuse(model, [np.zeros((2, 8), "float32")] * 2)  # info does not fail
@@ -164,7 +165,8 @@ def test_keras_nested_shared_layer_path(keras, np):
 
     report = trace(Net(), np.zeros((2, 8), "float32"))
     diag = the(report, "LL002")
-    assert "encoder.blocks[1].norm (BatchNormalization)" in diag.message.render()
+    assert "`encoder.blocks[1].norm` (BatchNormalization) is called 2 times in one forward pass" in diag.message.render()
+    assert (diag.layer, diag.layer_class) == ("encoder.blocks[1].norm", "BatchNormalization")  # what allow-shared reads
     assert report.instance("encoder.blocks[0]").class_name == "Dense"
 
 
@@ -176,7 +178,8 @@ def test_keras_reused_composite_reported_once(keras, np):
     report = trace(model, [np.zeros((2, 3), "float32")] * 2)
     diag = the(report, "LL003")
     assert codes(report) == ["LL003"]
-    assert "tower (Sequential, not in the catalog; judged from the live object)" in diag.message.render()
+    assert "`tower` (Sequential) is called 2 times in one forward pass" in diag.message.render()
+    assert diag.confidence is Confidence.INFERENCE  # judged from what the live sub-network holds
 
 
 def test_keras_tracing_block_records_a_fit_step(keras, np):
@@ -189,7 +192,7 @@ def test_keras_tracing_block_records_a_fit_step(keras, np):
         model.fit(np.zeros((2, 4), "float32"), np.zeros((2, 1), "float32"), epochs=1, batch_size=2, verbose=0)
     diag = the(report, "LL003")
     assert "(Dense)" in diag.message.render()
-    assert any(call.training is True for call in report.instance(diag.message.args["instance"]).calls)
+    assert any(call.training is True for call in report.instance(diag.layer).calls)
     assert_clean_hooks()
 
 
@@ -208,8 +211,8 @@ def test_tf_keras_article_and_fix(tf_keras, np):
         trace(keras_article(tf_keras), x, training=True)
     assert isinstance(info.value.__cause__, ValueError)
     diag = the(info.value.report, "LL001")
-    assert "bn (BatchNormalization)" in diag.message.render()
-    assert diag.related[0].message.render() == "built here for 6 features"
+    assert "`bn` (BatchNormalization)" in diag.message.render()
+    assert diag.related[0].message.render() == "first call: builds `bn` for 6 features"
     assert tf_keras.layers.Layer.__dict__["__call__"] is original_call
     assert_clean_hooks()
     model = keras_article(tf_keras, fixed=True)
@@ -231,7 +234,7 @@ def test_tf_keras_functional_and_nested(tf_keras, np):
     outer = tf_keras.Sequential([inner], name="outer")
     report = trace(outer, np.zeros((2, 4), "float32"))
     diag = the(report, "LL002")
-    assert "inner.norm (BatchNormalization)" in diag.message.render()
+    assert "`inner.norm` (BatchNormalization)" in diag.message.render()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -273,10 +276,10 @@ def test_torch_article_crash_restores_hooks_and_mode(torch):
         trace(model, torch.zeros(2, 1, 28, 28))
     assert isinstance(info.value.__cause__, RuntimeError)
     diag = the(info.value.report, "LL001")
-    assert "bn (BatchNorm2d)" in diag.message.render()
-    assert "receives 16 features" in diag.message.render()
-    assert diag.related[0].message.render() == "called here with 6 features"  # BatchNorm2d(6): declared, not built
-    assert diag.help.render() == "give each call site its own BatchNorm2d instance"
+    assert "`bn` (BatchNorm2d) is declared for 6 features" in diag.message.render()
+    assert "but gets 16 here; PyTorch raises: RuntimeError: running_mean should contain 16" in diag.message.render()
+    assert diag.related[0].message.render() == "called with 6 features here"  # BatchNorm2d(6): declared, not built
+    assert diag.help.render() == "give each call site its own BatchNorm2d instance, e.g. `bn` and `bn_2`"
     assert torch_hooks(torch) == before
     assert_clean_hooks()
     assert model.training and model.bn.training and not model.pool.training
@@ -303,7 +306,7 @@ def test_torch_fixed_and_same_shape_sharing(torch):
     shared = Shared()
     report = trace(shared, torch.zeros(2, 3, 4, 4))
     assert codes(report) == ["LL002"]
-    with pytest.raises(AssertionError, match="LL002 \\[warning\\] bn \\(BatchNorm2d\\)"):
+    with pytest.raises(AssertionError, match="LL002 \\[warning\\] `bn` \\(BatchNorm2d\\)"):
         assert_no_unsafe_reuse(shared, torch.zeros(2, 3, 4, 4))
 
 
@@ -322,7 +325,7 @@ def test_torch_siamese_composite_and_stateless(torch):
 
     report = trace(Siamese(), torch.zeros(2, 8), torch.ones(2, 8))
     assert codes(report) == ["LL003"]  # once, on the tower; nothing for ReLU/Dropout or inner layers
-    assert "tower (Sequential" in report.diagnostics[0].message.render()
+    assert "`tower` (Sequential)" in report.diagnostics[0].message.render()
     assert len(report.instance("tower[1]").calls) == 2
 
     class Tied(nn.Module):
@@ -366,9 +369,10 @@ def test_torch_nested_path_and_unknown_class(torch):
 
     report = trace(Net(), torch.zeros(2, 8))
     assert codes(report) == ["LL002", "LL003"]
-    assert "encoder.blocks[2].norm (BatchNorm1d)" in the(report, "LL002").message.render()
+    assert "`encoder.blocks[2].norm` (BatchNorm1d)" in the(report, "LL002").message.render()
     live = the(report, "LL003").message.render()
-    assert "scale (Scale, not in the catalog; judged from the live object)" in live
+    assert "`scale` (Scale) is called 2 times in one forward pass" in live
+    assert "Scale is not in the catalog: judged from the live object" in [r.message.render() for r in the(report, "LL003").related]
 
 
 def test_torch_nested_and_concurrent_traces(torch):
@@ -454,8 +458,8 @@ def test_cli_run(torch, tmp_path, capsys):
     assert cli([f"{path}:Net", "--input-shape", "2,1,28,28"]) == 1
     out = capsys.readouterr().out.splitlines()
     assert "article_model.py:14:" in out[0] and "LL001 [error]" in out[0]
-    assert out[1].startswith("  ") and out[1].endswith("called here with 6 features")
-    assert out[2] == "  help: give each call site its own BatchNorm2d instance"
+    assert out[1].startswith("  ") and out[1].endswith("called with 6 features here")
+    assert out[2] == "  help: give each call site its own BatchNorm2d instance, e.g. `bn` and `bn_2`"
     assert out[-1].startswith("forward pass raised RuntimeError: running_mean should contain 16")
 
     assert cli([f"{path}:fixed", "--input-shape", "2,1,28,28"]) == 0

@@ -82,7 +82,7 @@ def test_i16_1_compiled_model_run_before_the_trace_is_traced_through_orig_mod(to
     compiled(x)  # compiled and run before tracing: its layer calls no longer run as Python
     report = trace(compiled, x)
     assert codes(report) == ["LL002"], report.render_text()
-    assert "layer1[0].bn1 (BatchNorm2d)" in report.diagnostics[0].message.render()
+    assert "`layer1[0].bn1` (BatchNorm2d)" in report.diagnostics[0].message.render()
     assert report.diagnostics[0].related[-1].message.render() == "the same instance is also named layer1[0].bn2"
     assert "_orig_mod" in notes(report)
     # inside a `tracing()` block the compiled code runs: the report must not look clean
@@ -134,7 +134,7 @@ def test_i16_done_resnet50_bug_found_by_trace_compiled_trace_and_lightning(torch
                       enable_progress_bar=False, enable_model_summary=False, callbacks=[check],
                       default_root_dir=str(tmp_path)).fit(Classifier(), torch.utils.data.DataLoader(data, batch_size=2))
     assert check.report.codes == ["LL002"]
-    assert "net.stages[0][0].bn1 (BatchNorm2d)" in check.report.diagnostics[0].message.render()
+    assert "`net.stages[0][0].bn1` (BatchNorm2d)" in check.report.diagnostics[0].message.render()
     assert_clean_hooks()
 
 
@@ -146,7 +146,7 @@ def test_i16_1_exported_module_is_judged_from_its_graph(torch):
     report = trace(torch.export.export(model, (x,)).module(), x)
     assert codes(report) == ["LL002"], report.render_text()
     diag = report.diagnostics[0]
-    assert diag.message.render().startswith("layer1[0].bn1 (BatchNorm2d) is called 2 times")
+    assert diag.message.render().startswith("`layer1[0].bn1` (BatchNorm2d) is called 2 times in one forward pass")
     assert diag.related[-1].message.render() == "the same instance is also named layer1[0].bn2"
     assert diag.span.path.endswith("test_trace_real_models.py") and diag.related[0].span.line == diag.span.line - 1
     assert "exported graph module" in notes(report) and "stateless layers cannot be told apart" in notes(report)
@@ -326,7 +326,7 @@ def test_i16_3_cli_selection_lang_and_exit_codes_match_check(torch, tmp_path, ca
     captured = capsys.readouterr()
     assert captured.out == "" and "(1 more hidden by the selection or configuration: LL003)" in captured.err
     assert cli(base + ["--extend-select", "LL003"]) == 1
-    assert "LL003 [info] proj (Linear) is called 2 times" in capsys.readouterr().out
+    assert "LL003 [info] `proj` (Linear) is called 2 times" in capsys.readouterr().out
     (tmp_path / "pyproject.toml").write_text('[tool.layerlint]\nextend-select = ["LL003"]\n')
     assert cli(base) == 1  # the configuration next to the traced file applies
     assert cli(base + ["--ignore", "LL003"]) == 0
@@ -395,7 +395,7 @@ def test_i16_4_cli_gives_a_keras_model_named_inputs_as_one_dict(keras, tmp_path,
     for name in ("build", "model"):
         assert cli([f"{path}:{name}"] + inputs) == 1
         out = capsys.readouterr().out
-        assert "two_towers.py:10:" in out and "LL002 [warning] batch_normalization" in out
+        assert "two_towers.py:10:" in out and "LL002 [warning] `batch_normalization" in out
         assert "two_towers.py:9:" in out and "built before tracing" not in out
 
 
@@ -428,7 +428,7 @@ def test_i16_5_shared_subnetwork_reported_once_loop_and_same_line_sites(torch):
     report = trace(CoaTLike(), torch.zeros(2, 4))
     assert len(report.diagnostics) == 1, report.render_text()  # not again for its Linear and LayerNorm
     diag = report.diagnostics[0]
-    assert "blocks[0].encoding (Sequential" in diag.message.render() and "called 3 times" in diag.message.render()
+    assert "`blocks[0].encoding` (Sequential)" in diag.message.render() and "called 3 times" in diag.message.render()
 
     class Albert(nn.Module):
         def __init__(self):

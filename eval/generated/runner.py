@@ -128,7 +128,7 @@ def _normalizes(obj) -> bool:
 def _shared(report) -> tuple[str, str] | None:
     instances = {inst.display: inst for inst in report.instances}
     for diagnostic in report.diagnostics:
-        inst = instances.get(diagnostic.message.args.get("instance"))
+        inst = instances.get(diagnostic.layer)
         if diagnostic.code not in ("LL002", "LL003") or inst is None or not confirm._stateful(inst.obj):
             continue
         kind = "stats" if _holds_statistics(inst.obj) else "norm" if _normalizes(inst.obj) else "weights"

@@ -69,6 +69,7 @@ def main(argv: list[str] | None = None) -> int:
                       "seconds": round(seconds, 1), "findings": findings}
             result_file.write_text(json.dumps(result, indent=1), encoding="utf-8")
         result = json.loads(result_file.read_text(encoding="utf-8"))
+        result["reported_bug"] = corpus.reported_bug  # from the corpus list, whenever the findings were stored
         rows.append(score_corpus(result, labels))
     print(render(rows))
     return 0 if all(not row["unlabelled"] for row in rows) else 1

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 from collections import Counter
 from dataclasses import asdict, dataclass
 from pathlib import PurePath
@@ -35,10 +34,10 @@ from layerlint.diagnostics import Diagnostic, Text, could_not_check
 from layerlint.i18n import N_
 from layerlint.report.fingerprint import LineReader, finding_hash, span_text
 from layerlint.static.source import UnreadableSource, read
+from layerlint.text import split_lines
 
 VERSION = 1
 SOURCE_LIMIT = 120  # characters of the reported line kept for people reviewing the file
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")  # Python's line ends, as SARIF reads them
 _FIELDS: dict[str, type] = {"path": str, "code": str, "fingerprint": str, "count": int}
 
 
@@ -74,22 +73,30 @@ class Baseline:
 
 
 class SourceLines:
-    """`read_line(path, number)` over files read once, decoded as the checker decodes them.
+    """The checked files, read once and decoded as the checker decodes them: `read_line(path, number)`
+    for the baseline, and `text(path)` for the SARIF log. The report formats read no file; this is
+    what the command line gives them.
 
     `texts` gives the text of some paths instead of reading them: the text checked from standard
     input (`--stdin-filename src/model.py -`) is what its findings' lines must come from, not the
     file on disk, which may differ."""
 
     def __init__(self, texts: Mapping[str, str] | None = None) -> None:
-        self._lines: dict[str, list[str] | None] = {
-            path: _LINE_BREAK.split(text) for path, text in (texts or {}).items()}
+        self._texts: dict[str, str | None] = dict(texts or {})
+        self._lines: dict[str, list[str] | None] = {}
+
+    def text(self, path: str) -> str | None:
+        if path not in self._texts:
+            try:
+                self._texts[path] = read(path).text
+            except (UnreadableSource, OSError, ValueError):
+                self._texts[path] = None
+        return self._texts[path]
 
     def __call__(self, path: str, number: int) -> str | None:
         if path not in self._lines:
-            try:
-                self._lines[path] = _LINE_BREAK.split(read(path).text)
-            except (UnreadableSource, OSError, ValueError):
-                self._lines[path] = None
+            text = self.text(path)
+            self._lines[path] = None if text is None else split_lines(text)
         lines = self._lines[path]
         if lines is None or not 0 < number <= len(lines):
             return None

@@ -308,7 +308,7 @@ def _report(diagnostics: list[Diagnostic], args: argparse.Namespace, lang: str |
     """The findings as asked; with --baseline only those the baseline does not accept count."""
     if args.baseline:
         return _report_with_baseline(diagnostics, args, lang, texts)
-    _emit(_render(diagnostics, args, lang, color=_use_color(args)), args)
+    _emit(_render(diagnostics, args, lang, color=_use_color(args), texts=texts), args)
     return _final_code(diagnostics, args)
 
 
@@ -328,7 +328,7 @@ def _report_with_baseline(diagnostics: list[Diagnostic], args: argparse.Namespac
         print(f"layerlint: {error.text.render(lang)}", file=sys.stderr)
         return EXIT_ERROR
     new, accepted, stale = baseline.partition(diagnostics, accepted_by, read_line)
-    report = _render(new, args, lang, color=_use_color(args))
+    report = _render(new, args, lang, color=_use_color(args), texts=texts)
     if args.show_baseline and accepted:
         report += "\n" + translate(N_("Accepted by the baseline:"), lang) + "\n\n" + _render(
             accepted, args, lang, color=_use_color(args))
@@ -341,11 +341,17 @@ def _report_with_baseline(diagnostics: list[Diagnostic], args: argparse.Namespac
     return _final_code(new, args)
 
 
-def _render(diagnostics: Sequence[Diagnostic], args: argparse.Namespace, lang: str | None, color: bool) -> str:
+def _render(diagnostics: Sequence[Diagnostic], args: argparse.Namespace, lang: str | None, color: bool,
+            texts: dict[str, str] | None = None) -> str:
     if args.statistics:
         return statistics(diagnostics, lang, json_format=args.format == "json")
     if args.format == "text":
         return text_report.render(diagnostics, lang, color=color, quiet=args.quiet)
+    if args.format == "sarif":  # the formats read no file: the checked texts come from here
+        from layerlint.baseline import SourceLines
+        from layerlint.report import sarif
+
+        return sarif.render(diagnostics, lang, sources=SourceLines(texts).text)
     return FORMATS[args.format](diagnostics, lang)
 
 

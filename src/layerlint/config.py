@@ -146,10 +146,9 @@ class FileSettings:
 
 
 def layer_names(diagnostic: Diagnostic) -> set[str]:
-    """The names `allow-shared` matches: the layer's attribute path and its class."""
-    names = {name for name in (diagnostic.layer, diagnostic.layer_class) if name}
-    args = diagnostic.message.args
-    return names | {str(args[key]) for key in ("label", "cls", "instance", "class_name") if key in args}
+    """The names `allow-shared` matches: the layer's attribute path and its class, as every sharing
+    finding carries them (static and runtime alike), whatever its message's words."""
+    return {name for name in (diagnostic.layer, diagnostic.layer_class) if name}
 
 
 def resolve(path: str, overrides: Overrides = Overrides(), settings: Settings | None = None) -> FileSettings:

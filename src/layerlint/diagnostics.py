@@ -109,8 +109,10 @@ class Diagnostic:
     confidence: Confidence = Confidence.HIGH
     fix: Fix | None = None
     origin: str = "static"  # "static" or "runtime"
-    layer: str | None = None  # the shared instance as the code names it (`self.norm`), for allow-shared
-    layer_class: str | None = None  # its class (`LayerNormalization`), for allow-shared
+    # The reused instance as its origin names it (`self.norm` in the source, `encoder.norm` in a trace)
+    # and its class: what `allow-shared` matches, for the findings of both origins.
+    layer: str | None = None
+    layer_class: str | None = None
 
     @property
     def sort_key(self) -> tuple[str, int, int, str]:
@@ -132,6 +134,8 @@ class Diagnostic:
             "severity": self.severity.label,
             "confidence": self.confidence.value,
             "origin": self.origin,
+            "layer": self.layer,
+            "layer_class": self.layer_class,
             "message": self.message.render(lang),
             "help": self.help.render(lang) if self.help else None,
             "location": span_dict(self.span),

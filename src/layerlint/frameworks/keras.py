@@ -18,7 +18,7 @@ FRAMEWORK = frameworks.Framework(
     layer_base_module="keras.src.layers.layer",
     install="pip install tensorflow-cpu==2.21.0",
     namespaces=("keras.",),
-    model_bases=frozenset({"Model", "Layer", "Sequential"}),
+    model_bases=frozenset({"Model", "Layer", "Sequential", "AbstractRNNCell"}),  # a cell is a Layer
     layer_module="keras.layers",
     channels_first=False,
     probe_adapter="layerlint.catalog.probe.adapters:KerasAdapter",

@@ -12,7 +12,7 @@ FRAMEWORK = frameworks.Framework(
     layer_base_module="tf_keras.src.engine.base_layer",
     install="pip install tf_keras==2.21.0",
     namespaces=("tf_keras.",),
-    model_bases=frozenset({"Model", "Layer", "Sequential"}),
+    model_bases=frozenset({"Model", "Layer", "Sequential", "AbstractRNNCell"}),  # a cell is a Layer
     layer_module="tf_keras.layers",
     channels_first=False,
     probe_adapter="layerlint.catalog.probe.adapters:TFKerasAdapter",

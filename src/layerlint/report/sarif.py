@@ -8,9 +8,13 @@ keeps its identity when code elsewhere in the file moves it up or down.
 
 Paths are written relative to the current working directory with `uriBaseId: "%SRCROOT%"` (the
 checkout root, when layerlint runs there, as in CI); a file outside it gets an absolute `file:` URI.
-Columns are counted in characters (`columnKind: unicodeCodePoints`), the model of `Span`. Source files
-are read (never executed) only to fingerprint lines and to turn a fix's character offsets into
-line/column regions.
+Columns are counted in characters (`columnKind: unicodeCodePoints`), the model of `Span`.
+
+Like every format, this one reads no file: the texts the findings were made from come from the caller
+(`sources`, a path -> text function; the command line passes the files as the checker decoded them,
+or the text it read from standard input). They fingerprint lines and turn a fix's character offsets
+into line/column regions; without them a fingerprint hashes the message template instead of the line
+and a fix region is given as character offsets, so the log is a pure function of its arguments.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ import json
 import os
 import re
 from pathlib import Path, PurePosixPath
-from typing import Any, Sequence
+from typing import Any, Callable, Optional, Sequence
 from urllib.parse import quote
 
 from layerlint._version import __version__
@@ -28,7 +32,7 @@ from layerlint.i18n import N_, translate
 from layerlint.report.fingerprint import finding_hash
 from layerlint.static.problems import PROBLEMS
 from layerlint.static.rules import ALL_RULES
-from layerlint.static.source import UnreadableSource, read
+from layerlint.text import SourceText
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 INFORMATION_URI = "https://layerlint.readthedocs.io/"
@@ -36,55 +40,38 @@ HELP_URI = "https://layerlint.readthedocs.io/en/latest/rules/{code}.html"
 SRCROOT = "%SRCROOT%"
 FINGERPRINT_KEY = "layerlint/v1"
 LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
-LINE_BREAK = re.compile(r"\r\n|\r|\n")  # Python's line ends, as in layerlint.fix.positions
 LANGUAGE = re.compile(r"^[a-zA-Z]{2}(-[a-zA-Z]{2})?$")  # the schema's pattern for run.language
 
 
-class _SourceFiles:
-    """The text of each checked file, read once, decoded the way the checker decodes it."""
+SourceTexts = Callable[[str], Optional[str]]  # path -> the text its findings were made from, or None
 
-    def __init__(self) -> None:
-        self._texts: dict[str, str | None] = {}
-        self._lines: dict[str, list[str] | None] = {}
-        self._starts: dict[str, list[int]] = {}
 
-    def text(self, path: str) -> str | None:
+class _Texts:
+    """The texts the caller gave, each with its line table (`text.SourceText`), asked once per path."""
+
+    def __init__(self, sources: SourceTexts | None) -> None:
+        self._sources = sources
+        self._texts: dict[str, SourceText | None] = {}
+
+    def _get(self, path: str) -> SourceText | None:
         if path not in self._texts:
-            try:
-                self._texts[path] = read(path).text
-            except (UnreadableSource, OSError, ValueError):
-                self._texts[path] = None
+            text = self._sources(path) if self._sources is not None else None
+            self._texts[path] = None if text is None else SourceText(text)
         return self._texts[path]
 
-    def lines(self, path: str) -> list[str] | None:
-        if path not in self._lines:
-            text = self.text(path)
-            self._lines[path] = None if text is None else LINE_BREAK.split(text)
-        return self._lines[path]
-
     def line(self, path: str, number: int) -> str | None:
-        lines = self.lines(path)
-        if lines is None or not 0 < number <= len(lines):
+        source = self._get(path)
+        if source is None or not 0 < number <= source.line_count:
             return None
-        return lines[number - 1]
+        return source.line(number)
 
     def position(self, path: str, offset: int) -> tuple[int, int] | None:
         """1-based (line, character column) of a character offset into the file's text."""
-        text = self.text(path)
-        if text is None:
+        source = self._get(path)
+        if source is None:
             return None
-        if path not in self._starts:
-            self._starts[path] = [0] + [match.end() for match in LINE_BREAK.finditer(text)]
-        starts = self._starts[path]
-        offset = max(0, min(offset, len(text)))
-        low, high = 0, len(starts) - 1
-        while low < high:  # the last line start <= offset
-            middle = (low + high + 1) // 2
-            if starts[middle] <= offset:
-                low = middle
-            else:
-                high = middle - 1
-        return low + 1, offset - starts[low] + 1
+        line, column = source.position(offset)
+        return line, column + 1
 
 
 def artifact_location(path: str, cwd: str | None = None) -> dict[str, Any]:
@@ -121,26 +108,26 @@ def _physical_location(span: Span, cwd: str) -> dict[str, Any]:
     return location
 
 
-def fingerprint(diagnostic: Diagnostic, sources: _SourceFiles, cwd: str) -> str:
+def fingerprint(diagnostic: Diagnostic, texts: _Texts, cwd: str) -> str:
     """The finding's identity (`layerlint.report.fingerprint`), its file spelled as its SARIF URI."""
-    return finding_hash(diagnostic, artifact_location(diagnostic.span.path, cwd)["uri"], sources.line)
+    return finding_hash(diagnostic, artifact_location(diagnostic.span.path, cwd)["uri"], texts.line)
 
 
-def _replacement(path: str, edit: Edit, sources: _SourceFiles) -> dict[str, Any]:
-    start, end = sources.position(path, edit.start), sources.position(path, edit.end)
+def _replacement(path: str, edit: Edit, texts: _Texts) -> dict[str, Any]:
+    start, end = texts.position(path, edit.start), texts.position(path, edit.end)
     if start is not None and end is not None:
         region = {"startLine": start[0], "startColumn": start[1], "endLine": end[0], "endColumn": end[1]}
-    else:  # the file is gone: fall back on the offsets themselves
+    else:  # no text given (or the file is gone): fall back on the offsets themselves
         region = {"charOffset": max(edit.start, 0), "charLength": max(edit.end - edit.start, 0)}
     return {"deletedRegion": region, "insertedContent": {"text": edit.replacement}}
 
 
-def _fix(diagnostic: Diagnostic, sources: _SourceFiles, cwd: str, lang: str | None) -> dict[str, Any] | None:
+def _fix(diagnostic: Diagnostic, texts: _Texts, cwd: str, lang: str | None) -> dict[str, Any] | None:
     fix = diagnostic.fix
     if fix is None or not fix.edits:
         return None
     path = diagnostic.span.path
-    replacements = [_replacement(path, edit, sources) for edit in sorted(fix.edits, key=lambda e: (e.start, e.end))]
+    replacements = [_replacement(path, edit, texts) for edit in sorted(fix.edits, key=lambda e: (e.start, e.end))]
     return {
         "description": {"text": fix.title.render(lang)},
         "artifactChanges": [{"artifactLocation": artifact_location(path, cwd), "replacements": replacements}],
@@ -179,12 +166,13 @@ def _message(diagnostic: Diagnostic, lang: str | None) -> str:
     return text
 
 
-def build(diagnostics: Sequence[Diagnostic], lang: str | None = None, cwd: str | None = None) -> dict[str, Any]:
-    """The SARIF log as a dict (what `render` serialises)."""
+def build(diagnostics: Sequence[Diagnostic], lang: str | None = None, cwd: str | None = None,
+          sources: SourceTexts | None = None) -> dict[str, Any]:
+    """The SARIF log as a dict (what `render` serialises); `sources` gives the checked texts."""
     cwd = cwd or os.getcwd()
     rules = rule_descriptors()
     index = {rule["id"]: number for number, rule in enumerate(rules)}
-    sources = _SourceFiles()
+    texts = _Texts(sources)
     results = []
     seen: dict[str, int] = {}
     for diagnostic in diagnostics:
@@ -192,7 +180,7 @@ def build(diagnostics: Sequence[Diagnostic], lang: str | None = None, cwd: str |
             index[diagnostic.code] = len(rules)
             rules.append(_descriptor(diagnostic.code, diagnostic.name, LEVELS[diagnostic.severity],
                                      diagnostic.name, diagnostic.name))
-        base = fingerprint(diagnostic, sources, cwd)
+        base = fingerprint(diagnostic, texts, cwd)
         seen[base] = seen.get(base, 0) + 1  # identical lines twice in a file: tell them apart by order
         result: dict[str, Any] = {
             "ruleId": diagnostic.code,
@@ -209,7 +197,7 @@ def build(diagnostics: Sequence[Diagnostic], lang: str | None = None, cwd: str |
                 {"id": number, "physicalLocation": _physical_location(related.span, cwd),
                  "message": {"text": related.message.render(lang)}}
                 for number, related in enumerate(diagnostic.related, start=1)]
-        fix = _fix(diagnostic, sources, cwd, lang)
+        fix = _fix(diagnostic, texts, cwd, lang)
         if fix is not None:
             result["fixes"] = [fix]
         results.append(result)
@@ -227,5 +215,5 @@ def build(diagnostics: Sequence[Diagnostic], lang: str | None = None, cwd: str |
     return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
 
 
-def render(diagnostics: Sequence[Diagnostic], lang: str | None = None) -> str:
-    return json.dumps(build(diagnostics, lang), indent=2, ensure_ascii=False) + "\n"
+def render(diagnostics: Sequence[Diagnostic], lang: str | None = None, sources: SourceTexts | None = None) -> str:
+    return json.dumps(build(diagnostics, lang, sources=sources), indent=2, ensure_ascii=False) + "\n"

@@ -24,12 +24,11 @@ def _allowed(diagnostic: Diagnostic, patterns: Sequence[str]) -> bool:
     """`allow` names intended sharing: an instance path (`encoder.norm`, or its last part `norm`),
     a layer class (`LayerNorm`), or a glob over the path (`blocks.*.norm`). `self.` is optional,
     as in the `allow-shared` of the static check."""
-    args = diagnostic.message.args
-    paths = [str(args.get("instance", ""))]
+    paths = [diagnostic.layer or ""]
     for related in diagnostic.related:  # "the same instance is also named a, b"
         if "aliases" in related.message.args:
             paths += str(related.message.args["aliases"]).split(", ")
-    class_name = str(args.get("class_name", ""))
+    class_name = diagnostic.layer_class or ""
     for pattern in patterns:
         bare = pattern[5:] if pattern.startswith("self.") else pattern
         if bare == class_name or any(bare == path or path.endswith("." + bare) or fnmatch.fnmatchcase(path, bare)

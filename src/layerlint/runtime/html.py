@@ -192,7 +192,7 @@ def _site_html(css: str, location: str, note: str, path: str, line: int) -> str:
 
 def _diagnostic_html(number: int, diag: Diagnostic, rows: list[str], lang: str | None) -> str:
     severity = diag.severity.label
-    instance = diag.message.args.get("instance", "")
+    instance = diag.layer or ""
     sites = [_site_html("primary", diag.span.location(), translate(N_("here"), lang), diag.span.path, diag.span.line)]
     sites += [_site_html("related", r.span.location(), r.message.render(lang), r.span.path, r.span.line)
               for r in diag.related]

@@ -182,7 +182,7 @@ def _judge(flow: Flow, calls: _Calls, report: TraceReport) -> None:
     for instance in report.instances:
         by_display.setdefault(instance.display, instance)
     for number, diag in enumerate(report.diagnostics):
-        inst: LayerInstance | None = by_display.get(str(diag.message.args.get("instance", "")))
+        inst: LayerInstance | None = by_display.get(diag.layer or "")
         verdict, targets = verdict_of(diag.severity), []
         if inst is not None and id(inst.obj) in flow.node_of:
             targets.append(flow.node_of[id(inst.obj)])

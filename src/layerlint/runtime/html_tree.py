@@ -103,7 +103,7 @@ def _mark(root: Row, report: TraceReport) -> None:
         if row.instance is not None:
             by_display.setdefault(row.instance.display, row)
     for number, diag in enumerate(report.diagnostics):
-        row = by_display.get(str(diag.message.args.get("instance", "")))
+        row = by_display.get(diag.layer or "")
         if row is not None:
             row.diagnostics.append(number)
             if rank(verdict_of(diag.severity)) > rank(row.verdict):

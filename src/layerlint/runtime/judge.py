@@ -2,27 +2,30 @@
 
 Per instance and per forward pass, two calls are a reuse *of that instance* unless they only
 differ because a reused composite (Model, Sequential, user Layer/Module) around them was called
-twice; that reuse is reported once, on the composite. Then:
-  * different sizes on the feature axis of a stateful layer that pins it -> LL001 (error);
-  * running statistics or normalization parameters (catalog `statistics`/`normalizes`) -> LL002;
+twice; that reuse is reported once, on the composite. The calls are then judged by the checker's
+own verdict (`layerlint.verdicts.judge`) and reported in the rules' words:
+  * different sizes on the feature axis of a layer that pins it -> LL001 (error);
+  * running statistics (catalog `statistics`, or buffers / non-trainable variables) -> LL002;
   * trainable weights -> LL003 (info); a reused composite -> LL003;
   * otherwise (stateless) nothing.
-When the pass raised inside a layer that an earlier call had built for another feature size, the
-crash is the LL001 finding.
+When the pass raised inside a layer that an earlier call had given another feature size, the crash
+is the LL001 finding.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from layerlint import catalog
+from layerlint import catalog, frameworks, verdicts
 from layerlint.catalog import LayerTraits
 from layerlint.diagnostics import Confidence, Diagnostic, Related, Span, Text
 from layerlint.i18n import N_
-from layerlint.runtime.records import CallRecord, LayerInstance, TraceReport
+from layerlint.runtime.records import CallRecord, LayerInstance, TraceReport, error_text
 from layerlint.static.rules import BY_CODE
-from layerlint.static.verdicts import sharing_kind
+from layerlint.static.rules import messages as m
+from layerlint.static.rules.base import split_names
 
 UNKNOWN_SPAN = Span("<unknown>", 1, 1)
 _MAX_ALIASES = 3
@@ -276,40 +279,26 @@ def _explained_by(a: tuple, b: tuple, inst_obj: Any) -> Any | None:
     return None
 
 
-# -- messages ----------------------------------------------------------------------------------
-MSG = {
-    "LL001": N_("{instance} ({class_name}) was first called with {expected} features but "
-                "receives {received} features here; a reused layer keeps the feature size it was built for"),
-    "LL001-declared": N_("{instance} ({class_name}) is declared for {expected} features but receives "
-                         "{received} features here; a reused module keeps the size its constructor gave it"),
-    "LL001-live": N_("{instance} ({class_name}, not in the catalog; judged from the live object) was first "
-                     "called with {expected} features but receives {received} features here; "
-                     "a reused layer keeps the feature size it was built for"),
-    "LL002-statistics": N_("{instance} ({class_name}) is called {count} times in one forward pass: its "
-                           "running statistics are shared and updated by every call site"),
-    "LL002-normalizes": N_("{instance} ({class_name}) is called {count} times in one forward pass: its "
-                           "normalization parameters are shared by every call site"),
-    "LL002-live": N_("{instance} ({class_name}, not in the catalog; judged from the live object) is called "
-                     "{count} times in one forward pass: its non-trainable state is shared by every call site"),
-    "LL003": N_("{instance} ({class_name}) is called {count} times in one forward pass and shares its "
-                "weights between the call sites"),
-    "LL003-live": N_("{instance} ({class_name}, not in the catalog; judged from the live object) is called "
-                     "{count} times in one forward pass and shares its weights between the call sites"),
-    "LL003-composite": N_("{instance} ({class_name}, not in the catalog; judged from the live object) is a "
-                          "sub-network of {layers} layers called {count} times in one forward pass; its "
-                          "layers share their weights between the call sites"),
-}
-HELP = {
-    "LL001": N_("give each call site its own {class_name} instance"),
-    "LL002": N_("give each call site its own {class_name} instance, unless sharing its state "
-                "between the call sites is intended"),
-    "LL003": N_("often intended (siamese towers, tied embeddings); if not, give each call site its "
-                "own {class_name} instance"),
-}
-
+# -- the one verdict and its words -------------------------------------------------------------
+# The verdict is `layerlint.verdicts.judge`, the static checker's own, over the calls as the trace
+# recorded them; the words are the rules' (`static/rules/messages.py`). What stays here is what only a
+# trace knows: which calls ran in one pass, the reuse a composite explains, and how to name a call.
 
 def _site(call: CallRecord) -> Span:
     return call.site or UNKNOWN_SPAN
+
+
+def _reuse(inst: LayerInstance, calls: Sequence[CallRecord], pins_feature: bool | None = None) -> verdicts.Reuse:
+    """The neutral view of calls that ran in one pass (so none excludes another). A module sized by
+    its constructor is declared for the size of a call that ran without raising."""
+    traits = inst.traits
+    pins = traits is not None and traits.pins_feature if pins_feature is None else pins_feature
+    declared = None
+    if inst.from_catalog and traits is not None and traits.sizing == "constructor" and not inst.composite:
+        declared = next((inst.feature_of(c) for c in calls if c.error is None and inst.feature_of(c) is not None), None)
+    return verdicts.Reuse(layer=inst.display, layer_class=inst.class_name, traits=traits,
+                          calls=tuple(verdicts.CallSite(call, inst.feature_of(call)) for call in calls),
+                          composite=inst.composite, pins_feature=pins, declared=declared)
 
 
 def _related_note(call: CallRecord, first: bool) -> Text:
@@ -317,7 +306,7 @@ def _related_note(call: CallRecord, first: bool) -> Text:
         template = (N_("first called here, on the output of {producers}") if first
                     else N_("also called here, on the output of {producers}"))
         return Text(template, {"producers": ", ".join(call.graph_inputs)})
-    return Text(N_("first called here") if first else N_("also called here"))
+    return Text(N_("first called here") if first else m.ALSO_CALLED)
 
 
 def _call_sites(calls: list[CallRecord], path_of: Any) -> tuple[Span, list[Related]]:
@@ -351,8 +340,8 @@ def _call_sites(calls: list[CallRecord], path_of: Any) -> tuple[Span, list[Relat
     return keys[1][0], related
 
 
-def _diagnostic(code: str, key: str, inst: LayerInstance, span: Span, args: dict,
-                related: list[Related]) -> Diagnostic:
+def _diagnostic(code: str, template: str, inst: LayerInstance, span: Span, args: dict,
+                related: list[Related], help_args: dict | None = None) -> Diagnostic:
     unique: list[Related] = []
     seen = set()
     for item in related:
@@ -364,28 +353,82 @@ def _diagnostic(code: str, key: str, inst: LayerInstance, span: Span, args: dict
         unique.append(Related(unique[0].span if unique else span,
                               Text(N_("the same instance is also named {aliases}"),
                                    {"aliases": ", ".join(inst.aliases)})))
+    if not inst.from_catalog and not inst.composite:  # a sub-network's message already counts what it holds
+        unique.append(Related(span, Text(m.NOT_IN_CATALOG, {"cls": inst.class_name})))
+    rule = BY_CODE[code]
+    names = {"label": inst.display, "cls": inst.class_name}
     return Diagnostic(
-        code=code, name=BY_CODE[code].name, severity=BY_CODE[code].severity, span=span,
-        message=Text(MSG[key], {"instance": inst.display, "class_name": inst.class_name, **args}),
-        help=Text(HELP[code], {"class_name": inst.class_name}),
+        code=code, name=rule.name, severity=rule.severity, span=span,
+        message=Text(template, {**names, **args}),
+        help=Text(_HELP[code], {**names, **(help_args or {})}),
         related=tuple(unique),
         confidence=Confidence.HIGH if inst.from_catalog else Confidence.INFERENCE,
-        origin="runtime",
+        origin="runtime", layer=inst.display, layer_class=inst.class_name,
     )
 
 
-def _mismatch(inst: LayerInstance, built: CallRecord, failing: CallRecord) -> Diagnostic:
-    expected, received = inst.feature_of(built), inst.feature_of(failing)
-    related = [Related(_site(built), Text(N_("built here for {expected} features"), {"expected": expected}))]
+_HELP = {"LL001": m.LL001_HELP, "LL002": m.LL002_HELP, "LL003": m.LL003_HELP}
+
+
+def _error(inst: LayerInstance, crash: verdicts.Crash) -> str:
+    """What the framework raised on the call, on one line; for a call judged from its sizes alone,
+    the catalog's measured error."""
+    failing: CallRecord = crash.second
+    if failing.error is not None:
+        text = " ".join(error_text(failing.error).split())
+        return text if len(text) <= _ERROR_LIMIT else text[:_ERROR_LIMIT - 1] + "…"
+    template = inst.traits.reuse_error if inst.traits else None
+    if not template:
+        return m.UNKNOWN_ERROR
+    values = {"expected": crash.expected, "received": crash.received, "class": inst.class_name}
+    return template.format_map(_KeepUnknown(values))
+
+
+_ERROR_LIMIT = 300
+
+
+class _KeepUnknown(dict):
+    """A placeholder of the catalog's template the trace cannot fill stays as it is."""
+
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def _mismatch(inst: LayerInstance, crash: verdicts.Crash) -> Diagnostic:
+    built: CallRecord = crash.first
+    failing: CallRecord = crash.second
+    args: dict[str, Any] = {"expected": crash.expected, "received": crash.received}
+    related = []
+    if built is not failing:
+        first_note = m.LL001_FIRST_DECLARED if crash.declared else m.LL001_FIRST_BUILT
+        related.append(Related(_site(built), Text(first_note, {"label": inst.display, **args})))
     for call in inst.calls:
         if call is not built and call is not failing and call.seq < failing.seq:
             related.append(Related(_site(call), Text(N_("also called here with {features} features"),
                                                        {"features": inst.feature_of(call)})))
-    declared = inst.from_catalog and inst.traits.sizing == "constructor"
-    key = "LL001-declared" if declared else "LL001" if inst.from_catalog else "LL001-live"
-    if declared:
-        related[0] = Related(_site(built), Text(N_("called here with {expected} features"), {"expected": expected}))
-    return _diagnostic("LL001", key, inst, _site(failing), {"expected": expected, "received": received}, related)
+    one_place = _site(built) == _site(failing) and built.parent is failing.parent and built is not failing
+    args.update(line=_site(built).line, framework=frameworks.display(inst.framework), error=_error(inst, crash),
+                where=Text(m.LL001_NEXT_ITERATION if one_place else m.LL001_HERE))
+    first, second = split_names(inst.display, 2)
+    return _diagnostic("LL001", m.LL001_DECLARED if crash.declared else m.LL001_BUILT, inst, _site(failing),
+                       args, related, {"first": first, "second": second})
+
+
+def _shared(inst: LayerInstance, shared: verdicts.Shared, calls: list[CallRecord], path_of: Any) -> Diagnostic:
+    """Shared statistics are LL002 and shared weights LL003, with the rules' words: what is shared,
+    and how often the pass called it."""
+    traits = inst.traits
+    if inst.composite:
+        state = Text(m.STATE_SUB_NETWORK, {"layers": inst.inner_layers})
+    elif shared.kind == "statistics":
+        state = Text(m.STATE_STATISTICS if inst.from_catalog else m.STATE_LIVE_STATISTICS)
+    else:
+        state = Text(m.STATE_NORMALIZATION if traits is not None and traits.normalizes else m.STATE_WEIGHTS)
+    args = {"how": Text(m.HOW_PASS, {"count": len(calls)}), "state": state, "kind": shared.kind}
+    span, related = _call_sites(calls, path_of)
+    if shared.kind == "statistics":
+        return _diagnostic("LL002", m.LL002_SHARED, inst, span, args, related)
+    return _diagnostic("LL003", m.LL003_SHARED, inst, span, args, related)
 
 
 # -- the report --------------------------------------------------------------------------------
@@ -410,7 +453,7 @@ def build_report(calls: list[CallRecord], roots: list[tuple[Any, str]], single_p
             if id(root) not in framework_of and _is_layer(root, framework):
                 framework_of[id(root)] = framework
     # roots: the traced model, then the outermost calls
-    all_roots = list(roots)
+    all_roots: list[tuple[Any, str | None]] = list(roots)
     for call in calls:
         if call.parent is None or id(call.parent) not in members:
             all_roots.append((call.obj, None))
@@ -470,7 +513,7 @@ def build_report(calls: list[CallRecord], roots: list[tuple[Any, str]], single_p
     return report
 
 
-def _dedupe_roots(roots: list[tuple[Any, str]]) -> list[tuple[Any, str]]:
+def _dedupe_roots(roots: list[tuple[Any, str | None]]) -> list[tuple[Any, str | None]]:
     seen, out = set(), []
     for obj, path in roots:
         if id(obj) not in seen:
@@ -491,27 +534,36 @@ def _is_layer(obj: Any, framework: str) -> bool:
     except Exception:
         return False
 
-
 def _crash(failing: CallRecord, by_obj: dict, members: set, cache: dict, pass_of: dict):
+    """The pass raised in `failing`: when an earlier call of the same instance in the pass had another
+    size, the instance keeps one feature size (the raise shows it, catalog or not) and the verdict
+    is the crash between the two."""
     inst = by_obj[id(failing.obj)]
-    received = inst.feature_of(failing)
     earlier = [c for c in inst.calls if c.seq < failing.seq and pass_of[id(c)] == pass_of[id(failing)]]
-    if not earlier or received is None:
+    if not earlier:
         return None
-    built = earlier[0]
-    if inst.feature_of(built) in (None, received):
-        return None
-    composite = _explained_by(_chain(built, members, cache), _chain(failing, members, cache), inst.obj)
+    composite = _explained_by(_chain(earlier[0], members, cache), _chain(failing, members, cache), inst.obj)
     if composite is not None:
         # a reused sub-network crashed inside: report on the sub-network's call sites
         outer = by_obj[id(composite)]
         outer_calls = [c for c in outer.calls if pass_of[id(c)] == pass_of[id(failing)]]
         chain_fail = _chain(failing, members, cache)
         outer_fail = next((c for c in chain_fail if c.obj is composite), outer_calls[-1])
-        outer_built = outer_calls[0]
-        if outer.feature_of(outer_built) != outer.feature_of(outer_fail):
-            return composite, _mismatch(outer, outer_built, outer_fail)
-    return inst.obj, _mismatch(inst, built, failing)
+        outer_crash = verdicts.crash_of(_as_sized(_reuse(outer, [outer_calls[0], outer_fail], pins_feature=True)))
+        if outer_crash is not None and _raised_for_size(inst, earlier[0], failing):
+            return composite, _mismatch(outer, outer_crash)
+    crash = verdicts.crash_of(_reuse(inst, [earlier[0], failing], pins_feature=True))
+    return (inst.obj, _mismatch(inst, crash)) if crash is not None else None
+
+
+def _as_sized(reuse: verdicts.Reuse) -> verdicts.Reuse:
+    """A composite's calls judged by their sizes: it raised inside, so it keeps the size it was given."""
+    return dataclasses.replace(reuse, composite=False, declared=None)
+
+
+def _raised_for_size(inst: LayerInstance, built: CallRecord, failing: CallRecord) -> bool:
+    received = inst.feature_of(failing)
+    return received is not None and inst.feature_of(built) not in (None, received)
 
 
 def _judge_instance(inst: LayerInstance, members: set, cache: dict, pass_of: dict,
@@ -544,29 +596,9 @@ def _own_reuse(group: list[CallRecord], inst: LayerInstance, members: set, cache
 
 
 def _verdict(inst: LayerInstance, calls: list[CallRecord], path_of: Any) -> Diagnostic | None:
-    traits = inst.traits
-    first = calls[0]
-    count = len(calls)
-    kind = sharing_kind(traits, inst.composite)
-    if inst.composite:
-        if kind is None:
-            return None
-        span, related = _call_sites(calls, path_of)
-        return _diagnostic("LL003", "LL003-composite", inst, span,
-                           {"count": count, "layers": inst.inner_layers}, related)
-    if traits.stateful and traits.pins_feature:
-        features = [inst.feature_of(c) for c in calls]
-        if len({f for f in features if f is not None}) > 1:
-            expected = features[0]
-            failing = next(c for c, f in zip(calls, features) if f is not None and f != expected)
-            return _mismatch(inst, first, failing)
-    args = {"count": count}
-    if kind == "statistics":
-        key = ("LL002-live" if not inst.from_catalog else
-               "LL002-statistics" if traits.statistics else "LL002-normalizes")
-        span, related = _call_sites(calls, path_of)
-        return _diagnostic("LL002", key, inst, span, args, related)
-    if kind == "weights":
-        span, related = _call_sites(calls, path_of)
-        return _diagnostic("LL003", "LL003" if inst.from_catalog else "LL003-live", inst, span, args, related)
+    verdict = verdicts.judge(_reuse(inst, calls))
+    if isinstance(verdict, verdicts.Crash):
+        return _mismatch(inst, verdict)
+    if isinstance(verdict, verdicts.Shared):
+        return _shared(inst, verdict, calls, path_of)
     return None

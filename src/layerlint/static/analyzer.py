@@ -112,6 +112,7 @@ class Analyzer:
         self._default_values: dict[int, dict[str, Any]] = {}
         self._default_ids: set[int] = set()  # the values defaults hold (kept alive by `_default_values`)
         self._holders: dict[int, int] = {}  # instance -> how many Sequentials list it
+        self._sequential_inputs: dict[int, Shape] = {}  # Sequential -> the shape its leading `Input` states
         self._roads = Roads()  # layers handed to a block's constructor (roads.py)
 
     # -- entry points ---------------------------------------------------------------------------
@@ -154,7 +155,8 @@ class Analyzer:
                     or len({id(c) for c in children}) == len(children)):
                 continue
             frame = _Frame(entry=f"{instance.name()} (built)", collecting=False, owner=None)
-            self._layer_output(instance, (Shape(),), [], instance.node, frame)
+            start = self._sequential_inputs.get(id(instance), Shape())  # Keras 3 builds it from its `Input` at once
+            self._layer_output(instance, (start,), [], instance.node, frame)
 
     def _names_a_layer(self, function: ast.AST, relevant: set[str]) -> tuple[bool, set[str]]:
         """Whether a function names a layer (`Dense`, `nn.Linear`, an alias of one, a layer class of
@@ -1274,6 +1276,9 @@ class Analyzer:
         elif name in ("Bidirectional", "TimeDistributed") and children_values and isinstance(children_values[0], LayerValue):
             instance.wrapped = children_values[0].instance
             instance.traits = children_values[0].instance.traits
+        elif name == "RNN" and framework != "torch" and children_values and isinstance(children_values[0], LayerValue) \
+                and children_values[0].instance.class_of is not None and children_values[0].instance.traits is not None:
+            instance.traits = children_values[0].instance.traits  # a Keras RNN holds its cell's weights, no others
         self._note_construction(instance, frame)
         return LayerValue(instance)
 
@@ -1294,6 +1299,8 @@ class Analyzer:
                 layers.extend(value.elements())
             elif isinstance(value, LayerValue):
                 layers.append(value)
+        if layers and isinstance(layers[0], TensorValue) and layers[0].shape is not None:
+            self._sequential_inputs[id(instance)] = layers[0].shape  # `Sequential([Input((8, 8, 3)), ...])`
         instance.composite = True
         instance.children = [v.instance for v in layers if isinstance(v, LayerValue)]
         if instance.framework == "tf_keras":  # tf_keras keeps one slot of a layer listed twice

@@ -1,36 +1,21 @@
-"""One judgement of a reused instance, shared by the static rules and the runtime tracer so the two
-always agree on what counts as a crash, shared statistics, shared weights or harmless reuse."""
+"""The static side of the one reuse verdict (`layerlint.verdicts`): the modelled calls of one instance
+put into the neutral view, judged there, and the result handed back in terms of the `CallEvent`s the
+rules point at. The tracer fills the same view from recorded calls (`runtime/judge.py`), so the two
+agree by construction on what counts as a crash, shared statistics, shared weights or harmless reuse.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from layerlint.catalog import LayerTraits
+from layerlint import verdicts
 from layerlint.static import budget
 from layerlint.static.facts import CallEvent, exclusive
+from layerlint.verdicts import sharing_kind
 
+__all__ = ["Crash", "Shared", "crash_of", "declared_size", "judge", "reuse_of", "sharing_kind"]
 
-@dataclass(frozen=True)
-class Crash:
-    """Two calls that cannot both match the size the instance is fixed to."""
-
-    first: CallEvent  # the call that builds (or matches) the instance's size
-    second: CallEvent  # the call that will raise
-    expected: int
-    received: int
-    declared: bool  # the size comes from the constructor (PyTorch), not from the first call
-
-
-@dataclass(frozen=True)
-class Shared:
-    """A reuse that runs, sharing state between calls: kind is "statistics" or "weights"."""
-
-    kind: str
-    events: tuple[CallEvent, ...]
-
-    @property
-    def primary(self) -> CallEvent:
-        return self.events[1]
+# The rules test `isinstance(verdict, Crash)`: the classes themselves, not subscripted aliases.
+Crash = verdicts.Crash
+Shared = verdicts.Shared
 
 
 def declared_size(event: CallEvent) -> int | None:
@@ -42,77 +27,30 @@ def declared_size(event: CallEvent) -> int | None:
     return instance.spec.declared_size(instance.arguments) if instance.spec else None
 
 
-def crash_of(events: list[CallEvent]) -> Crash | None:
+def _charge(steps: int) -> None:
+    budget.current().charge(steps)
+
+
+def reuse_of(events: list[CallEvent]) -> verdicts.Reuse[CallEvent]:
+    """The neutral view of the calls of one instance: sizes as the shapes state them, arms as the
+    `if`s around each call, and the analysis budget charged for every comparison. Sizes are only
+    worked out for an instance that pins them: nothing else reads them, and a layer may be called
+    thousands of times."""
     instance = events[0].instance
     traits = instance.traits
-    if traits is None or not traits.pins_feature or instance.composite:
-        return None
-    features = [event.feature() for event in events]
-    budget.current().charge(len(events))
-    declared = declared_size(events[0])
-    if declared is not None:
-        for event, received in zip(events, features):
-            if received is not None and received != declared:
-                matching = next((e for e, f in zip(events, features) if e is not event and f == declared), None)
-                return Crash(matching or event, event, declared, received, declared=True)
-        return None
-    return _first_mismatch(events, features)
+    pins = traits is not None and traits.pins_feature and not instance.composite
+    return verdicts.Reuse(
+        layer=instance.name(), layer_class=instance.class_name, traits=traits,
+        calls=tuple([verdicts.CallSite(event, event.feature() if pins else None, event.branches)
+                     for event in events]),
+        composite=instance.composite, pins_feature=pins, declared=declared_size(events[0]) if pins else None,
+        exclusive=exclusive, charge=_charge)
 
 
-def _first_mismatch(events: list[CallEvent], features: list[int | None]) -> Crash | None:
-    """The earliest pair (in execution order) of calls with different sizes that can run together.
-
-    A call only needs trying as the first of a pair when no earlier call had the same size on the same
-    branches: that one would have met every partner this one can meet. So the work is the number of
-    distinct (size, branches) pairs times the number of calls, not the square of the calls (a layer
-    called 20 000 times, or in nested loops, stays linear)."""
-    tried: set[tuple] = set()
-    for index, (first, expected) in enumerate(zip(events, features)):
-        if expected is None or (expected, first.branches) in tried:
-            continue
-        tried.add((expected, first.branches))
-        second = _first_partner(first, expected, events[index + 1:], features[index + 1:])
-        if second is not None:
-            return Crash(first, second[0], expected, second[1], declared=False)
-    return None
+def crash_of(events: list[CallEvent]) -> verdicts.Crash[CallEvent] | None:
+    return verdicts.crash_of(reuse_of(events))
 
 
-def _first_partner(first: CallEvent, expected: int, later: list[CallEvent],
-                   features: list[int | None]) -> tuple[CallEvent, int] | None:
-    """The first later call of another size that is not exclusive with `first`; exclusivity depends on
-    the branches only, so it is decided once per distinct branches."""
-    budget.current().charge(len(later))
-    excluded: dict[tuple, bool] = {}
-    for second, received in zip(later, features):
-        if received is None or received == expected:
-            continue
-        if second.branches not in excluded:
-            excluded[second.branches] = exclusive(first, second)
-        if not excluded[second.branches]:
-            return second, received
-    return None
-
-
-def sharing_kind(traits: LayerTraits, composite: bool) -> str | None:
-    """What two calls of one instance share, when they run: "statistics" (running statistics that
-    every training call updates: BatchNorm, SyncBatchNorm, InstanceNorm with `track_running_stats`,
-    any layer keeping buffers or non-trainable variables), "weights" (trainable parameters only,
-    which includes the scale and offset of affine-only normalizations such as LayerNorm, GroupNorm
-    and RMSNorm), or nothing worth a word. Mixing two data distributions in one moving mean is a
-    silent bug; sharing a LayerNorm's gamma/beta is weight sharing, often the design of the model.
-    The static rules and the runtime tracer both decide through this one function."""
-    if not composite and traits.statistics:
-        return "statistics"
-    if traits.weights or traits.statistics:
-        return "weights"
-    return None
-
-
-def judge(events: list[CallEvent]) -> Crash | Shared | None:
+def judge(events: list[CallEvent]) -> verdicts.Crash[CallEvent] | verdicts.Shared[CallEvent] | None:
     """The verdict for the calls of one instance that can run in one pass (at least two)."""
-    crash = crash_of(events)
-    if crash is not None:
-        return crash
-    instance = events[0].instance
-    kind = sharing_kind(instance.traits, instance.composite) if instance.traits is not None else None
-    return Shared(kind, tuple(events)) if kind else None
+    return verdicts.judge(reuse_of(events))

@@ -56,7 +56,7 @@ def says_intended(line: str) -> bool:
 
 def judge_roles(events: list[CallEvent], facts: ModuleFacts, text: str) -> Roles:
     """Designed sharing when every call plays the same role; otherwise the role of each call."""
-    if len(_distinct_sites(events)) == 1:
+    if len(_distinct_sites(events)) == 1 and len({id(e.node) for e in events}) == 1:
         return Roles(True, N_("applied in a loop, the same way at every iteration"))
     if len({id(e.node) for e in events}) == 1 and all(e.via for e in events):
         helper = ast.unparse(events[0].via[-1].func)
@@ -77,7 +77,68 @@ def judge_roles(events: list[CallEvent], facts: ModuleFacts, text: str) -> Roles
     roles = _compare(origins)
     if roles.designed:
         return roles
-    return _same_consumer(consumers) or _named_inputs(events) or roles
+    return (_same_consumer(consumers) or _stands_in(events, index) or _optional_extra_call(events, text)
+            or _named_inputs(events) or roles)
+
+
+def _stands_in(events: list[CallEvent], index: "_Index") -> Roles | None:
+    """One input defaults to the other: `kv = memory if memory is not None else x`, `if key_value is
+    None: key_value = inputs`, `context = self.norm(context) if context is not None else x`. The code
+    treats the second stream as the same kind of thing as the first (self-attention is the case where
+    they are one tensor), so one norm for both keeps that case exact: designed, unlike a query and a
+    memory that never stand for each other (issue 15, p49)."""
+    found = [index.calls[_position(e.node)] for e in events]
+    functions = {id(function) for _, function in found}
+    names = list(dict.fromkeys(call.args[0].id for call, _ in found if call.args and isinstance(call.args[0], ast.Name)))
+    if len(functions) != 1 or len(names) != 2 or any(not call.args for call, _ in found):
+        return None
+    function = found[0][1]
+    first, second = (_copied_from(name, function) for name in names)
+    common = sorted(first & second)
+    if not common:
+        return None
+    return Roles(True, N_("one input stands in for the other (`{name}` can be either): the same stream "
+                          "twice when they coincide"), (("name", common[0]),))
+
+
+def _copied_from(name: str, function: ast.AST) -> set[str]:
+    """The names whose value `name` may hold as a plain copy: `a = b`, `a = b if c else d`,
+    `a = b or d`, followed through such copies (not through calls, which make a new value)."""
+    table = _table(function)
+    found, pending = {name}, [name]
+    while pending and len(found) < 32:
+        current = pending.pop()
+        for statement in table.binders.get(current, []):
+            if isinstance(statement, ast.Assign) and len(statement.targets) == 1 \
+                    and isinstance(statement.targets[0], ast.Name):
+                for copied in _plain_names(statement.value):
+                    if copied not in found:
+                        found.add(copied)
+                        pending.append(copied)
+    return found
+
+
+def _plain_names(value: ast.AST) -> list[str]:
+    if isinstance(value, ast.Name):
+        return [value.id]
+    if isinstance(value, ast.IfExp):
+        return _plain_names(value.body) + _plain_names(value.orelse)
+    if isinstance(value, ast.BoolOp):
+        return [name for part in value.values for name in _plain_names(part)]
+    return []
+
+
+def _optional_extra_call(events: list[CallEvent], text: str) -> Roles | None:
+    """One call runs only under a flag of the module that none of the other calls needs (`if
+    self.use_task_norm: task_token = self.decoder_norm(task_token)`): applying the norm there too is
+    an option of the design, switched on by its own setting, not a slip of the pen."""
+    arms = [flag_arms(e, text) for e in events]
+    own = [set(a) - set().union(*(o for j, o in enumerate(arms) if j != i)) for i, a in enumerate(arms)]
+    flagged = [i for i, flags in enumerate(own) if any(f.startswith("self.") and arms[i][f] for f in flags)]
+    if len(flagged) != 1 or len(_distinct_sites(events)) < 2:
+        return None
+    flag = sorted(f for f in own[flagged[0]] if f.startswith("self."))[0]
+    return Roles(True, N_("one call runs only when `{flag}` is set: an option of the design"), (("flag", flag),))
 
 
 def _same_consumer(consumers: list[str | None]) -> Roles | None:
@@ -596,3 +657,67 @@ def built_by_builder(node: ast.AST, text: str) -> bool:
     scope = found[1]
     return isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)) and bool(BUILDER_NAME.search(scope.name)) \
         and scope.name not in ("call", "forward", "__call__")
+
+
+CACHING_DECORATORS = ("cache", "lru_cache", "cached_property", "cached")
+
+
+def cached_on_self(node: ast.AST, text: str) -> bool:
+    """The construction sits in a method whose decorator keeps the first result on the instance
+    (`functools.cached_property`, or a decorator of this file that reads `getattr(self, key)` and
+    stores with `setattr(self, key, ...)`, as BYOL/DINO's `@singleton('projector')` does): the layer
+    is built once, lazily, and registered like any attribute."""
+    found = _index(text).calls.get(_position(node))
+    if found is None or not _same_call(found[0], node):
+        return False
+    scope = found[1]
+    if not isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return False
+    return any(_caches(decorator, text) for decorator in scope.decorator_list)
+
+
+def _caches(decorator: ast.expr, text: str) -> bool:
+    target = decorator.func if isinstance(decorator, ast.Call) else decorator
+    name = target.attr if isinstance(target, ast.Attribute) else target.id if isinstance(target, ast.Name) else ""
+    if name in CACHING_DECORATORS:
+        return True
+    definition = _module_functions(text).get(name)
+    if definition is None:
+        return False
+    called = {_callee(n.func) for n in ast.walk(definition) if isinstance(n, ast.Call)}
+    return {"getattr", "setattr"} <= called
+
+
+@functools.lru_cache(maxsize=4)
+def _module_functions(text: str) -> dict[str, ast.FunctionDef]:
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return {}
+    return {n.name: n for n in tree.body if isinstance(n, ast.FunctionDef)}
+
+
+SPLITTERS = ("chunk", "split", "unbind", "unstack", "tensor_split", "array_split")
+
+
+def chunks_of_one_input(events: list[CallEvent], text: str) -> bool:
+    """One call repeated by a loop over the pieces of one tensor (`for part in x.chunk(n):
+    self.bn(part)`, `torch.split`, `tf.unstack`): ghost batch normalization and chunked evaluation.
+    The pieces come from one batch, so even running statistics see a single distribution."""
+    loop = events[0].loop
+    if isinstance(loop, (ast.ListComp, ast.GeneratorExp, ast.SetComp, ast.DictComp)):
+        loop = loop.generators[0]  # `[self.bn(part) for part in x.chunk(n)]`
+    if len(_distinct_sites(events)) != 1 or not isinstance(loop, (ast.For, ast.AsyncFor, ast.comprehension)) \
+            or not isinstance(loop.target, ast.Name):
+        return False
+    found = _index(text).calls.get(_position(events[0].node))
+    if found is None or not _same_call(found[0], events[0].node):
+        return False
+    call, function = found
+    if not (call.args and isinstance(call.args[0], ast.Name) and call.args[0].id == loop.target.id):
+        return False
+    pieces: ast.AST = loop.iter
+    if isinstance(pieces, ast.Name):
+        reaching = _reaching_value(pieces, pieces, function)
+        pieces = reaching[1] if reaching is not None else pieces
+    return isinstance(pieces, ast.Call) and _callee(pieces.func).rsplit(".", 1)[-1] in SPLITTERS

@@ -7,6 +7,8 @@ The severity follows what is shared and how (the policy the rule pages explain):
     trainable weights: sharing them is an accident when the calls play different roles in the
     block (LL002, warning) and the design when they play the same role (LL003, info, reason named);
   * anything else with weights -> LL003, info;
+  * a norm applied to each piece of one input (ghost batch normalization) sees one distribution,
+    so even running statistics are designed sharing there -> LL003, info;
   * a comment on the construction or call line that says the sharing is intended -> LL003, info.
 Both rules ask `decide()`, so one reuse is reported by exactly one of them, and only once.
 """
@@ -19,11 +21,15 @@ from typing import Iterator
 from layerlint.diagnostics import Diagnostic, Related, Text
 from layerlint.i18n import N_
 from layerlint.static.facts import CallEvent, ModuleFacts, exclusive
-from layerlint.static.rules._roles import Roles, flag_arms, intent_comment, judge_roles, unreachable
+from layerlint.static.rules import messages as m
+from layerlint.static.rules._roles import (Roles, chunks_of_one_input, flag_arms, intent_comment, judge_roles,
+                                          unreachable)
 from layerlint.static.rules.base import Rule, RuleContext
 from layerlint.static.verdicts import Shared, judge
 
 COMMENT_REASON = N_("a comment on the line says the sharing is intended")
+CHUNKS_REASON = N_("applied to each piece of one input in turn (ghost batch normalization, chunked evaluation): "
+                   "one distribution")
 
 
 @dataclass(frozen=True)
@@ -80,6 +86,9 @@ def decide(shared: Shared, facts: ModuleFacts, context: RuleContext) -> Decision
     traits = instance.traits
     if intent_comment(events, context.lines):
         return Decision("LL003", shared, Text(COMMENT_REASON))
+    normalizes = traits is not None and traits.normalizes and not instance.composite
+    if normalizes and chunks_of_one_input(events, context.text):
+        return Decision("LL003", shared, Text(CHUNKS_REASON))
     if shared.kind == "statistics" or (id(instance) in facts.handed and traits is not None and traits.statistics):
         return Decision("LL002", shared)  # a block handed to every slot: no call repeats it on purpose
     if traits is None or not traits.normalizes or instance.composite:
@@ -98,24 +107,26 @@ def shared_state_diagnostic(rule: Rule, decision: Decision, context: RuleContext
     shared = decision.shared
     instance = shared.primary.instance
     sites = list({id(event.site()): event.site() for event in shared.events}.values())  # distinct, in order
-    in_loop = len(sites) == 1
-    spans = [context.span(site) for site in sites]
+    nodes = list({id(event.node): event.node for event in shared.events}.values())
+    in_loop = len(sites) == 1 and len(nodes) == 1
+    # One site but several calls: a helper called once holds them (`block(self.norm, ...)`): name its lines.
+    places = sites if len(sites) > 1 or in_loop else nodes
+    spans = [context.span(place) for place in places]
     one_line = len({span.line for span in spans}) < len(spans)
     lines = ", ".join(f"{span.line}:{span.column}" if one_line else str(span.line) for span in spans)
     traits = instance.traits
-    state = (N_("running statistics and normalization parameters") if traits and traits.statistics
-             else N_("normalization parameters (scale and offset)") if traits and traits.normalizes
-             else N_("trainable weights"))
+    state = (m.STATE_STATISTICS if traits and traits.statistics
+             else m.STATE_NORMALIZATION if traits and traits.normalizes else m.STATE_WEIGHTS)
     roles = decision.roles
     args = {"label": instance.name(), "cls": instance.class_name, "lines": lines, "state": Text(state),
-            "count": len(sites), "how": Text(N_("in a loop") if in_loop else N_("at lines {lines}"), {"lines": lines}),
+            "count": len(sites), "how": Text(m.HOW_LOOP if in_loop else m.HOW_LINES, {"lines": lines}),
             "kind": shared.kind, "reason": decision.reason or "",
             "inputs": ", ".join(roles.inputs) if roles and roles.inputs else "?"}
     primary = shared.primary.site()
-    related = [Related(context.span(site), Text(N_("also called here"))) for site in sites if site is not primary]
+    related = [Related(context.span(place), Text(m.ALSO_CALLED)) for place in places if place is not primary]
     if in_loop and shared.primary.loop is not None:
-        related.append(Related(context.span(shared.primary.loop), Text(N_("the loop that repeats the call"))))
-    related.append(Related(context.span(instance.node), Text(N_("`{label}` is created here"), args)))
+        related.append(Related(context.span(shared.primary.loop), Text(m.LOOP)))
+    related.append(Related(context.span(instance.node), Text(m.CREATED, args)))
     return Diagnostic(code=rule.code, name=rule.name, severity=rule.severity, span=context.span(primary),
                       message=Text(template, args), help=Text(help_template, args), related=tuple(related),
                       fix=context.fix(rule, list(shared.events)), layer=instance.name(),

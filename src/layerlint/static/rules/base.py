@@ -1,9 +1,12 @@
-"""What every rule is: a code, a readable name, a severity, its documentation (the docstring) and
-examples that the test suite runs, in the manner of Fixit's VALID/INVALID and bugbear's eval files.
+"""What every rule is: a code, a readable name, a severity, its documentation (the docstring), how its
+findings are fixed (`FixSpec`) and the cases that the test suite runs, in the manner of Fixit's
+`Valid`/`Invalid` and bugbear's eval files.
 
-In an INVALID example, `# expect: LL001` ends each line the rule must report. A `# run: EXPR on SHAPE`
-line says how the runtime tests build and call the model, so verdicts are checked against the real
-framework: `# run: FeatureExtractor() on (2, 28, 28, 1)`.
+In a case, `# expect: LL001` ends each line a rule must report. A `# run: EXPR on SHAPE` line says how
+the runtime tests build and call the model, so verdicts are checked against the real framework:
+`# run: FeatureExtractor() on (2, 28, 28, 1)`. An `Invalid` case also says what `check --fix
+--unsafe-fixes` makes of it: the whole fixed program (`fixed=`, built and run too), or why there is
+no automatic fix (`no_fix=`). Whether a rule fixes anything is derived from its cases (`fixable`).
 """
 
 from __future__ import annotations
@@ -37,6 +40,42 @@ class FixSpec:
 # (text, applicability, *facts) -> Fix | None, by name; filled by `layerlint.fix.builders`.
 FixBuilder = Callable[..., "Fix | None"]
 FIX_BUILDERS: dict[str, FixBuilder] = {}
+
+
+class Valid(str):
+    """A program the rule must not report (its `# expect:` comments name what other rules report).
+    A case *is* its program text, so whatever reads the examples as programs (the docs build, the
+    framework runs) reads it unchanged."""
+
+    @property
+    def source(self) -> str:
+        return str(self)
+
+
+class Invalid(str):
+    """A program the rule must report on each `# expect:` line, with its expected fix: `fixed`, the
+    whole program after `check --fix --unsafe-fixes`, or `no_fix`, why there is none (one of the
+    two). `fixed_shape`: the output shape of the fixed model, where a crash fix must give the
+    corrected model's."""
+
+    fixed: str | None
+    no_fix: str | None
+    fixed_shape: tuple[int, ...] | None
+
+    def __new__(cls, source: str, *, fixed: str | None = None, no_fix: str | None = None,
+                fixed_shape: tuple[int, ...] | None = None) -> Invalid:
+        if (fixed is None) == (no_fix is None):
+            raise ValueError("an Invalid case names either its fixed program (fixed=) or why it has none (no_fix=)")
+        case = super().__new__(cls, source)
+        case.fixed, case.no_fix, case.fixed_shape = fixed, no_fix, fixed_shape
+        return case
+
+    def __getnewargs_ex__(self) -> tuple[tuple[str], dict[str, object]]:  # copy and pickle keep the expectations
+        return (str(self),), {"fixed": self.fixed, "no_fix": self.no_fix, "fixed_shape": self.fixed_shape}
+
+    @property
+    def source(self) -> str:
+        return str(self)
 
 
 @dataclass
@@ -77,8 +116,8 @@ class Rule(abc.ABC):
     severity: ClassVar[Severity]
     enabled_by_default: ClassVar[bool] = True
     fix: ClassVar[FixSpec | None] = None  # how its findings are fixed; None: no automatic fix
-    VALID: ClassVar[tuple[str, ...]] = ()
-    INVALID: ClassVar[tuple[str, ...]] = ()
+    VALID: ClassVar[tuple[Valid, ...]] = ()
+    INVALID: ClassVar[tuple[Invalid, ...]] = ()
 
     @abc.abstractmethod
     def check(self, facts: ModuleFacts, context: RuleContext) -> Iterable[Diagnostic]:
@@ -91,6 +130,12 @@ class Rule(abc.ABC):
     @classmethod
     def summary(cls) -> str:
         return cls.documentation().split("\n", 1)[0]
+
+    @classmethod
+    def fixable(cls) -> bool:
+        """Whether any of its cases is fixed: derived, as Fixit derives AUTOFIX, so that it cannot
+        drift from what the fixer does (a test holds it to `fix`)."""
+        return any(case.fixed is not None for case in cls.INVALID)
 
 
 def expected_codes(source: str) -> dict[int, list[str]]:

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Iterable
 
 from layerlint.diagnostics import Applicability, Diagnostic, Related, Severity, Text
-from layerlint.i18n import N_
 from layerlint.static.facts import ModuleFacts
-from layerlint.static.rules.base import FixSpec, Rule, RuleContext, framework_name, snake_case, split_names
+from layerlint.static.rules import messages as m
+from layerlint.static.rules.base import (FixSpec, Invalid, Rule, RuleContext, Valid, framework_name, snake_case,
+                                         split_names)
 from layerlint.static.verdicts import Crash, judge
 
 
@@ -65,21 +66,14 @@ class ReuseShapeMismatch(Rule):
     def _diagnostic(self, crash: Crash, context: RuleContext, events: list) -> Diagnostic:
         instance = crash.second.instance
         first_line = context.span(crash.first.site()).line
-        where = (N_("in the next iteration of the loop") if crash.second.site() is crash.first.site()
-                 else N_("here"))
+        where = m.LL001_NEXT_ITERATION if crash.second.site() is crash.first.site() else m.LL001_HERE
         error = framework_error(crash)
         args = {"label": instance.name(), "cls": instance.class_name, "expected": crash.expected,
                 "received": crash.received, "line": first_line, "where": Text(where),
                 "framework": framework_name(instance), "error": error}
-        if crash.declared:
-            template = N_("`{label}` ({cls}) is declared for {expected} features but gets {received} "
-                          "{where}; {framework} raises: {error}")
-        else:
-            template = N_("`{label}` ({cls}) is built for {expected} features by its call at line {line} "
-                          "but gets {received} {where}; {framework} raises: {error}")
-        first_note = (N_("called with {expected} features here") if crash.declared
-                      else N_("first call: builds `{label}` for {expected} features"))
-        related = [Related(context.span(instance.node), Text(N_("`{label}` is created here"), args))]
+        template = m.LL001_DECLARED if crash.declared else m.LL001_BUILT
+        first_note = m.LL001_FIRST_DECLARED if crash.declared else m.LL001_FIRST_BUILT
+        related = [Related(context.span(instance.node), Text(m.CREATED, args))]
         if crash.first is not crash.second:
             related.insert(0, Related(context.span(crash.first.site()), Text(first_note, args)))
         names = split_names(instance.name(), 2)
@@ -87,8 +81,7 @@ class ReuseShapeMismatch(Rule):
             code=self.code, name=self.name, severity=self.severity,
             span=context.span(crash.second.site()),
             message=Text(template, args),
-            help=Text(N_("give each call site its own {cls} instance, e.g. `{first}` and `{second}`"),
-                      {"cls": instance.class_name, "first": names[0], "second": names[1]}),
+            help=Text(m.LL001_HELP, {"cls": instance.class_name, "first": names[0], "second": names[1]}),
             related=tuple(related),
             fix=context.fix(self, events),
             layer=instance.name(),
@@ -101,7 +94,7 @@ def framework_error(crash: Crash) -> str:
     instance = crash.second.instance
     template = instance.traits.reuse_error if instance.traits else None
     if not template:
-        return "an error on the mismatched input"
+        return m.UNKNOWN_ERROR
     shape = crash.second.inputs[0] if crash.second.inputs else None
     axis = instance.feature_axis()
     described = shape.describe(axis) if shape is not None and axis is not None else f"(..., {crash.received})"
@@ -122,7 +115,7 @@ class _Keep(dict):
 
 # Examples: the test suite checks each one statically and runs the `# run:` ones with the real framework.
 VALID = (
-    """\
+    Valid("""\
 # The seed article's corrected model: one BatchNormalization per convolution, one shared MaxPool2D.
 from keras import Model
 from keras.layers import BatchNormalization, Conv2D, MaxPool2D
@@ -142,8 +135,8 @@ class FeatureExtractor(Model):
         return self.maxpool(self.bn2(self.conv_2(x)))
 
 # run: FeatureExtractor() on (2, 28, 28, 1)
-""",
-    """\
+"""),
+    Valid("""\
 # Two calls in exclusive branches: only one runs per pass.
 import keras
 from keras import layers
@@ -165,8 +158,8 @@ class Switch(keras.Model):
         return x
 
 # run: Switch() on (2, 8, 8, 3)
-""",
-    """\
+"""),
+    Valid("""\
 # A guard that returns early makes the later call exclusive with the guarded one.
 import keras
 from keras import layers
@@ -186,8 +179,8 @@ class Early(keras.Model):
         return self.head(self.to_large(x))
 
 # run: Early() on (2, 8)
-""",
-    """\
+"""),
+    Valid("""\
 # Stateless layers are safe to reuse whatever the channel count.
 import keras
 from keras import layers
@@ -206,8 +199,8 @@ class Pools(keras.Model):
         return self.pool(self.act(self.conv_b(x)))
 
 # run: Pools() on (2, 16, 16, 3)
-""",
-    """\
+"""),
+    Valid("""\
 # PyTorch stateless modules (ReLU, MaxPool2d, Dropout) are safe to reuse at any size.
 import torch.nn as nn
 
@@ -226,11 +219,11 @@ class Pools(nn.Module):
         return self.drop(self.pool(self.act(self.conv_b(x))))
 
 # run: Pools() on (2, 3, 16, 16)
-""",
+"""),
 )
 
 INVALID = (
-    """\
+    Invalid("""\
 # The seed article's model: one BatchNormalization after a 6-channel and a 16-channel convolution.
 from tensorflow.keras import Model
 from tensorflow.keras.layers import BatchNormalization, Conv2D, MaxPool2D
@@ -254,8 +247,33 @@ class FeatureExtractor(Model):
         return x
 
 # run: FeatureExtractor() on (2, 28, 28, 1)
-""",
-    """\
+""", fixed="""\
+# The seed article's model: one BatchNormalization after a 6-channel and a 16-channel convolution.
+from tensorflow.keras import Model
+from tensorflow.keras.layers import BatchNormalization, Conv2D, MaxPool2D
+
+
+class FeatureExtractor(Model):
+    def __init__(self):
+        super().__init__()
+        self.conv_1 = Conv2D(6, 4, padding="valid", activation="relu")
+        self.batchnorm = BatchNormalization()
+        self.batchnorm_2 = BatchNormalization()
+        self.maxpool = MaxPool2D(pool_size=2, strides=2)
+        self.conv_2 = Conv2D(16, 4, padding="valid", activation="relu")
+
+    def call(self, x):
+        x = self.conv_1(x)
+        x = self.batchnorm(x)
+        x = self.maxpool(x)
+        x = self.conv_2(x)
+        x = self.batchnorm_2(x)  # expect: LL001
+        x = self.maxpool(x)
+        return x
+
+# run: FeatureExtractor() on (2, 28, 28, 1)
+""", fixed_shape=(2, 4, 4, 16)),
+    Invalid("""\
 # A loop feeds a Dense its own, different-sized output on the second iteration.
 import keras
 from keras import layers
@@ -274,8 +292,8 @@ class Refiner(keras.Model):
         return x
 
 # run: Refiner() on (2, 8)
-""",
-    """\
+""", no_fix="one call in a loop: the call site cannot be split by adding attributes"),
+    Invalid("""\
 # Functional API: one Dense applied to its own 4-feature output after an 8-feature input.
 import keras
 from keras import layers
@@ -289,8 +307,23 @@ def build_model():
     return keras.Model(inputs, outputs)
 
 # run: build_model() on (2, 8)
-""",
-    """\
+""", fixed="""\
+# Functional API: one Dense applied to its own 4-feature output after an 8-feature input.
+import keras
+from keras import layers
+
+
+def build_model():
+    inputs = keras.Input(shape=(8,))
+    shared = layers.Dense(4)
+    shared_2 = layers.Dense(4)
+    hidden = shared(inputs)
+    outputs = shared_2(hidden)  # expect: LL001
+    return keras.Model(inputs, outputs)
+
+# run: build_model() on (2, 8)
+""", fixed_shape=(2, 4)),
+    Invalid("""\
 # tf.keras spelling; a LayerNormalization shared by a 6-feature and a 16-feature tensor.
 import tensorflow as tf
 
@@ -309,8 +342,28 @@ class Fusion(tf.keras.Model):
         return self.norm(fused)  # expect: LL001
 
 # run: Fusion() on (2, 5)
-""",
-    """\
+""", fixed="""\
+# tf.keras spelling; a LayerNormalization shared by a 6-feature and a 16-feature tensor.
+import tensorflow as tf
+
+
+class Fusion(tf.keras.Model):
+    def __init__(self):
+        super().__init__()
+        self.proj_a = tf.keras.layers.Dense(6)
+        self.proj_b = tf.keras.layers.Dense(10)
+        self.norm = tf.keras.layers.LayerNormalization()
+        self.norm_2 = tf.keras.layers.LayerNormalization()
+        self.concat = tf.keras.layers.Concatenate()
+
+    def call(self, x):
+        a = self.norm(self.proj_a(x))
+        fused = self.concat([a, self.proj_b(x)])
+        return self.norm_2(fused)  # expect: LL001
+
+# run: Fusion() on (2, 5)
+""", fixed_shape=(2, 16)),
+    Invalid("""\
 # The reuse hides in a helper method that call() uses twice.
 import keras
 from keras import layers
@@ -331,8 +384,8 @@ class Blocks(keras.Model):
         return self.block(x, self.conv_b)  # expect: LL001
 
 # run: Blocks() on (2, 8, 8, 3)
-""",
-    """\
+""", no_fix="the call site is one helper-method call reached twice with two sizes"),
+    Invalid("""\
 # The seed article's model in PyTorch: BatchNorm2d(6) reused after a 16-channel convolution.
 import torch.nn as nn
 import torch.nn.functional as F
@@ -352,8 +405,29 @@ class FeatureExtractor(nn.Module):
         return x
 
 # run: FeatureExtractor() on (2, 1, 28, 28)
-""",
-    """\
+""", fixed="""\
+# The seed article's model in PyTorch: BatchNorm2d(6) reused after a 16-channel convolution.
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+class FeatureExtractor(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv_1 = nn.Conv2d(1, 6, 4)
+        self.bn = nn.BatchNorm2d(6)
+        self.bn_2 = nn.BatchNorm2d(16)
+        self.pool = nn.MaxPool2d(2, 2)
+        self.conv_2 = nn.Conv2d(6, 16, 4)
+
+    def forward(self, x):
+        x = self.pool(F.relu(self.bn(self.conv_1(x))))
+        x = self.pool(F.relu(self.bn_2(self.conv_2(x))))  # expect: LL001
+        return x
+
+# run: FeatureExtractor() on (2, 1, 28, 28)
+""", fixed_shape=(2, 16, 4, 4)),
+    Invalid("""\
 # A lazy module sizes itself on the first call, like Keras: the second call sees 32 features, not 16.
 from torch import nn
 
@@ -369,7 +443,24 @@ class LazyStack(nn.Module):
         return self.hidden(x)  # expect: LL001
 
 # run: LazyStack() on (2, 8)
-""",
+""", fixed="""\
+# A lazy module sizes itself on the first call, like Keras: the second call sees 32 features, not 16.
+from torch import nn
+
+
+class LazyStack(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.proj = nn.Linear(8, 16)
+        self.hidden = nn.LazyLinear(32)
+        self.hidden_2 = nn.LazyLinear(32)
+
+    def forward(self, x):
+        x = self.hidden(self.proj(x))
+        return self.hidden_2(x)  # expect: LL001
+
+# run: LazyStack() on (2, 8)
+""", fixed_shape=(2, 32)),
 )
 
 ReuseShapeMismatch.VALID = VALID

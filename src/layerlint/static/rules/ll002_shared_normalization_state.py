@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Iterable
 
 from layerlint.diagnostics import Applicability, Diagnostic, Severity
-from layerlint.i18n import N_
 from layerlint.static.facts import ModuleFacts
+from layerlint.static.rules import messages as m
 from layerlint.static.rules._shared import decisions, shared_state_diagnostic
-from layerlint.static.rules.base import FixSpec, Rule, RuleContext
+from layerlint.static.rules.base import FixSpec, Invalid, Rule, RuleContext, Valid
 
 
 class SharedNormalizationState(Rule):
@@ -37,7 +37,13 @@ class SharedNormalizationState(Rule):
     sequence and on its first token); one helper function applying it to each of its inputs; every
     output feeding the same block (one mask predictor after every decoder stage); every output
     scaled by its own part of one conditioning projection (an adaptive norm shared by the two
-    streams of a joint-attention block). A comment on the
+    streams of a joint-attention block); one input that stands in for the other
+    (`kv = memory if memory is not None else x`,
+    `if key_value is None: key_value = inputs`: self-attention is the case where the two
+    coincide, so one norm keeps it exact); an extra call that runs only under a flag of its own
+    (`if self.use_task_norm: token = self.decoder_norm(token)`). A norm applied to each piece of
+    one input in turn (`for part in x.chunk(n): self.bn(part)`, ghost batch normalization) sees
+    one distribution: LL003 too, running statistics included. A comment on the
     construction line or on a call line that says so (`# shared on purpose`, `# tied`, `# intended`)
     moves any sharing, running statistics included, to LL003. Calls that cannot run together are
     never a finding: the two arms of one flag (`if self.pre_norm:` … `if not self.pre_norm:`,
@@ -57,6 +63,10 @@ class SharedNormalizationState(Rule):
     Roles are read from the source around each call (which layer produced its input, which layer
     takes its output), within one function: a producer reached through another module, or a value
     passed through a container, reads as unknown, and unknown inputs count as different roles.
+    Two calls inside a helper that `forward()` calls once are judged at the helper's lines (they
+    are two calls, not a loop). The rule cannot see who a norm was meant for: in matching and
+    cross-attention code (one norm for the query and the memory) it warns when nothing in the code
+    ties the two inputs together, even where the paper does it on purpose; say so on the line.
     Reusing a whole sub-network that contains normalization (a siamese tower) is reported by LL003,
     not here: sharing the tower, statistics included, is usually the intent. `allow-shared` in the
     configuration and `# noqa: LL002` silence a finding too.
@@ -87,20 +97,13 @@ class SharedNormalizationState(Rule):
         for decision in decisions(facts, context):
             if decision.code != self.code:
                 continue
-            if decision.roles is None:  # running statistics
-                template = N_("`{label}` ({cls}) is called {how}: the calls silently share its {state}")
-            else:
-                template = N_("`{label}` ({cls}) is called {how} on inputs in different roles ({inputs}): one "
-                              "set of {state} serves them all")
-            yield shared_state_diagnostic(
-                self, decision, context, template,
-                N_("give each call site its own {cls}; if the sharing is intended, say so in a comment on "
-                   "the line (`# shared on purpose`)"))
+            template = m.LL002_SHARED if decision.roles is None else m.LL002_ROLES  # None: running statistics
+            yield shared_state_diagnostic(self, decision, context, template, m.LL002_HELP)
 
 
 # Examples: the test suite checks each one statically and runs the `# run:` ones with the real framework.
 VALID = (
-    """\
+    Valid("""\
 # Pre-norm or post-norm, chosen by one flag: the two calls test the same condition and never both run.
 import keras
 from keras import layers
@@ -124,8 +127,8 @@ class Block(keras.layers.Layer):
 
 # run: Block() on (2, 8)
 # run: Block(normalize_first=False) on (2, 8)
-""",
-    """\
+"""),
+    Valid("""\
 # A siamese tower (a whole sub-network) applied twice: sharing it, statistics included, is the intent.
 import keras
 from keras import layers
@@ -143,8 +146,8 @@ class Siamese(keras.Model):
         return a - b
 
 # run: Siamese() on (2, 4); (2, 4)
-""",
-    """\
+"""),
+    Valid("""\
 # LayerNormalization without center and scale keeps no state at all.
 import keras
 from keras import layers
@@ -161,8 +164,8 @@ class Plain(keras.Model):
         return self.norm(self.proj_a(x)) + self.norm(self.proj_b(x))
 
 # run: Plain() on (2, 4)
-""",
-    """\
+"""),
+    Valid("""\
 # BatchNorm2d(affine=False, track_running_stats=False) keeps no state: sharing it is harmless.
 import torch.nn as nn
 
@@ -178,8 +181,8 @@ class Plain(nn.Module):
         return self.norm(self.conv_b(self.norm(self.conv_a(x))))
 
 # run: Plain() on (2, 3, 8, 8)
-""",
-    """\
+"""),
+    Valid("""\
 # Designed sharing: one final LayerNorm applied to every decoder layer's output (auxiliary losses)
 # and to the last one, as DETR does. The calls play one role: LL003 info, not a warning.
 import torch.nn as nn
@@ -199,8 +202,8 @@ class Decoder(nn.Module):
         return self.norm(x), intermediate
 
 # run: Decoder() on (2, 16)
-""",
-    """\
+"""),
+    Valid("""\
 # Intent written in the code: a comment on the call line says the statistics are shared on purpose.
 import torch.nn as nn
 
@@ -218,11 +221,11 @@ class TwoViews(nn.Module):
         return a + b
 
 # run: TwoViews() on (2, 3, 8, 8); (2, 3, 8, 8)
-""",
+"""),
 )
 
 INVALID = (
-    """\
+    Invalid("""\
 # Same 16 channels twice: runs, and the two convolutions share moving mean and variance.
 import keras
 from keras import layers
@@ -240,8 +243,27 @@ class Twice(keras.Model):
         return self.norm(self.conv_b(x))  # expect: LL002
 
 # run: Twice() on (2, 8, 8, 3)
-""",
-    """\
+""", fixed="""\
+# Same 16 channels twice: runs, and the two convolutions share moving mean and variance.
+import keras
+from keras import layers
+
+
+class Twice(keras.Model):
+    def __init__(self):
+        super().__init__()
+        self.conv_a = layers.Conv2D(16, 3, padding="same")
+        self.conv_b = layers.Conv2D(16, 3, padding="same")
+        self.norm = layers.BatchNormalization()
+        self.norm_2 = layers.BatchNormalization()
+
+    def call(self, x):
+        x = self.norm(self.conv_a(x))
+        return self.norm_2(self.conv_b(x))  # expect: LL002
+
+# run: Twice() on (2, 8, 8, 3)
+"""),
+    Invalid("""\
 # One BatchNormalization in a loop body: every iteration updates the same statistics.
 import keras
 from keras import layers
@@ -259,8 +281,8 @@ class Stack(keras.Model):
         return x
 
 # run: Stack() on (2, 8, 8, 3)
-""",
-    """\
+""", no_fix="one call in a loop"),
+    Invalid("""\
 # Functional API with the tf_keras package: one LayerNormalization for two branches of equal width.
 import tf_keras as keras
 
@@ -273,8 +295,22 @@ def build_model():
     return keras.Model(inputs, keras.layers.Add()([a, b]))
 
 # run: build_model() on (2, 6)
-""",
-    """\
+""", fixed="""\
+# Functional API with the tf_keras package: one LayerNormalization for two branches of equal width.
+import tf_keras as keras
+
+
+def build_model():
+    inputs = keras.Input(shape=(6,))
+    norm = keras.layers.LayerNormalization()
+    norm_2 = keras.layers.LayerNormalization()
+    a = norm(keras.layers.Dense(6)(inputs))
+    b = norm_2(keras.layers.Dense(6)(inputs))  # expect: LL002
+    return keras.Model(inputs, keras.layers.Add()([a, b]))
+
+# run: build_model() on (2, 6)
+"""),
+    Invalid("""\
 # PyTorch: one BatchNorm2d(16) after two 16-channel convolutions runs and mixes their statistics.
 import torch.nn as nn
 
@@ -291,8 +327,26 @@ class Twice(nn.Module):
         return self.norm(self.conv_b(x))  # expect: LL002
 
 # run: Twice() on (2, 3, 8, 8)
-""",
-    """\
+""", fixed="""\
+# PyTorch: one BatchNorm2d(16) after two 16-channel convolutions runs and mixes their statistics.
+import torch.nn as nn
+
+
+class Twice(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv_a = nn.Conv2d(3, 16, 3, padding=1)
+        self.conv_b = nn.Conv2d(16, 16, 3, padding=1)
+        self.norm = nn.BatchNorm2d(16)
+        self.norm_2 = nn.BatchNorm2d(16)
+
+    def forward(self, x):
+        x = self.norm(self.conv_a(x))
+        return self.norm_2(self.conv_b(x))  # expect: LL002
+
+# run: Twice() on (2, 3, 8, 8)
+"""),
+    Invalid("""\
 # Accident: one LayerNorm normalizes the attention input and the MLP input (different roles).
 import torch.nn as nn
 
@@ -309,7 +363,25 @@ class Block(nn.Module):
         return x + self.mlp(self.norm(x))  # expect: LL002
 
 # run: Block() on (2, 4, 16)
-""",
+""", fixed="""\
+# Accident: one LayerNorm normalizes the attention input and the MLP input (different roles).
+import torch.nn as nn
+
+
+class Block(nn.Module):
+    def __init__(self, width=16):
+        super().__init__()
+        self.norm = nn.LayerNorm(width)
+        self.norm_2 = nn.LayerNorm(width)
+        self.attn = nn.Linear(width, width)
+        self.mlp = nn.Linear(width, width)
+
+    def forward(self, x):
+        x = x + self.attn(self.norm(x))
+        return x + self.mlp(self.norm_2(x))  # expect: LL002
+
+# run: Block() on (2, 4, 16)
+"""),
 )
 
 SharedNormalizationState.VALID = VALID

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Iterable
 
 from layerlint.diagnostics import Applicability, Diagnostic, Severity
-from layerlint.i18n import N_
 from layerlint.static.facts import ModuleFacts
+from layerlint.static.rules import messages as m
 from layerlint.static.rules._shared import decisions, shared_state_diagnostic
-from layerlint.static.rules.base import FixSpec, Rule, RuleContext
+from layerlint.static.rules.base import FixSpec, Invalid, Rule, RuleContext, Valid
 from layerlint.static.rules.ll004_repeated_instance_in_container import intended_containers
 
 
@@ -61,21 +61,14 @@ class SharedWeights(Rule):
         for decision in decisions(facts, context):
             if decision.code != self.code:
                 continue
-            if decision.reason is None:
-                template = N_("`{label}` ({cls}) is called {how}: the calls share its {state}")
-            else:
-                template = N_("`{label}` ({cls}) is called {how}: the calls share its {state}; {reason}: looks "
-                              "intended")
-            yield shared_state_diagnostic(
-                self, decision, context, template,
-                N_("fine when the sharing is intended (siamese towers, tied weights); otherwise give "
-                   "each call site its own {cls}"))
+            template = m.LL003_SHARED if decision.reason is None else m.LL003_INTENDED
+            yield shared_state_diagnostic(self, decision, context, template, m.LL003_HELP)
         yield from intended_containers(facts, context)
 
 
 # Examples: the test suite checks each one statically and runs the `# run:` ones with the real framework.
 VALID = (
-    """\
+    Valid("""\
 # Distinct instances: nothing is shared.
 import keras
 from keras import layers
@@ -91,11 +84,11 @@ class TwoHeads(keras.Model):
         return self.head_a(x) + self.head_b(x)
 
 # run: TwoHeads() on (2, 4)
-""",
+"""),
 )
 
 INVALID = (
-    """\
+    Invalid("""\
 # Siamese encoder: one Dense applied to two inputs of the same width.
 import keras
 from keras import layers
@@ -111,8 +104,25 @@ class Siamese(keras.Model):
         return self.encoder(left) - self.encoder(right)  # expect: LL003
 
 # run: Siamese() on (2, 8); (2, 8)
-""",
-    """\
+""", fixed="""\
+# Siamese encoder: one Dense applied to two inputs of the same width.
+import keras
+from keras import layers
+
+
+class Siamese(keras.Model):
+    def __init__(self):
+        super().__init__()
+        self.encoder = layers.Dense(16)
+        self.encoder_2 = layers.Dense(16)
+
+    def call(self, inputs):
+        left, right = inputs
+        return self.encoder(left) - self.encoder_2(right)  # expect: LL003
+
+# run: Siamese() on (2, 8); (2, 8)
+"""),
+    Invalid("""\
 # Recurrent refinement: the same block applied three times.
 import keras
 from keras import layers
@@ -129,8 +139,8 @@ class Recurrent(keras.Model):
         return x
 
 # run: Recurrent() on (2, 8)
-""",
-    """\
+""", no_fix="one call in a loop"),
+    Invalid("""\
 # Tied weights in PyTorch: one projection applied to query and key.
 import torch.nn as nn
 
@@ -145,7 +155,23 @@ class Tied(nn.Module):
         return self.proj(query) * self.proj(key)  # expect: LL003
 
 # run: Tied() on (2, 16); (2, 16)
-""",
+""", fixed="""\
+# Tied weights in PyTorch: one projection applied to query and key.
+import torch.nn as nn
+
+
+class Tied(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.proj = nn.Linear(16, 16)
+        self.proj_2 = nn.Linear(16, 16)
+
+    def forward(self, inputs):
+        query, key = inputs
+        return self.proj(query) * self.proj_2(key)  # expect: LL003
+
+# run: Tied() on (2, 16); (2, 16)
+"""),
 )
 
 SharedWeights.VALID = VALID

@@ -9,8 +9,8 @@ from layerlint.i18n import N_
 from layerlint.static.facts import AliasedContainer, ModuleFacts
 from layerlint.static.rules._roles import flag_intent, says_intended
 from layerlint.static.rules._shared import COMMENT_REASON
-from layerlint.static.rules.base import FixSpec, Rule, RuleContext
-from layerlint.static.verdicts import sharing_kind
+from layerlint.static.rules.base import FixSpec, Invalid, Rule, RuleContext, Valid
+from layerlint.static.verdicts import Crash, judge, sharing_kind
 
 
 class RepeatedInstanceInContainer(Rule):
@@ -62,13 +62,31 @@ def repeated_instances(facts: ModuleFacts, context: RuleContext) -> Iterator[tup
     finding, even when `layers = [block] * n` is spread again into `Sequential(*layers)`), and the
     reason the repetition looks intended, if any."""
     grouped: dict[int, list[AliasedContainer]] = {}
+    crashed = _crashing_slots(facts)
     for alias in facts.aliased:
         traits = alias.instance.traits
+        if (id(alias.instance), _where(alias.node)) in crashed:
+            continue  # the slots give it two sizes: LL001 reports that crash at this container, once
         if traits is not None and (traits.weights or traits.statistics):
             grouped.setdefault(id(alias.instance.node), []).append(alias)
     for aliases in grouped.values():
         aliases.sort(key=lambda a: (getattr(a.node, "lineno", 0), getattr(a.node, "col_offset", 0)))
         yield aliases, _intent(aliases, context)
+
+
+def _crashing_slots(facts: ModuleFacts) -> set[tuple[int, tuple[int, int]]]:
+    """(instance, container position) of the containers whose slots feed one instance two sizes
+    (`Sequential([Input(3 ch), bn, Conv2D(16), bn])`): one bug, reported once, as the crash."""
+    found = set()
+    for events in facts.reuse_groups():
+        verdict = judge(events)
+        if isinstance(verdict, Crash):
+            found.add((id(verdict.second.instance), _where(verdict.second.node)))
+    return found
+
+
+def _where(node: object) -> tuple[int, int]:
+    return getattr(node, "lineno", 0), getattr(node, "col_offset", 0)
 
 
 def _intent(aliases: list[AliasedContainer], context: RuleContext) -> Text | None:
@@ -117,7 +135,7 @@ def intended_containers(facts: ModuleFacts, context: RuleContext) -> Iterator[Di
 
 # Examples: the test suite checks each one statically and runs the `# run:` ones with the real framework.
 VALID = (
-    """\
+    Valid("""\
 # A comprehension builds a new layer per slot; repeating a stateless layer is harmless.
 import keras
 from keras import layers
@@ -135,8 +153,8 @@ class Stack(keras.Model):
         return x
 
 # run: Stack() on (2, 8)
-""",
-    """\
+"""),
+    Valid("""\
 # copy.deepcopy in a comprehension makes distinct modules (the Transformer "clones" helper).
 import copy
 
@@ -158,11 +176,11 @@ class Encoder(nn.Module):
         return x
 
 # run: Encoder() on (2, 32)
-""",
+"""),
 )
 
 INVALID = (
-    """\
+    Invalid("""\
 # List repetition copies the reference: three slots, one Dense.
 import keras
 from keras import layers
@@ -179,16 +197,33 @@ class Stack(keras.Model):
         return x
 
 # run: Stack() on (2, 8)
-""",
-    """\
+""", fixed="""\
+# List repetition copies the reference: three slots, one Dense.
+import keras
+from keras import layers
+
+
+class Stack(keras.Model):
+    def __init__(self):
+        super().__init__()
+        self.blocks = [layers.Dense(8) for _ in range(3)]  # expect: LL004
+
+    def call(self, x):
+        for block in self.blocks:
+            x = block(x)
+        return x
+
+# run: Stack() on (2, 8)
+"""),
+    Invalid("""\
 # One BatchNormalization placed twice in a Sequential, around a convolution that changes the channels.
 import keras
 from keras import layers
 
 norm = layers.BatchNormalization()
 model = keras.Sequential([norm, layers.Conv2D(16, 3), norm])  # expect: LL004
-""",
-    """\
+""", no_fix="a Sequential listing one instance twice: which slot gets a new instance is a choice"),
+    Invalid("""\
 # A comprehension that repeats an existing instance instead of building new ones.
 import keras
 from keras import layers
@@ -197,8 +232,8 @@ from keras import layers
 def make_heads():
     head = layers.Dense(4)
     return [head for _ in range(3)]  # expect: LL004
-""",
-    """\
+""", no_fix="a comprehension repeating an existing instance"),
+    Invalid("""\
 # nn.ModuleList([Block(...)] * n) puts one module in every slot.
 import torch.nn as nn
 
@@ -214,7 +249,23 @@ class Encoder(nn.Module):
         return x
 
 # run: Encoder() on (2, 32)
-""",
+""", fixed="""\
+# nn.ModuleList([Block(...)] * n) puts one module in every slot.
+import torch.nn as nn
+
+
+class Encoder(nn.Module):
+    def __init__(self, depth=4):
+        super().__init__()
+        self.layers = nn.ModuleList([nn.Linear(32, 32) for _ in range(depth)])  # expect: LL004
+
+    def forward(self, x):
+        for layer in self.layers:
+            x = layer(x)
+        return x
+
+# run: Encoder() on (2, 32)
+"""),
 )
 
 RepeatedInstanceInContainer.VALID = VALID

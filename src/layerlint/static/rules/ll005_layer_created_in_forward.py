@@ -7,8 +7,8 @@ from typing import Iterable
 from layerlint.diagnostics import Applicability, Diagnostic, Severity, Text
 from layerlint.i18n import N_
 from layerlint.static.facts import ModuleFacts
-from layerlint.static.rules._roles import built_by_builder
-from layerlint.static.rules.base import FixSpec, Rule, RuleContext
+from layerlint.static.rules._roles import built_by_builder, cached_on_self
+from layerlint.static.rules.base import FixSpec, Invalid, Rule, RuleContext, Valid
 
 
 class LayerCreatedInForward(Rule):
@@ -26,7 +26,10 @@ class LayerCreatedInForward(Rule):
     that case is reported with error severity; a layer that Keras builds by running `call()` (no
     `build()`, unbuilt sub-layers) may create state there. In tf_keras code, sub-layers created by
     a builder method that `call()` reaches (`_build_from_signature`, `_make_output_dense`) are the
-    Keras 2 lazy-build idiom, created once and tracked: not reported.
+    Keras 2 lazy-build idiom, created once and tracked: not reported. Neither is a layer built by a
+    method whose decorator keeps the first result on the instance (`functools.cached_property`, or
+    a decorator of the same file that reads `getattr(self, key)` and stores with `setattr`, like
+    BYOL's `@singleton('projector')`), nor a Keras `RNN` around a cell that holds no weights.
 
     ## Why is this bad?
     Every forward pass builds a fresh layer with freshly initialised weights, so nothing is ever
@@ -67,11 +70,12 @@ class LayerCreatedInForward(Rule):
                 continue
             seen.add(id(built.instance.node))
             args = {"cls": built.instance.class_name, "method": built.method}
-            if built.stored and (built.instance.framework != "keras" or not built.built_before_call):
+            stored = built.stored or cached_on_self(built.instance.node, context.text)
+            if stored and (built.instance.framework != "keras" or not built.built_before_call):
                 continue
             if built.instance.framework == "tf_keras" and built_by_builder(built.instance.node, context.text):
                 continue  # tf_keras tracks what a lazy builder method stores, lists included
-            if built.stored:
+            if stored:
                 severity = Severity.ERROR
                 message = N_("{cls} is created inside `{method}()` of a built layer; Keras 3 raises: ValueError: "
                              "You cannot add new elements of state (variables or sub-layers) to a layer that is "
@@ -90,7 +94,7 @@ class LayerCreatedInForward(Rule):
 
 # Examples: the test suite checks each one statically and runs the `# run:` ones with the real framework.
 VALID = (
-    """\
+    Valid("""\
 # tf.keras tracks a layer created once, lazily, on the first call; a stateless layer built inline is harmless.
 import tf_keras as keras
 from tf_keras import layers
@@ -107,11 +111,11 @@ class Lazy(keras.Model):
         return layers.ReLU()(self.head(x))
 
 # run: Lazy() on (2, 8)
-""",
+"""),
 )
 
 INVALID = (
-    """\
+    Invalid("""\
 # A new Dense, with new random weights, on every call.
 import keras
 from keras import layers
@@ -122,8 +126,23 @@ class Fresh(keras.Model):
         return layers.Dense(4)(x)  # expect: LL005
 
 # run: Fresh() on (2, 8)
-""",
-    """\
+""", fixed="""\
+# A new Dense, with new random weights, on every call.
+import keras
+from keras import layers
+
+
+class Fresh(keras.Model):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.dense = layers.Dense(4)
+
+    def call(self, x):
+        return self.dense(x)  # expect: LL005
+
+# run: Fresh() on (2, 8)
+"""),
+    Invalid("""\
 # Keras 3 refuses new state in a built layer: the lazy pattern that tf.keras allowed now raises.
 import keras
 from keras import layers
@@ -140,8 +159,23 @@ class Lazy(keras.Model):
         return self.head(x)
 
 # run: Lazy() on (2, 8)
-""",
-    """\
+""", fixed="""\
+# Keras 3 refuses new state in a built layer: the lazy pattern that tf.keras allowed now raises.
+import keras
+from keras import layers
+
+
+class Lazy(keras.Model):
+    def __init__(self):
+        super().__init__()
+        self.head = layers.Dense(4)
+
+    def call(self, x):
+        return self.head(x)
+
+# run: Lazy() on (2, 8)
+"""),
+    Invalid("""\
 # PyTorch: a module built in forward() is not registered: not trained, not saved, not moved to the GPU.
 import torch.nn as nn
 
@@ -151,7 +185,21 @@ class Head(nn.Module):
         return nn.Linear(8, 2)(x)  # expect: LL005
 
 # run: Head() on (2, 8)
-""",
+""", fixed="""\
+# PyTorch: a module built in forward() is not registered: not trained, not saved, not moved to the GPU.
+import torch.nn as nn
+
+
+class Head(nn.Module):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.linear = nn.Linear(8, 2)
+
+    def forward(self, x):
+        return self.linear(x)  # expect: LL005
+
+# run: Head() on (2, 8)
+"""),
 )
 
 LayerCreatedInForward.VALID = VALID

@@ -7,7 +7,7 @@ from typing import Iterable
 from layerlint.diagnostics import Diagnostic, Related, Severity, Text
 from layerlint.i18n import N_
 from layerlint.static.facts import ModuleFacts
-from layerlint.static.rules.base import Rule, RuleContext, framework_name
+from layerlint.static.rules.base import Invalid, Rule, RuleContext, Valid, framework_name
 from layerlint.static.rules.ll001_reuse_shape_mismatch import framework_error
 from layerlint.static.verdicts import Crash, declared_size, judge
 
@@ -73,7 +73,7 @@ class DeclaredSizeMismatch(Rule):
 
 # Examples: the test suite checks each one statically and runs the `# run:` ones with the real framework.
 VALID = (
-    """\
+    Valid("""\
 # Sizes agree: Conv2d(3, 8) feeds BatchNorm2d(8).
 import torch.nn as nn
 
@@ -88,11 +88,11 @@ class ConvBlock(nn.Module):
         return self.bn(self.conv(x))
 
 # run: ConvBlock() on (2, 3, 8, 8)
-""",
+"""),
 )
 
 INVALID = (
-    """\
+    Invalid("""\
 # A BatchNorm2d copied from a wider block: declared for 16 channels, fed 8.
 import torch.nn as nn
 
@@ -107,8 +107,8 @@ class ConvBlock(nn.Module):
         return self.bn(self.conv(x))  # expect: LL006
 
 # run: ConvBlock() on (2, 3, 8, 8)
-""",
-    """\
+""", no_fix="LL006 has no automatic fix (which size is wrong is a design decision)"),
+    Invalid("""\
 # A Linear head whose in_features does not match the Linear before it.
 from torch import nn
 
@@ -123,7 +123,7 @@ class Head(nn.Module):
         return self.out(self.hidden(x))  # expect: LL006
 
 # run: Head() on (2, 32)
-""",
+""", no_fix="LL006 has no automatic fix"),
 )
 
 DeclaredSizeMismatch.VALID = VALID
