@@ -237,9 +237,13 @@ def drop_iterated_lists(tree: ast.Module, facts: Any) -> None:
     Kept for an instance nobody calls (the list may still be handed on) and for calls that crash: the
     crash (LL001) is reported at the call, and the list stays named as the place to fix (keras#12948,
     `[Conv2D(fm, 3)] * n` over a 1-channel input)."""
+    if not facts.aliased:
+        return  # the common case: nothing to read
     calls: dict[int, list[Any]] = {}
     for event in facts.events:
         calls.setdefault(id(event.instance), []).append(event)
+    if not any(id(alias.instance) in calls for alias in facts.aliased):
+        return
     iterated = _only_iterated_values(tree)
     dropped = [alias for alias in facts.aliased if id(alias.node) in iterated and id(alias.instance) in calls
                and crash_of(calls[id(alias.instance)]) is None]
@@ -255,9 +259,8 @@ def _only_iterated_values(tree: ast.Module) -> set[int]:
     """The ids of the expression nodes inside `name = <value>` where, in the same function, `name` is
     assigned once and read only as the iterable of `for` loops."""
     found: set[int] = set()
-    for function in ast.walk(tree):
-        if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            continue
+    functions = [node for node in ast.walk(tree) if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))]
+    for function in functions:
         assigned: dict[str, list[ast.Assign]] = {}
         loads: dict[str, int] = {}
         iterated: dict[str, int] = {}
