@@ -76,3 +76,17 @@ def build(kind="separate"):
     return nn.Sequential(norm, nn.Linear(8, 8), norm)
 """
     assert {d.code for d in check_source(source, "model.py", ALL)} == {"LL004"}
+
+
+def test_a_comparison_with_unknown_tuple_elements_is_no_internal_error():
+    # Found on keras' own tests (LL903): `x in (known, unknown)` must fold to unknown, not raise.
+    source = """\
+import torch.nn as nn
+
+
+def pick(kind, other, mode="a"):
+    if kind in ("a", other) or mode in (other, ("b", other)):
+        return nn.BatchNorm1d(8)
+    return nn.Identity()
+"""
+    assert [d.code for d in check_source(source, "model.py", ALL)] == []

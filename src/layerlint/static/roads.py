@@ -213,6 +213,8 @@ def _constant(value: Any) -> Any:
     """A constant, or a tuple of constants (`mode in ("a", "b")`), as Python holds it."""
     if isinstance(value, ConstValue):
         return value.value if isinstance(value.value, (str, int, float, bool, type(None))) else NOTHING
+    if not isinstance(value, TupleValue):  # an unknown element: `mode in (a, b)`
+        return NOTHING
     items = [_constant(item) for item in value.items]
     return NOTHING if any(item is NOTHING for item in items) else tuple(items)
 
