@@ -90,3 +90,27 @@ def pick(kind, other, mode="a"):
     return nn.Identity()
 """
     assert [d.code for d in check_source(source, "model.py", ALL)] == []
+
+
+def test_a_test_on_the_variable_of_a_longer_loop_decides_no_arm():
+    # `range(6)` is walked twice, the second walk standing for iterations 1..5: the call under
+    # `idx != 0` runs five times (designed sharing across decoder layers: LL003 "in a loop").
+    source = """\
+import torch.nn as nn
+
+
+class Decoder(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.layers = nn.ModuleList([nn.Linear(8, 8) for _ in range(6)])
+        self.query_scale = nn.Linear(8, 8)
+
+    def forward(self, x):
+        for idx in range(6):
+            if idx != 0:
+                x = self.query_scale(x)
+            x = self.layers[idx](x)
+        return x
+"""
+    found = [(d.code, d.layer) for d in check_source(source, "model.py", ALL)]
+    assert found == [("LL003", "self.query_scale")]

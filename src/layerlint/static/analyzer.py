@@ -608,7 +608,10 @@ class Analyzer:
         if isinstance(iterable, TupleValue) and len(iterable.items) <= MAX_UNROLL:
             return list(iterable.items), True
         if isinstance(iterable, ConstValue) and isinstance(iterable.value, range) and len(iterable.value) <= MAX_UNROLL:
-            return [ConstValue(v) for v in iterable.value][:2], len(iterable.value) <= 2
+            values = [ConstValue(v) for v in iterable.value][:2]
+            if len(iterable.value) > 2:  # two walks stand for more iterations: `i == 0` decides no arm
+                self._roads.stand_in(values)
+            return values, len(iterable.value) <= 2
         return [NOTHING, NOTHING], False
 
     def _bounded(self, values: list[Any], exact: bool, frame: _Frame) -> tuple[list[Any], bool]:

@@ -42,6 +42,7 @@ class Roads:
     own: dict[int, set[int]] = field(default_factory=dict)  # id(bound) -> ids of instances it built
     handover: dict[tuple[int, int], ast.AST] = field(default_factory=dict)  # (bound, instance) -> node
     _stack: list[_Walk] = field(default_factory=list)
+    _stand_ins: set[int] = field(default_factory=set)  # loop values standing for more iterations
     _kept: list[object] = field(default_factory=list)  # keeps the ids above valid
 
     # -- what the constructions say ------------------------------------------------------------
@@ -90,12 +91,20 @@ class Roads:
         handed = {bound for bound, _ in self.handover}
         return [c for c in {id(c): c for c in container.children}.values() if id(c.bound) in handed]
 
+    def stand_in(self, values: list[Any]) -> None:
+        """The loop values of a range walked twice for more iterations (`range(6)` as 0, 1): the
+        second walk stands for every later one, so a test such as `i == 0` on them is no constant."""
+        self._kept.extend(values)
+        self._stand_ins.update(id(value) for value in values)
+
     def compare(self, ops: list[ast.cmpop], values: list[Any], default_ids: set[int]) -> Any:
         """`kind == "group"`, `mode in ("a", "b")` between known constants. A test on
         a parameter's default is itself a default: it decides no arm where the caller is unknown
         (`Analyzer._known_arm`), only where a call is seen not to pass the parameter."""
         if len(ops) != 1 or not all(isinstance(v, (ConstValue, TupleValue)) for v in values):
             return NOTHING
+        if any(id(v) in self._stand_ins for v in values):
+            return NOTHING  # a loop variable whose two walks stand for more iterations
         left, right = (_constant(v) for v in values)
         operation = _COMPARISONS.get(type(ops[0]))
         if operation is None or left is NOTHING or right is NOTHING:
