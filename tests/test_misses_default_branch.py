@@ -114,3 +114,29 @@ class Decoder(nn.Module):
 """
     found = [(d.code, d.layer) for d in check_source(source, "model.py", ALL)]
     assert found == [("LL003", "self.query_scale")]
+
+
+def test_a_test_on_the_index_of_enumerate_over_a_family_decides_no_arm():
+    # conditional_detr's decoder: `for idx, layer in enumerate(self.layers): if idx == 0: ... else:
+    # self.query_scale(...)`, the layers a comprehension of unknown length.
+    source = """\
+import torch.nn as nn
+
+
+class Decoder(nn.Module):
+    def __init__(self, depth=6):
+        super().__init__()
+        self.layers = nn.ModuleList([nn.Linear(8, 8) for _ in range(depth)])
+        self.query_scale = nn.Linear(8, 8)
+
+    def forward(self, x, depth=6):
+        for idx, layer in enumerate(self.layers):
+            if idx == 0:
+                scale = 1
+            else:
+                scale = self.query_scale(x)
+            x = layer(x * scale)
+        return x
+"""
+    found = [(d.code, d.layer) for d in check_source(source, "model.py", ALL)]
+    assert found == [("LL003", "self.query_scale")]

@@ -1166,6 +1166,8 @@ class Analyzer:
             return ContainerValue([TupleValue(row) for row in zip(*columns)], exact=exact)
         if name == "enumerate":
             rows = [TupleValue((ConstValue(i), item)) for i, item in enumerate(columns[0])]
+            if not exact:  # the last index stands for every later one: `idx == 0` decides no arm
+                self._roads.stand_in([row.items[0] for row in rows])
             return ContainerValue(rows, exact=exact)
         return ContainerValue(list(reversed(columns[0])), exact=exact)
 
