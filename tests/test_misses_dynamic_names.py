@@ -68,3 +68,25 @@ def test_getattr_with_percent_formatting_names_the_same_norm_twice():
 
 def test_getattr_with_percent_formatting_names_two_norms():
     assert _found(PERCENT.format(second="2")) == set()
+
+
+def test_a_loop_counted_by_a_default_is_no_exact_count():
+    # `for _ in range(num_layers)` with `num_layers=1`: a caller may pass more layers, so the call in
+    # the loop is still a call repeated by it (as before `range(n)` over a default was unrolled).
+    source = """\
+import torch.nn as nn
+
+
+class Stack(nn.Module):
+    def __init__(self, num_layers=1):
+        super().__init__()
+        self.blocks = nn.ModuleList([nn.Linear(8, 8) for _ in range(num_layers)])
+        self.mixer = nn.Linear(8, 8)
+
+    def forward(self, x):
+        for block in self.blocks:
+            x = self.mixer(block(x))
+        return x
+"""
+    found = [(d.code, d.layer) for d in check_source(source, "model.py", ALL)]
+    assert found == [("LL003", "self.mixer")]

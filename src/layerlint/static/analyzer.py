@@ -599,6 +599,8 @@ class Analyzer:
 
     def _iteration_plan(self, iterable: Any) -> tuple[list[Any], bool]:
         """The values the loop variable takes, and whether that list is the real iteration count."""
+        if self._roads.is_default_range(iterable):
+            return self._roads.default_range_plan(iterable), False
         if isinstance(iterable, ContainerValue):
             if iterable.family is not None:
                 return [LayerValue(iterable.family, key=index) for index in range(2)], False
@@ -1059,7 +1061,10 @@ class Analyzer:
         if isinstance(node.func, ast.Name) and node.func.id == "range":
             bounds = [literal(a) for a in node.args]
             if not all(isinstance(b, int) for b in bounds):  # `range(self.n_conv)`: a value known here
-                bounds = [v.value if isinstance(v := self._eval(a, env, frame), ConstValue) else None for a in node.args]
+                evaluated = [self._eval(a, env, frame) for a in node.args]
+                bounds = [v.value if isinstance(v, ConstValue) else None for v in evaluated]
+                if all(isinstance(b, int) for b in bounds) and any(id(v) in self._default_ids for v in evaluated):
+                    return self._roads.default_range(range(*bounds))  # a caller may pass another count
             if bounds and all(isinstance(b, int) for b in bounds):
                 return ConstValue(range(*bounds))
         if isinstance(node.func, ast.Name) and node.func.id in ("zip", "enumerate", "reversed", "list", "tuple"):

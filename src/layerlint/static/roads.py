@@ -43,6 +43,7 @@ class Roads:
     handover: dict[tuple[int, int], ast.AST] = field(default_factory=dict)  # (bound, instance) -> node
     _stack: list[_Walk] = field(default_factory=list)
     _stand_ins: set[int] = field(default_factory=set)  # loop values standing for more iterations
+    _default_ranges: set[int] = field(default_factory=set)  # `range(n)` with `n` a parameter's default
     _kept: list[object] = field(default_factory=list)  # keeps the ids above valid
 
     # -- what the constructions say ------------------------------------------------------------
@@ -96,6 +97,24 @@ class Roads:
         second walk stands for every later one, so a test such as `i == 0` on them is no constant."""
         self._kept.extend(values)
         self._stand_ins.update(id(value) for value in values)
+
+    def default_range(self, counted: range) -> ConstValue:
+        """`range(n_layers)` with `n_layers` a parameter's default: the names it makes are known
+        (`setattr(self, f"bn{i}", bn)`), its length is not (a caller may pass another count)."""
+        value = ConstValue(counted)
+        self._kept.append(value)
+        self._default_ranges.add(id(value))
+        return value
+
+    def is_default_range(self, value: Any) -> bool:
+        return id(value) in self._default_ranges
+
+    def default_range_plan(self, value: ConstValue) -> list[Any]:
+        """Two walks, like a loop of unknown length, over the range's first two values."""
+        counted = value.value
+        values = [ConstValue(counted.start), ConstValue(counted.start + counted.step)]
+        self.stand_in(values)
+        return values
 
     def compare(self, ops: list[ast.cmpop], values: list[Any], default_ids: set[int]) -> Any:
         """`kind == "group"`, `mode in ("a", "b")` between known constants. A test on
