@@ -140,3 +140,29 @@ class Decoder(nn.Module):
 """
     found = [(d.code, d.layer) for d in check_source(source, "model.py", ALL)]
     assert found == [("LL003", "self.query_scale")]
+
+
+def test_a_comparison_on_an_attribute_is_not_folded():
+    # BigBird: `if self.attention_type == "block_sparse":` after a call that may set it in the pass;
+    # a test on state is left to both arms, as before comparisons were folded.
+    source = """\
+import torch.nn as nn
+
+
+class Model(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.mode = "full"
+        self.embed = nn.Linear(8, 8)
+
+    def switch(self, value):
+        self.mode = value
+
+    def forward(self, x, short=True):
+        if short:
+            self.switch("full")
+        if self.mode == "sparse":
+            x = self.embed(x)
+        return self.embed(x)
+"""
+    assert [(d.code, d.layer) for d in check_source(source, "model.py", ALL)] == [("LL003", "self.embed")]

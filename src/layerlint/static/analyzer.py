@@ -916,6 +916,8 @@ class Analyzer:
 
     def _expr_Compare(self, node: ast.Compare, env: dict[str, Any], frame: _Frame) -> Any:
         values = [self._eval(node.left, env, frame), *(self._eval(c, env, frame) for c in node.comparators)]
+        if any(isinstance(operand, (ast.Attribute, ast.Subscript)) for operand in (node.left, *node.comparators)):
+            return NOTHING  # `self.mode == "x"`: state a pass may change (`set_attention_type(...)`)
         return self._roads.compare(node.ops, values, self._default_ids)  # `kind == "group"` (roads.py)
 
     def _expr_BinOp(self, node: ast.BinOp, env: dict[str, Any], frame: _Frame) -> Any:
