@@ -40,18 +40,8 @@ NOT_FOLLOWED_YET = {
     _EVAL + "keras/k48_tf_function_builds_norm.py": "TensorFlow refuses the step's new variables: LL005 is a warning",
     _EVAL + "tf_keras/t21_tf_function_step_builds_dense.py": "TensorFlow refuses the step's new variables: LL005 "
                                                              "is a warning",
-    _EVAL + "keras/k58_class_alias_times_n.py": "a class alias bound by a conditional expression",
-    _EVAL + "torch/p78_class_alias_times_n.py": "a class alias bound by a conditional expression",
-    _EVAL + "tf_keras/t24_setattr_one_bn.py": "setattr with an f-string name in a loop",
-    _EVAL + "torch/p75_setattr_one_bn.py": "setattr with an f-string name in a loop",
-    _EVAL + "tf_keras/t29_getattr_percent_index.py": "getattr with a %-formatted name from a helper's arguments",
-    _EVAL + "torch/p65_tabnet_shared_fc_own_bn.py": "a comprehension with one shared constructor argument "
-                                                    "is taken for one shared instance",
     _EVAL + "torch/p72_lazylinear_two_widths.py": "lazy modules are sized by their first call",
     _EVAL + "torch/p73_lazy_batchnorm_two_widths.py": "lazy modules are sized by their first call",
-    _EVAL + "torch/p81_alias_q_norm_for_k.py": "an attribute alias replaced only under a flag",
-    _EVAL + "torch/p85_two_residual_wrappers.py": "one module given to two wrapper modules in a Sequential",
-    _EVAL + "keras/k65_keras_hub_backbone_one_norm.py": "a functional graph built in a Model subclass's __init__",
 }
 
 

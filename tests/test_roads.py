@@ -215,10 +215,10 @@ CASES = [
             def __init__(self):
                 super().__init__()
                 norm = nn.BatchNorm1d(8)
-                self.pair = Pair(norm, norm)
+                self.pair = Pair(norm, norm)  # expect: LL002
 
             def forward(self, x):
-                return self.pair(x)  # expect: LL002
+                return self.pair(x)
         """, ("Pair(norm, norm)", "Pair(norm, nn.BatchNorm1d(8))")),
     case("one_instance_in_two_wrappers", """
         import keras

@@ -32,6 +32,8 @@ from layerlint.static.classes import ClassInfo, composite_traits, framework_of_b
 from layerlint.static.facts import (AliasedContainer, Branch, BuiltInForward, CallEvent, Instance,
                                     ModuleFacts, settle_ranks)
 from layerlint.static.names import FRAMEWORK_PACKAGES, ImportMap, split_framework
+from layerlint.static.roads import (ClassChoice, Roads, builds_functional_graph, construct_either, format_name,
+                                   drop_iterated_lists, keep_default_aliases, settle_defaults)
 from layerlint.static.shapes import UNKNOWN, Arguments, Shape, literal, merge, spec_for
 from layerlint.static.flattening import flatten_function, flatten_method
 from layerlint.static.sized_blocks import sized_block
@@ -117,6 +119,7 @@ class Analyzer:
         self._holders: dict[int, int] = {}  # instance -> how many Sequentials list it
         self._sequential_inputs: dict[int, Shape] = {}  # Sequential -> the shape its leading `Input` states
         self.persistent = False  # kept by the project for the run: summaries of its code serve every file
+        self._roads = Roads()  # layers handed to a block's constructor (roads.py)
 
     # -- entry points ---------------------------------------------------------------------------
 
@@ -144,6 +147,7 @@ class Analyzer:
         for function in self._relevant_functions(layer_classes):
             self._analyze_function(function, None)
         self._pass_through_built_sequentials()
+        drop_iterated_lists(self.tree, self.facts)  # a local list only iterated is no container (roads.py)
         return self.facts
 
     def _pass_through_built_sequentials(self) -> None:
@@ -264,6 +268,12 @@ class Analyzer:
 
     def _analyze_layer_class(self, info: ClassInfo) -> None:
         self.class_attributes(info)
+        init = info.own_method("__init__")
+        if init is not None and builds_functional_graph(init):  # `super().__init__(inputs=..., outputs=...)`
+            frame = _Frame(entry=f"{info.name}.__init__", collecting=False, owner=None)
+            env = self._bind_parameters(init, NOTHING, [])
+            env.update({param.arg: NOTHING for param in init.args.args[:1]})  # `self.x = ...` stays the summary's
+            self._walk_function(init, env, frame)
         for name in FORWARD_METHODS:
             found = info.method(name)
             if found is None or (name == "__call__" and found[1] is not info):
@@ -376,7 +386,7 @@ class Analyzer:
             inner = self._inner_frame(frame, foreign, owner, call, function)
             return summaries.walk(self, foreign, function,
                                   foreign._bind_parameters(function, self_value, arguments, keywords), inner)
-        inner_env = self._bind_parameters(function, self_value, arguments, keywords)
+        inner_env = settle_defaults(self._bind_parameters(function, self_value, arguments, keywords), self._default_ids)
         closure = self._closures.get(id(function))
         if closure is not None:
             inner_env = {**closure, **inner_env}
@@ -518,6 +528,8 @@ class Analyzer:
         frame.branches = saved
         if attributes is not None and not body_leaves:
             merged = dict(body_attributes) if else_leaves else merge_attributes(before, body_attributes, attributes)
+            if isinstance(test, ConstValue) and id(test) in self._default_ids:  # `if separate_k_norm:` (False)
+                merged = keep_default_aliases(merged, test.value, body_attributes, attributes)
             attributes.clear()
             attributes.update(merged)
         if body_leaves and else_leaves:
@@ -595,6 +607,8 @@ class Analyzer:
 
     def _iteration_plan(self, iterable: Any) -> tuple[list[Any], bool]:
         """The values the loop variable takes, and whether that list is the real iteration count."""
+        if self._roads.is_default_range(iterable):
+            return self._roads.default_range_plan(iterable), False
         if isinstance(iterable, ContainerValue):
             if iterable.family is not None:
                 return [LayerValue(iterable.family, key=index) for index in range(2)], False
@@ -604,7 +618,10 @@ class Analyzer:
         if isinstance(iterable, TupleValue) and len(iterable.items) <= MAX_UNROLL:
             return list(iterable.items), True
         if isinstance(iterable, ConstValue) and isinstance(iterable.value, range) and len(iterable.value) <= MAX_UNROLL:
-            return [ConstValue(v) for v in iterable.value][:2], len(iterable.value) <= 2
+            values = [ConstValue(v) for v in iterable.value][:2]
+            if len(iterable.value) > 2:  # two walks stand for more iterations: `i == 0` decides no arm
+                self._roads.stand_in(values)
+            return values, len(iterable.value) <= 2
         return [NOTHING, NOTHING], False
 
     def _bounded(self, values: list[Any], exact: bool, frame: _Frame) -> tuple[list[Any], bool]:
@@ -905,7 +922,15 @@ class Analyzer:
         frame.branches = (*saved, Branch(id(node), token, "else"))
         orelse = self._eval(node.orelse, env, frame)
         frame.branches = saved
+        if all(isinstance(v, (QualifiedValue, ClassValue)) for v in (body, orelse)) and body != orelse:
+            return ClassChoice((body, orelse))  # `conv_cls = A if flag else nn.Conv2d` (roads.py)
         return same_value(body, orelse)
+
+    def _expr_Compare(self, node: ast.Compare, env: dict[str, Any], frame: _Frame) -> Any:
+        values = [self._eval(node.left, env, frame), *(self._eval(c, env, frame) for c in node.comparators)]
+        if any(isinstance(operand, (ast.Attribute, ast.Subscript)) for operand in (node.left, *node.comparators)):
+            return NOTHING  # `self.mode == "x"`: state a pass may change (`set_attention_type(...)`)
+        return self._roads.compare(node.ops, values, self._default_ids)  # `kind == "group"` (roads.py)
 
     def _expr_BinOp(self, node: ast.BinOp, env: dict[str, Any], frame: _Frame) -> Any:
         """`x + x + ... + x` nests to the left, one level per term: folded in a loop, so a 600-term
@@ -930,6 +955,8 @@ class Analyzer:
             return left
         if isinstance(right, TensorValue) and isinstance(left, ConstValue):
             return right
+        if isinstance(left, ConstValue) and isinstance(right, ConstValue) and isinstance(op, ast.Mod):
+            return format_name(left.value, right.value)  # `"bn%d" % i`: an attribute name (roads.py)
         if isinstance(left, ConstValue) and isinstance(right, ConstValue):
             try:
                 return ConstValue(_apply_operator(op, left.value, right.value))
@@ -1001,6 +1028,8 @@ class Analyzer:
         frame.loop, frame.repeat, frame.unrolled = saved
         made_new = len(self._constructed) > constructions_before
         layers = [p for p in produced if isinstance(p, LayerValue)]
+        if made_new:
+            self._roads.note_comprehension(produced, node)
         one_instance = len(layers) > 1 and len({id(p.instance) for p in layers}) == 1
         if one_instance and not made_new:
             self._record_alias(layers[0].instance, node, None)
@@ -1026,6 +1055,10 @@ class Analyzer:
             return self._construct_user(callee.info, node, env, frame)
         if isinstance(callee, QualifiedValue):
             return self._call_qualified(callee.qualified, node, env, frame)
+        if isinstance(callee, ClassChoice):
+            made = construct_either(lambda arm: self._call_qualified(arm.qualified, node, env, frame) if isinstance(
+                arm, QualifiedValue) else self._construct_user(arm.info, node, env, frame), callee, node)
+            return NOTHING if made is None else made
         if isinstance(callee, PartialValue):
             if id(callee.node) in self._expanding:  # `p = partial(p, ...)`: no end to unfold
                 return NOTHING
@@ -1041,6 +1074,11 @@ class Analyzer:
             return self._call_qualified(qualified, node, env, frame)
         if isinstance(node.func, ast.Name) and node.func.id == "range":
             bounds = [literal(a) for a in node.args]
+            if not all(isinstance(b, int) for b in bounds):  # `range(self.n_conv)`: a value known here
+                evaluated = [self._eval(a, env, frame) for a in node.args]
+                bounds = [v.value if isinstance(v, ConstValue) else None for v in evaluated]
+                if all(isinstance(b, int) for b in bounds) and any(id(v) in self._default_ids for v in evaluated):
+                    return self._roads.default_range(range(*bounds))  # a caller may pass another count
             if bounds and all(isinstance(b, int) for b in bounds):
                 return ConstValue(range(*bounds))
         if isinstance(node.func, ast.Name) and node.func.id in ("zip", "enumerate", "reversed", "list", "tuple"):
@@ -1087,8 +1125,9 @@ class Analyzer:
                 if not passes_layers and not analyzer._may_touch_layers(callee.node):
                     return NOTHING
                 inner = self._inner_frame(frame, analyzer, frame.owner, node, callee.node)
-                return summaries.walk(self, analyzer, callee.node,
-                                      analyzer._bind_parameters(callee.node, NOTHING, arguments, keywords), inner)
+                bound = settle_defaults(analyzer._bind_parameters(callee.node, NOTHING, arguments, keywords),
+                                        analyzer._default_ids)  # not passed here: the default it is
+                return summaries.walk(self, analyzer, callee.node, bound, inner)
             closure = self._closures.get(id(callee.node))
             passes_layers = passes_layers or (closure is not None and any(
                 isinstance(v, (LayerValue, ContainerValue)) for v in closure.values()))
@@ -1148,6 +1187,8 @@ class Analyzer:
             return ContainerValue([TupleValue(row) for row in zip(*columns)], exact=exact)
         if name == "enumerate":
             rows = [TupleValue((ConstValue(i), item)) for i, item in enumerate(columns[0])]
+            if not exact:  # the last index stands for every later one: `idx == 0` decides no arm
+                self._roads.stand_in([row.items[0] for row in rows])
             return ContainerValue(rows, exact=exact)
         return ContainerValue(list(reversed(columns[0])), exact=exact)
 
@@ -1257,6 +1298,7 @@ class Analyzer:
         instance = Instance(name, framework, traits, spec, arguments, node)
         if name == "Sequential":
             self._sequential_children(instance, node, children_values)
+            self._roads.note_slots(instance.children, node)
         elif name == "Lambda" and children_values and isinstance(children_values[0], FunctionValue):
             self._lambda_layers[id(instance)] = children_values[0]
         elif name in ("Bidirectional", "TimeDistributed") and children_values and isinstance(children_values[0], LayerValue):
@@ -1344,6 +1386,7 @@ class Analyzer:
             return None
         bound = ClassInfo(info.node, info.bases, info.framework, info.analyzer, attributes={},
                           adds_weights=info.adds_weights)
+        built_from = len(self._constructed)
         for method in CONSTRUCTION_METHODS:
             found = info.method(method)
             if found is None:
@@ -1354,6 +1397,7 @@ class Analyzer:
             inner.entry, inner.branches = f"{info.name}.{method}", ()
             passed = (arguments, keywords) if method == "__init__" else ([], {})
             self._walk_in(analyzer, function, analyzer._bind_parameters(function, SelfValue(bound), *passed), inner)
+        self._roads.note_built(bound, self._constructed[built_from:], node, [*arguments, *keywords.values()])
         return bound
 
     def _call_bound(self, bound: ClassInfo, node: ast.Call, arguments: list[Any], keywords: dict[str, Any],
@@ -1437,18 +1481,25 @@ class Analyzer:
             if applied is not None and applied.owner is None:
                 return self._call_function_value(applied, node, env, frame, NOTHING, (arguments, keywords))
             if isinstance(callee.instance.bound, ClassInfo):
-                result = self._call_bound(callee.instance.bound, node, arguments, keywords, frame)
+                with self._roads.element(callee.instance.bound, callee.key):
+                    result = self._call_bound(callee.instance.bound, node, arguments, keywords, frame)
                 if result is not NOTHING:
                     return result
             elif callee.instance.composite and callee.instance.class_of is not None:
                 self._second_call_of_block(callee, node, inputs, frame)
+            for child in self._roads.handing_children(callee.instance):  # `Sequential(Residual(h), Residual(h))`
+                with self._roads.element(child.bound, None):
+                    self._call_bound(child.bound, node, [TensorValue(None)], {}, frame)  # type: ignore[arg-type]
         return self._layer_output(callee.instance, inputs, arguments, node if not frame.collecting else None, frame)
 
     def _record_call(self, instance: Instance, key: object, node: ast.Call, inputs: tuple[Shape | None, ...],
                      frame: _Frame) -> None:
         loop = frame.home_loop if frame.home is not None else frame.loop
+        key, via = self._roads.place(instance, key, frame.via)
+        if via is not frame.via:
+            self.facts.handed.add(id(instance))
         self.facts.events.append(CallEvent(instance, key, node, inputs, frame.branches, loop, frame.repeat,
-                                           frame.entry, frame.via))
+                                           frame.entry, via))
 
     def _layer_output(self, instance: Instance, inputs: tuple[Shape | None, ...], arguments: list[Any],
                       node: ast.Call | None = None, frame: _Frame | None = None) -> Any:

@@ -114,6 +114,7 @@ class ModuleFacts:
     events: list[CallEvent] = field(default_factory=list)
     aliased: list[AliasedContainer] = field(default_factory=list)
     built_in_forward: list[BuiltInForward] = field(default_factory=list)
+    handed: set[int] = field(default_factory=set)  # instances handed into several slots of blocks (roads.py)
 
     def reuse_groups(self) -> list[list[CallEvent]]:
         """Events of one instance (and element) within one entry, in execution order, when there are

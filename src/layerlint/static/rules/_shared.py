@@ -91,8 +91,8 @@ def decide(shared: Shared, facts: ModuleFacts, context: RuleContext) -> Decision
     normalizes = traits is not None and traits.normalizes and not instance.composite
     if normalizes and chunks_of_one_input(events, context.text):
         return Decision("LL003", shared, Text(CHUNKS_REASON))
-    if shared.kind == "statistics":
-        return Decision("LL002", shared, elsewhere=True)
+    if shared.kind == "statistics" or (id(instance) in facts.handed and traits is not None and traits.statistics):
+        return Decision("LL002", shared)  # a block handed to every slot: no call repeats it on purpose
     if traits is None or not traits.normalizes or instance.composite:
         return Decision("LL003", shared)
     roles = judge_roles(events, facts, context.text)
