@@ -4,7 +4,8 @@ from keras import layers
 
 
 def build_model(depth=3):
-    convs = [layers.Conv2D(8, 3, padding="same", activation="relu")] * depth  # expect: LL001
-    return keras.Sequential([keras.Input(shape=(8, 8, 1)), *convs, layers.GlobalAveragePooling2D()])
+    convs = [layers.Conv2D(8, 3, padding="same", activation="relu")] * depth
+    # the slot that goes wrong is the second `Conv2D` of this Sequential (issue 15, point 5)
+    return keras.Sequential([keras.Input(shape=(8, 8, 1)), *convs, layers.GlobalAveragePooling2D()])  # expect: LL001
 
 # run: build_model() on (2, 8, 8, 1)
