@@ -12,7 +12,7 @@ SOURCE = Path(__file__).resolve().parent.parent / "src"
 
 # Bottom to top. A module belongs to the layer of its longest matching prefix.
 LAYERS: list[tuple[str, ...]] = [
-    ("layerlint._version", "layerlint.i18n", "layerlint.text", "layerlint.frameworks"),
+    ("layerlint._version", "layerlint.i18n", "layerlint.text", "layerlint.frameworks", "layerlint.gc_pause"),
     ("layerlint.diagnostics",),
     ("layerlint.catalog", "layerlint.verdicts"),  # the measured catalog, as data; the one reuse verdict over it
     ("layerlint.static",),  # text -> facts -> findings; knows nothing of files, settings or fixes

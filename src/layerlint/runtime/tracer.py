@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import contextlib
-import gc
 import sys
 from typing import Any, Iterator, Sequence
 
+from layerlint import gc_pause
 from layerlint.runtime import coverage, hooks
 from layerlint.runtime.configured import configure
 from layerlint.runtime.judge import build_report
@@ -85,22 +85,8 @@ def _judged(calls: list[CallRecord], roots: list, model: Any, said: list, option
             single_pass: bool, error: BaseException | None) -> TraceReport:
     """The report, with what it could not see (and what it did to see more) said, and the
     configuration applied."""
-    with _gc_paused():
+    with gc_pause.paused():
         return _judge_all(calls, roots, model, said, options, single_pass=single_pass, error=error)
-
-
-@contextlib.contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Judging makes many small objects that all live until the report is returned: collections
-    meanwhile find no garbage and cost about 0.3 ms of a trace of ResNet-50, a tenth of its cost.
-    Paused as the language server's checks pause it; the user's forward pass is left alone."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _judge_all(calls: list[CallRecord], roots: list, model: Any, said: list, options: dict, *,

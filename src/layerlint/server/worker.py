@@ -16,7 +16,6 @@ Like `layerlint check`, it parses the text and never imports or runs it.
 
 from __future__ import annotations
 
-import contextlib
 import gc
 import os
 import pickle
@@ -25,8 +24,9 @@ import sys
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Iterator
 from typing import IO, Any
+
+from layerlint import gc_pause
 
 HEADER = struct.Struct(">I")
 PARENT_POLL = 1.0  # seconds between checks that the server is still alive
@@ -74,7 +74,7 @@ class Worker:
     def do_check(self, text: str, path: str, settings: Any, fixes: bool, roots: tuple[str, ...] = ()) -> list[Any]:
         from layerlint import api
 
-        with _no_garbage_collection():  # a collection in mid-check doubles the latency of that keystroke
+        with gc_pause.paused():  # a collection in mid-check doubles the latency of that keystroke
             return api.check_text(text, path, settings=settings, fixes=fixes, project=_project(path, roots))
 
     def do_hover(self, text: str, path: str, line: int, column: int) -> Any:
@@ -112,17 +112,6 @@ def _project(path: str, workspace: tuple[str, ...]) -> Any:
         if root not in roots and document.is_relative_to(root):
             roots.append(root)
     return Project(roots=roots)
-
-
-@contextlib.contextmanager
-def _no_garbage_collection() -> Iterator[None]:
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def warm_up() -> None:

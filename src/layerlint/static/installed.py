@@ -84,17 +84,3 @@ def module_file(module: str, search_path: Sequence[Path]) -> Path | None:
             return folder / "__init__.py"
     return None
 
-
-def module_name_of(path: Path, search_path: Sequence[Path]) -> str:
-    """The dotted name of an installed module file, for its relative imports."""
-    resolved = path.resolve()
-    for entry in search_path:
-        try:
-            relative = resolved.relative_to(entry)
-        except ValueError:
-            continue
-        parts = list(relative.with_suffix("").parts)
-        if parts and parts[-1] == "__init__":
-            parts.pop()
-        return ".".join(parts)
-    return path.stem

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from layerlint.diagnostics import Diagnostic, Related, Severity, Text
+from layerlint.diagnostics import Diagnostic, Severity, Text
 from layerlint.i18n import N_
 from layerlint.static.facts import CallEvent, ModuleFacts
 from layerlint.static.rules._origins import created_here
