@@ -58,3 +58,35 @@ def test_a_norm_handed_twice_to_another_modules_block_is_reported_here(tmp_path)
 
 def test_two_instances_handed_to_the_block_are_clean(tmp_path):
     assert check(tmp_path, "layers.LayerNormalization()") == []
+
+
+WRAPPERS = """\
+import torch.nn as nn
+
+
+class Residual(nn.Module):
+    def __init__(self, fn):
+        super().__init__()
+        self.fn = fn
+
+    def forward(self, x):
+        return x + self.fn(x)
+
+
+class MLP(nn.Module):
+    def __init__(self):
+        super().__init__()
+        hidden = nn.Linear(16, 16)
+        self.blocks = nn.Sequential(Residual(hidden), Residual(hidden))
+
+    def forward(self, x):
+        return self.blocks(x)
+"""
+
+
+def test_one_layer_in_two_wrappers_is_not_said_to_be_in_a_loop():
+    """The two wrappers run one call node twice, with no loop in the code: the message says how."""
+    found = check_source(WRAPPERS, "m.py", Selection(select=("ALL",)))
+    assert [(d.code, d.span.line) for d in found] == [("LL003", 17)]
+    message = found[0].message.render()
+    assert "2 times, through the blocks it is handed to" in message and "in a loop" not in message

@@ -126,7 +126,8 @@ def shared_state_diagnostic(rule: Rule, decision: Decision, context: RuleContext
              else m.STATE_NORMALIZATION if traits and traits.normalizes else m.STATE_WEIGHTS)
     roles = decision.roles
     args = {"label": instance.name(), "cls": instance.class_name, "lines": lines, "state": Text(state),
-            "count": len(sites), "how": _how(in_loop, decision.elsewhere, lines, len(nodes)),
+            "count": len(sites), "how": _how(in_loop, decision.elsewhere, lines, len(shared.events),
+                                              handed=in_loop and all(e.loop is None for e in shared.events)),
             "kind": shared.kind, "reason": decision.reason or "",
             "inputs": ", ".join(roles.inputs) if roles and roles.inputs else "?"}
     primary = shared.primary.site()
@@ -140,7 +141,11 @@ def shared_state_diagnostic(rule: Rule, decision: Decision, context: RuleContext
                       layer_class=instance.class_name)
 
 
-def _how(in_loop: bool, elsewhere: bool, lines: str, calls: int) -> Text:
+def _how(in_loop: bool, elsewhere: bool, lines: str, calls: int, handed: bool) -> Text:
+    """How the calls happen: in a loop, at these lines, in another module's code, or through the blocks
+    one instance was handed to (`Sequential(Residual(h), Residual(h))`: one call node, no loop)."""
     if elsewhere:
         return Text(m.HOW_OTHER_MODULE, {"count": calls, "lines": lines})
+    if handed:
+        return Text(m.HOW_HANDED, {"count": calls})
     return Text(m.HOW_LOOP if in_loop else m.HOW_LINES, {"lines": lines})

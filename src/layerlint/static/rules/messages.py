@@ -41,6 +41,7 @@ STATE_LIVE_STATISTICS = N_("non-trainable state (buffers or non-trainable variab
 STATE_SUB_NETWORK = N_("{layers} inner layers and their weights")
 HOW_LOOP = N_("in a loop")
 HOW_LINES = N_("at lines {lines}")
+HOW_HANDED = N_("{count} times, through the blocks it is handed to")
 HOW_OTHER_MODULE = N_("{count} times by code of another module, reached from line {lines}")
 HOW_PASS = N_("{count} times in one forward pass")
 
