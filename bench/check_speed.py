@@ -18,29 +18,16 @@ peak memory < 300 MB.
 from __future__ import annotations
 
 import argparse
-import ast
 import importlib.util
-import json
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
+from _measure import floor, measure, python_files
+
 PACKAGES = ("keras", "keras_hub", "tf_keras", "torch")
-MEASURE = r"""
-import json, resource, subprocess, sys, time
-start = time.perf_counter()
-result = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-elapsed = time.perf_counter() - start
-usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-peak, cpu = usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
-print(json.dumps({"seconds": elapsed, "cpu": cpu, "peak_mb": peak, "code": result.returncode, "err": result.stderr.decode()[-300:]}))
-"""
-
-
 def corpus_roots() -> list[str]:
     roots = []
     for name in PACKAGES:
@@ -48,30 +35,6 @@ def corpus_roots() -> list[str]:
         if spec is not None and spec.submodule_search_locations:
             roots.append(list(spec.submodule_search_locations)[0])
     return roots
-
-
-def corpus_files(roots: list[str]) -> list[str]:
-    from layerlint.api import discover
-
-    return [path for path, problem in discover(roots) if problem is None and path.endswith(".py")]
-
-
-def floor(files: list[str]) -> float:
-    """Wall seconds (and, in `floor.cpu`, the CPU seconds of the same pass)."""
-    start, cpu = time.perf_counter(), time.process_time()
-    for path in files:
-        try:
-            with open(path, "rb") as handle:
-                ast.parse(handle.read())
-        except (SyntaxError, ValueError, RecursionError):
-            pass
-    floor.cpu = time.process_time() - cpu  # type: ignore[attr-defined]
-    return time.perf_counter() - start
-
-
-def measure(command: list[str]) -> dict:
-    output = subprocess.run([sys.executable, "-c", MEASURE, *command], capture_output=True, text=True, check=True)
-    return json.loads(output.stdout)
 
 
 def best(command: list[str], repeat: int, before=None) -> dict:
@@ -92,13 +55,13 @@ def main() -> int:
     if not roots:
         print("none of keras, keras_hub, tf_keras, torch is installed: no corpus", file=sys.stderr)
         return 2
-    files = corpus_files(roots)
+    files = python_files(roots)
     lines = sum(Path(f).read_bytes().count(b"\n") for f in files)
     print(f"corpus: {len(files)} files, {lines:,} lines from {', '.join(Path(r).name for r in roots)}")
     cache = tempfile.mkdtemp(prefix="layerlint-bench-cache-")
     layerlint = [sys.executable, "-m", "layerlint", "check", "--no-progress", "--jobs", str(args.jobs),
                  "--cache-dir", cache, *roots]
-    floors = [(floor(files), floor.cpu) for _ in range(args.repeat)]  # type: ignore[attr-defined]
+    floors = [floor(files) for _ in range(args.repeat)]
     results: dict[str, dict] = {"floor": {"seconds": min(f[0] for f in floors), "cpu": min(f[1] for f in floors),
                                           "peak_mb": None}}
     results["cold"] = best(layerlint, args.repeat, before=lambda: shutil.rmtree(cache, ignore_errors=True))

@@ -21,7 +21,6 @@ largest process. Goals (issue 14): cold <= 1.0x floor, no file over 0.5 s, peak 
 from __future__ import annotations
 
 import argparse
-import ast
 import cProfile
 import gc
 import io
@@ -38,21 +37,11 @@ import time
 import zipfile
 from pathlib import Path
 
+from _measure import floor, measure, python_files
+
 VERSION = "5.24.0"  # pinned: figures are only comparable on the same files
 CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "layerlint-bench"
 SLOW_FILE = 0.5  # seconds: issue 14's limit for one file
-MEASURE = r"""
-import json, resource, subprocess, sys, time
-start = time.perf_counter()
-result = subprocess.run(sys.argv[1:], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-elapsed = time.perf_counter() - start
-usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-peak, cpu = usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
-print(json.dumps({"seconds": elapsed, "cpu": cpu, "peak_mb": peak, "code": result.returncode,
-                  "tail": result.stdout.decode(errors="replace")[-400:], "err": result.stderr.decode(errors="replace")[-400:]}))
-"""
-
-
 # --- the corpus -------------------------------------------------------------------------------------
 
 def corpus(version: str, cache: Path) -> Path:
@@ -73,32 +62,7 @@ def corpus(version: str, cache: Path) -> Path:
     return target / "transformers"
 
 
-def python_files(root: Path) -> list[str]:
-    from layerlint.api import discover
-
-    return [path for path, problem in discover([str(root)]) if problem is None and path.endswith(".py")]
-
-
 # --- measurements -----------------------------------------------------------------------------------
-
-def floor(files: list[str]) -> float:
-    """Wall seconds (and, in `floor.cpu`, the CPU seconds of the same pass)."""
-    start, cpu = time.perf_counter(), time.process_time()
-    for path in files:
-        try:
-            with open(path, "rb") as handle:
-                ast.parse(handle.read())
-        except (SyntaxError, ValueError, RecursionError):
-            pass
-    floor.cpu = time.process_time() - cpu  # type: ignore[attr-defined]
-    return time.perf_counter() - start
-
-
-def measure(command: list[str], timeout: float) -> dict:
-    output = subprocess.run([sys.executable, "-c", MEASURE, *command], capture_output=True, text=True,
-                            check=True, timeout=timeout)
-    return json.loads(output.stdout)
-
 
 class FileTimeout(BaseException):
     """Raised by the alarm; a BaseException so the checker's own `except Exception` lets it through."""
@@ -258,11 +222,11 @@ def main() -> int:
     args = parser.parse_args()
     args.cache.mkdir(parents=True, exist_ok=True)
     root = corpus(args.version, args.cache)
-    files = python_files(root)
+    files = python_files([str(root)])
     lines = sum(Path(f).read_bytes().count(b"\n") for f in files)
     print(f"corpus: transformers {args.version}, {len(files)} .py files, {lines:,} lines, in {root}", flush=True)
-    results: dict[str, dict] = {"floor": {"seconds": floor(files)}}
-    results["floor"]["cpu"] = floor.cpu  # type: ignore[attr-defined]
+    wall, cpu = floor(files)
+    results: dict[str, dict] = {"floor": {"seconds": wall, "cpu": cpu}}
     if not args.skip_commands:
         results.update(command_runs(root, args.timeout))
     print_table(results, len(files))
