@@ -43,6 +43,7 @@ class Project:
     # from a library; None: found from `sys.path` on first use. `[]` turns the lookup off.
     library_path: list[Path] | None = None
     _installed_names: dict[Path, str] = field(default_factory=dict)
+    _installed_files: dict[str, Path | None] = field(default_factory=dict)
     # summaries of walks through the modules above, shared by every file of the run (`summaries`)
     summaries: dict = field(default_factory=dict)
     # The files read to index a module (its parents' modules) and to answer a `find_value`: the
@@ -104,7 +105,9 @@ class Project:
     def _installed_module(self, module: str, name: str) -> Analyzer | None:
         if self.library_path is None:
             self.library_path = installed.default_search_path(exclude=self.roots)
-        path = installed.module_file(module, self.library_path)
+        if module not in self._installed_files:  # a stat per folder of sys.path: once per module per run
+            self._installed_files[module] = installed.module_file(module, self.library_path)
+        path = self._installed_files[module]
         if path is None:
             return None
         self.note_read(str(path))
@@ -199,6 +202,7 @@ class Project:
         self._indexed_reads.clear()
         self._value_reads.clear()
         self.summaries.clear()
+        self._installed_files.clear()  # a package may have been installed since
 
     def _analyzer(self, path: Path) -> Analyzer | None:
         if path not in self._analyzers:
