@@ -90,3 +90,21 @@ def test_one_layer_in_two_wrappers_is_not_said_to_be_in_a_loop():
     assert [(d.code, d.span.line) for d in found] == [("LL003", 17)]
     message = found[0].message.render()
     assert "2 times, through the blocks it is handed to" in message and "in a loop" not in message
+
+
+def test_a_shared_norm_built_by_another_modules_factory_points_at_that_module(tmp_path):
+    """LL002 names where the instance was built the way LL001 and LL006 do: the call in this file
+    and the factory's line in the other module (one mechanism, `rules._origins.created_here`)."""
+    package = tmp_path / "pkg"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "norms.py").write_text("import torch.nn as nn\n\n\ndef make_norm(width):\n"
+                                      "    return nn.BatchNorm1d(width)\n")
+    text = ("import torch.nn as nn\n\nfrom .norms import make_norm\n\n\nclass Net(nn.Module):\n"
+            "    def __init__(self):\n        super().__init__()\n        self.norm = make_norm(8)\n\n"
+            "    def forward(self, x):\n        return self.norm(self.norm(x))\n")
+    (package / "model.py").write_text(text)
+    found = check_source(text, str(package / "model.py"), Selection(), Project(roots=[tmp_path]))
+    assert [(d.code, d.span.line) for d in found] == [("LL002", 12)]
+    places = {(Path(r.span.path).name, r.span.line) for r in found[0].related}
+    assert ("model.py", 9) in places and ("norms.py", 5) in places

@@ -15,13 +15,13 @@ from pathlib import Path
 from layerlint.diagnostics import Related, Span, Text
 from layerlint.i18n import N_
 from layerlint.static.facts import Instance
+from layerlint.static.rules import messages as m
 from layerlint.static.rules.base import RuleContext
 
-CREATED_HERE = N_("`{label}` is created here")
 BUILT_THERE = N_("`{label}` is built here, by code of another module")
 
 
-def created_here(context: RuleContext, instance: Instance, args: dict, note: str = CREATED_HERE) -> list[Related]:
+def created_here(context: RuleContext, instance: Instance, args: dict, note: str = m.CREATED) -> list[Related]:
     """The instance's construction: the checked file's line, and the other module's when another
     module's code built it."""
     other = foreign_origin(context, instance)

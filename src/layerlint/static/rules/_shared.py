@@ -22,7 +22,7 @@ from layerlint.diagnostics import Diagnostic, Related, Text
 from layerlint.i18n import N_
 from layerlint.static.facts import CallEvent, ModuleFacts, exclusive
 from layerlint.static.rules import messages as m
-from layerlint.static.rules._origins import foreign_origin
+from layerlint.static.rules._origins import created_here, foreign_origin
 from layerlint.static.rules._roles import (Roles, chunks_of_one_input, flag_arms, intent_comment, judge_roles,
                                           unreachable)
 from layerlint.static.rules.base import Rule, RuleContext
@@ -134,7 +134,7 @@ def shared_state_diagnostic(rule: Rule, decision: Decision, context: RuleContext
     related = [Related(context.span(place), Text(m.ALSO_CALLED)) for place in places if place is not primary]
     if in_loop and shared.primary.loop is not None:
         related.append(Related(context.span(shared.primary.loop), Text(m.LOOP)))
-    related.append(Related(context.span(instance.node), Text(m.CREATED, args)))
+    related.extend(created_here(context, instance, args))  # and the other module's line, if it built it
     return Diagnostic(code=rule.code, name=rule.name, severity=rule.severity, span=context.span(primary),
                       message=Text(template, args), help=Text(help_template, args), related=tuple(related),
                       fix=context.fix(rule, list(shared.events)), layer=instance.name(),

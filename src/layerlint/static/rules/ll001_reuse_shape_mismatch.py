@@ -74,7 +74,7 @@ class ReuseShapeMismatch(Rule):
                 "framework": framework_name(instance), "error": error}
         template = m.LL001_DECLARED if crash.declared else m.LL001_BUILT
         first_note = m.LL001_FIRST_DECLARED if crash.declared else m.LL001_FIRST_BUILT
-        related = created_here(context, instance, args, m.CREATED)
+        related = created_here(context, instance, args)
         if crash.first is not crash.second:
             related.insert(0, Related(context.span(crash.first.site()), Text(first_note, args)))
         names = split_names(instance.name(), 2)
