@@ -24,7 +24,7 @@ import functools
 import itertools
 import re
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from layerlint import catalog
 from layerlint.static import budget, summaries
@@ -32,6 +32,7 @@ from layerlint.static.classes import ClassInfo, composite_traits, framework_of_b
 from layerlint.static.facts import (AliasedContainer, Branch, BuiltInForward, CallEvent, Instance,
                                     ModuleFacts, settle_ranks)
 from layerlint.static.names import FRAMEWORK_PACKAGES, ImportMap, split_framework
+from layerlint.static.outline import Outline
 from layerlint.static.roads import (ClassChoice, Roads, builds_functional_graph, construct_either, format_name,
                                    drop_iterated_lists, keep_default_aliases, settle_defaults)
 from layerlint.static.shapes import UNKNOWN, Arguments, Shape, literal, merge, spec_for
@@ -76,8 +77,12 @@ class _Frame:
 
 class Analyzer:
     def __init__(self, tree: ast.Module, path: str, module_name: str = "", resolver: Any = None,
-                 text: str | None = None):
+                 text: str | None = None, outline: Outline | None = None):
         self.tree = tree
+        self._outline = outline  # definitions of another module parsed when first named (outline.py)
+        # Around each such parse: the project notes what it reads (parents' modules) as read for this
+        # module, so that every later file using the module depends on those files too.
+        self.loading: Callable[[], contextlib.AbstractContextManager[None]] = contextlib.nullcontext
         self.lines = split_lines(text) if text is not None else None
         import_nodes: list[ast.Import | ast.ImportFrom] = []
         self._class_nodes: list[ast.ClassDef] = []
@@ -86,7 +91,9 @@ class Analyzer:
                 import_nodes.append(node)
             elif isinstance(node, ast.ClassDef):
                 self._class_nodes.append(node)
+        self._import_nodes = import_nodes
         self.imports = ImportMap.from_nodes(import_nodes, module_name, package=path.endswith("__init__.py"))
+        self._collected = False
         self.path = path
         self.facts = ModuleFacts(path)
         self.resolver = resolver  # finds classes of other files of the checked tree
@@ -125,8 +132,44 @@ class Analyzer:
 
     def collect(self) -> None:
         """Phase one: the classes of the module and what they derive from."""
-        if not self.classes:
+        if not self._collected:
             self._collect_classes()
+
+    def load(self, name: str) -> None:
+        """The definitions of `name` that the outline deferred, added to the module as if they had
+        been parsed with it: their imports, their classes (with resolved bases) and, once the
+        module's values were walked, their values."""
+        if self._outline is None or name not in self._outline.pending:
+            return
+        with self.loading():
+            self._load(self._outline.take(name))
+
+    def _load(self, statements: list[ast.stmt]) -> None:
+        self.tree.body = sorted([*self.tree.body, *statements], key=lambda s: s.lineno)
+        nested = list(_statements(statements))
+        imports = [n for n in nested if isinstance(n, (ast.Import, ast.ImportFrom))]
+        if imports:
+            self._import_nodes.extend(imports)
+            self.imports = ImportMap.from_nodes(self._import_nodes, self.imports.module, self.imports.package)
+            self._named.clear()
+        classes = [n for n in nested if isinstance(n, ast.ClassDef)]
+        if not self._collected:
+            self._class_nodes.extend(classes)
+        elif classes:
+            self._add_classes([ClassInfo(node, [], analyzer=self) for node in classes])
+        if self._module_walked:
+            definitions = [s for s in statements if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))]
+            self._walk_block(definitions, self.globals, _Frame(entry="<module>", collecting=True, owner=None))
+
+    def _add_classes(self, infos: list[ClassInfo]) -> None:
+        self.class_infos = sorted([*self.class_infos, *infos], key=_position)
+        self._class_of_node.update((id(info.node), info) for info in infos)
+        self.classes = {info.name: info for info in self.class_infos}
+        for info in infos:
+            visible = {other.name: other for other in self.class_infos if _position(other) < _position(info)}
+            self._resolve_bases(info, visible)
+        for info in infos:
+            info.framework = self._class_framework(info, set())
 
     def run(self) -> ModuleFacts:
         """Phase two: the facts of the module. Raises `budget.BudgetExceeded` past the file's budget."""
@@ -181,8 +224,11 @@ class Analyzer:
         key = id(function)
         if key not in self._touches_layers:
             self._touches_layers[key] = False  # against recursion: assume not while deciding
-            relevant = self._layer_names()
-            touches, names = self._names_a_layer(function, relevant)
+            touches, names = self._names_a_layer(function, self._layer_names())
+            if self._outline is not None and not names.isdisjoint(self._outline.pending):
+                for name in names & self._outline.pending:  # the module's own layer classes it may build
+                    self.load(name)
+                touches, names = self._names_a_layer(function, self._layer_names())
             if not touches:
                 callees = [v.node for n in names if isinstance(v := self.globals.get(n), FunctionValue)
                            and v.owner is None and v.node is not function]
@@ -230,22 +276,28 @@ class Analyzer:
         """Every definition of a class is kept: a notebook re-runs an edited class cell, and the later
         definition is the one that runs (`classes` names it), but each is analysed at its own lines.
         A base names the definition visible where the class is defined: the latest one above it."""
-        self.class_infos = [ClassInfo(node, [], analyzer=self) for node in self._class_nodes]
+        self._collected = True
+        self.class_infos = sorted((ClassInfo(node, [], analyzer=self) for node in self._class_nodes), key=_position)
         self._class_of_node = {id(info.node): info for info in self.class_infos}
         self.classes = {info.name: info for info in self.class_infos}
         visible: dict[str, ClassInfo] = {}
-        for info in sorted(self.class_infos, key=lambda i: (i.node.lineno, i.node.col_offset)):
-            for base in info.node.bases:
-                resolved = self._resolve_class(base, visible, info)
-                info.bases.append(resolved if resolved is not None else (self.imports.qualify(base) or ""))
+        for info in list(self.class_infos):
+            self._resolve_bases(info, visible)
             visible[info.name] = info
         for info in self.class_infos:
             info.framework = self._class_framework(info, set())
+
+    def _resolve_bases(self, info: ClassInfo, visible: dict[str, ClassInfo]) -> None:
+        for base in info.node.bases:
+            resolved = self._resolve_class(base, visible, info)
+            info.bases.append(resolved if resolved is not None else (self.imports.qualify(base) or ""))
 
     def _resolve_class(self, node: ast.expr, visible: dict[str, ClassInfo] | None = None,
                        defining: ClassInfo | None = None) -> ClassInfo | None:
         if isinstance(node, ast.Name) and visible and node.id in visible:
             return visible[node.id]
+        if isinstance(node, ast.Name) and self._outline is not None:
+            self.load(node.id)
         if isinstance(node, ast.Name) and node.id in self.classes and self.classes[node.id] is not defining:
             return self.classes[node.id]
         qualified = self.imports.qualify(node)
@@ -442,7 +494,7 @@ class Analyzer:
         """One statement. One that is nested too deeply for Python's recursion limit (a chain of
         hundreds of calls CPython still compiles) is skipped, not the whole file: the interpreter's
         stacks and the frame are put back as they were before it."""
-        budget.current().charge()
+        budget.step()
         marks = (len(self._returns), len(self._scope_starts), frame.branches, frame.loop, frame.repeat,
                  frame.unrolled)
         try:
@@ -454,9 +506,9 @@ class Analyzer:
             return False
 
     def _interpret(self, statement: ast.stmt, env: dict[str, Any], frame: _Frame) -> bool:
-        method = getattr(self, "_stmt_" + type(statement).__name__, None)
+        method = _STATEMENT_METHODS.get(type(statement))
         if method is not None:
-            return bool(method(statement, env, frame))
+            return bool(method(self, statement, env, frame))
         for child in ast.iter_child_nodes(statement):
             if isinstance(child, ast.expr):
                 self._eval(child, env, frame)
@@ -703,10 +755,10 @@ class Analyzer:
     def _eval(self, node: ast.expr | None, env: dict[str, Any], frame: _Frame) -> Any:
         if node is None:
             return NOTHING
-        budget.current().charge()
-        method = getattr(self, "_expr_" + type(node).__name__, None)
+        budget.step()
+        method = _EXPRESSION_METHODS.get(type(node))
         if method is not None:
-            return method(node, env, frame)
+            return method(self, node, env, frame)
         for child in ast.iter_child_nodes(node):
             if isinstance(child, ast.expr):
                 self._eval(child, env, frame)
@@ -718,6 +770,8 @@ class Analyzer:
     def _expr_Name(self, node: ast.Name, env: dict[str, Any], frame: _Frame) -> Any:
         if node.id in env:
             return env[node.id]
+        if self._outline is not None and node.id in self._outline.pending:
+            self.load(node.id)
         if node.id in self.globals:
             return self.globals[node.id]
         if node.id in self.classes:
@@ -1363,7 +1417,7 @@ class Analyzer:
         bound = self._bind_class(info, arguments, keywords, node, frame)
         attributes = bound.attributes or {} if bound is not None else self.class_attributes(info)
         children = [v.instance for v in layer_values(attributes.values())]
-        traits = composite_traits(info.framework or "keras", info.name, children, info.node)
+        traits = composite_traits(info.framework or "keras", info.name, children, info.makes_weights())
         instance = Instance(info.name, None, traits, None, self._arguments(node, env), node,
                             composite=True, children=children, bound=bound)
         instance.class_of = info
@@ -1384,8 +1438,7 @@ class Analyzer:
         given = [*arguments, *keywords.values(), *analyzer._defaults(init).values()]
         if not sized and not any(_holds_layer(value) for value in given):
             return None
-        bound = ClassInfo(info.node, info.bases, info.framework, info.analyzer, attributes={},
-                          adds_weights=info.adds_weights)
+        bound = ClassInfo(info.node, info.bases, info.framework, info.analyzer, attributes={})
         built_from = len(self._constructed)
         for method in CONSTRUCTION_METHODS:
             found = info.method(method)
@@ -1543,18 +1596,41 @@ def _catalog_names() -> frozenset[str]:
     return frozenset(names)
 
 
+def _position(info: ClassInfo) -> tuple[int, int]:
+    return info.node.lineno, info.node.col_offset
+
+
+def _methods_by_node_type(prefix: str) -> dict[type, Any]:
+    """`Analyzer._expr_Call` under `ast.Call`: the interpreter's dispatch, one dict lookup per node
+    (a `getattr` of a built name cost a tenth of the interpretation)."""
+    return {getattr(ast, name[len(prefix):]): method for name, method in vars(Analyzer).items()
+            if name.startswith(prefix) and isinstance(getattr(ast, name[len(prefix):], None), type)}
+
+
+_STATEMENT_METHODS = _methods_by_node_type("_stmt_")
+_EXPRESSION_METHODS = _methods_by_node_type("_expr_")
+_COMPOUND = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.If, ast.For, ast.AsyncFor, ast.While,
+             ast.With, ast.AsyncWith, ast.Try, ast.Match, *((ast.TryStar,) if hasattr(ast, "TryStar") else ()))
+
+
 def _statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
-    """Every statement, however nested in compound statements, without visiting expressions."""
-    for statement in body:
+    """Every statement, however nested in compound statements, without visiting expressions, in
+    order: each statement, then its body, `else` and `finally` blocks, handlers and cases. A stack,
+    not recursive generators: this runs over every statement of every file."""
+    stack = body[::-1]
+    while stack:
+        statement = stack.pop()
         yield statement
+        if not isinstance(statement, _COMPOUND):
+            continue
+        inner: list[ast.stmt] = []
         for name in ("body", "orelse", "finalbody"):
-            inner = getattr(statement, name, None)
-            if inner:
-                yield from _statements(inner)
+            inner.extend(getattr(statement, name, None) or ())
         for handler in getattr(statement, "handlers", ()):
-            yield from _statements(handler.body)
+            inner.extend(handler.body)
         for case in getattr(statement, "cases", ()):
-            yield from _statements(case.body)
+            inner.extend(case.body)
+        stack.extend(reversed(inner))
 
 
 def _holds_layer(value: Any) -> bool:

@@ -64,7 +64,7 @@ class _Unbounded(Budget):
     """What is charged outside a checked file (the runtime tracer, tests calling verdicts)."""
 
     def charge(self, steps: int = 1) -> None:
-        return None
+        self.spent = 0  # what `step` counted here: nothing is bounded, nothing kept
 
 
 _UNBOUNDED = _Unbounded(time_limit=None, work_limit=None)
@@ -73,6 +73,15 @@ _current: contextvars.ContextVar[Budget] = contextvars.ContextVar("layerlint_bud
 
 def current() -> Budget:
     return _current.get()
+
+
+def step() -> None:
+    """One step charged to the active budget: the interpreter's hot path, called for every statement
+    and expression, so one call and no method lookup (the unbounded budget never looks at the clock)."""
+    active_budget = _current.get()
+    active_budget.spent += 1
+    if active_budget.spent >= active_budget._next_look:
+        active_budget.charge(0)
 
 
 @contextlib.contextmanager

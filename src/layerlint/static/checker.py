@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Iterator
 
 from layerlint.diagnostics import Diagnostic
-from layerlint.static import budget, installed, parsed, problems, summaries
+from layerlint.static import budget, installed, outline, parsed, problems, summaries
 from layerlint.static.analyzer import Analyzer
 from layerlint.static.prefilter import may_hold_findings
 from layerlint.static.classes import ClassInfo
@@ -75,6 +75,7 @@ class Project:
         re-exports (`from .modeling import BaseModel` in a package's `__init__`) a few hops."""
         module, _, name = qualified.rpartition(".")
         for analyzer in self._class_modules(module, name):
+            analyzer.load(name)
             if name in analyzer.classes:
                 return analyzer.classes[name]
             exported = analyzer.imports.names.get(name)
@@ -124,6 +125,7 @@ class Project:
         module, _, name = qualified.rpartition(".")
         with self._noted_for(self._value_reads.setdefault(qualified, set())):
             for analyzer in self._modules(module, name):
+                analyzer.load(name)
                 if name in analyzer.classes:
                     return ClassValue(analyzer.classes[name])
                 found = analyzer.module_values().get(name)
@@ -208,11 +210,15 @@ class Project:
         if path not in self._analyzers:
             self._analyzers[path] = None  # against import cycles
             try:
-                tree = parse(read(str(path)).text, str(path))
+                text = read(str(path)).text
+                outlined = outline.outline(text)  # its definitions are parsed when first named
+                tree, deferred = outlined if outlined is not None else (parse(text, str(path)), None)
             except (UnreadableSource, SyntaxError, ValueError, RecursionError, MemoryError):
                 return None
-            analyzer = Analyzer(tree, str(path), self._installed_names.get(path) or self.module_name(path), self.find_class)
+            analyzer = Analyzer(tree, str(path), self._installed_names.get(path) or self.module_name(path),
+                                self.find_class, outline=deferred)
             analyzer.persistent = True
+            analyzer.loading = lambda: self._noted_for(self._indexed_reads.setdefault(path, set()))
             with self._noted_for(self._indexed_reads.setdefault(path, set())):
                 analyzer.collect()
             self._analyzers[path] = analyzer

@@ -4,7 +4,6 @@ through other classes of the tree) and how a user layer class is judged by the l
 from __future__ import annotations
 
 import ast
-import functools
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Iterator
 
@@ -26,7 +25,7 @@ class ClassInfo:
     framework: str | None = None  # set when a base resolves to a framework Model/Layer/Module
     analyzer: "Analyzer | None" = None  # the analyzer of the file that defines the class
     attributes: dict[str, Any] | None = None  # filled by running __init__/build abstractly
-    adds_weights: bool = False
+    _own_weights: bool | None = field(default=None, repr=False)
     _mro_cache: tuple | None = field(default=None, repr=False)
     _methods: dict[str, ast.FunctionDef] | None = field(default=None, repr=False)
 
@@ -38,6 +37,15 @@ class ClassInfo:
         if self._methods is None:
             self._methods = _method_table(self.node)
         return self._methods.get(name)
+
+    def makes_weights(self) -> bool:
+        """Whether the class makes weights of its own (`self.add_weight(...)`, `nn.Parameter(...)`),
+        found once per class; the class's text, when at hand, spares the walk of most classes."""
+        if self._own_weights is None:
+            lines = getattr(self.analyzer, "lines", None)
+            text = "\n".join(lines[self.node.lineno - 1:self.node.end_lineno]) if lines is not None else None
+            self._own_weights = (text is None or "add_weight" in text or "Parameter" in text) and _adds_weights(self.node)
+        return self._own_weights
 
     def mro(self) -> Iterator["ClassInfo"]:
         seen: set[int] = set()
@@ -110,10 +118,8 @@ def inherited_normalization(info: "ClassInfo") -> LayerTraits | None:
     return None
 
 
-@functools.lru_cache(maxsize=4096)
-def adds_weights(node: ast.ClassDef) -> bool:
-    """Whether the class makes weights of its own (`self.add_weight(...)`, `nn.Parameter(...)`).
-    An explicit stack rather than `ast.walk`, whose generators cost twice as much per node."""
+def _adds_weights(node: ast.ClassDef) -> bool:
+    """An explicit stack rather than `ast.walk`, whose generators cost twice as much per node."""
     stack: list[ast.AST] = [node]
     while stack:
         current = stack.pop()
@@ -130,10 +136,9 @@ def adds_weights(node: ast.ClassDef) -> bool:
     return False
 
 
-def composite_traits(framework: str, name: str, children: list[Instance], node: ast.ClassDef | None = None) -> LayerTraits:
+def composite_traits(framework: str, name: str, children: list[Instance], own_weights: bool = False) -> LayerTraits:
     """A user layer or Sequential is judged by what it holds: it shares whatever its children keep."""
     child_traits = [c.traits for c in children if c.traits is not None]
-    own_weights = node is not None and adds_weights(node)
     return LayerTraits(
         framework=framework, name=name, category=COMPOSITE,
         weights=own_weights or any(t.weights for t in child_traits),

@@ -1,0 +1,158 @@
+"""Another module of the project is parsed only as far as a check needs it (`static/outline.py`):
+its skeleton at once, each top-level definition when first named, at the positions a full parse
+gives, and the whole text whenever the line test could be wrong."""
+
+from __future__ import annotations
+
+import ast
+import textwrap
+
+import pytest
+
+from layerlint.api import check_paths
+from layerlint.config import Overrides
+from layerlint.static.checker import Project
+from layerlint.static.outline import outline
+
+MODULE = textwrap.dedent('''\
+    """Docs.
+    class NotAClass:
+    def not_a_function():
+    """
+    import torch.nn as nn
+    from .base import Base
+
+    WIDTH = 8
+
+
+    @decorator(
+        "x",
+    )
+    @other
+    class Norm(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.bn = nn.BatchNorm1d(WIDTH)
+            self.note = """
+    def inside_a_string():
+    """
+
+
+    async def fetch(x):  # a comment
+        return x
+
+
+    def make_norm():
+        return Norm()
+
+
+    if WIDTH:
+        def conditional():
+            pass
+    else:
+        pass
+
+    class Norm(Base):  # defined twice: the later one runs
+        pass
+    ''')
+
+
+def _dumps(statements: list[ast.stmt]) -> list[str]:
+    return [ast.dump(s, include_attributes=True) for s in statements]
+
+
+def test_definitions_are_deferred_and_parse_at_the_positions_of_a_full_parse():
+    skeleton, deferred = outline(MODULE)
+    full = ast.parse(MODULE).body
+    kept = {type(s).__name__ for s in skeleton.body}
+    assert kept == {"Expr", "Import", "ImportFrom", "Assign", "If"}  # the `if` holds its own def
+    assert deferred.pending == {"Norm", "fetch", "make_norm"}
+    norm = deferred.take("Norm")
+    assert _dumps(norm) == _dumps([s for s in full if isinstance(s, ast.ClassDef)])  # both, decorators included
+    assert deferred.take("Norm") == []  # never twice
+    assert _dumps(deferred.take("fetch")) == _dumps([s for s in full if isinstance(s, ast.AsyncFunctionDef)])
+    assert deferred.pending == {"make_norm"}
+
+
+def test_a_line_inside_a_triple_quoted_string_starts_no_definition():
+    _, deferred = outline(MODULE)
+    assert "NotAClass" not in deferred.pending and "inside_a_string" not in deferred.pending
+    assert "not_a_function" not in deferred.pending
+
+
+def test_a_definition_the_line_test_cut_wrongly_falls_back_to_the_whole_text():
+    text = textwrap.dedent("""\
+        import torch.nn as nn
+
+        def first():
+            return 1 + \\
+        2
+
+        def second():
+            return nn.ReLU()
+
+        class Third(nn.Module):
+            pass
+        """)
+    parsed = outline(text)
+    assert parsed is not None
+    _, deferred = parsed
+    full = ast.parse(text).body
+    taken = deferred.take("first")  # its text ends at the continuation line: it does not parse alone
+    assert _dumps(taken) == _dumps(full[1:])  # every definition not yet taken, from the full parse
+    assert deferred.pending == set()
+    assert deferred.take("second") == []
+
+
+@pytest.mark.parametrize("text", [
+    "x = 1\n",  # nothing to defer
+    "def f(a,\nb):\n    return a\n",  # the continuation line lands in the skeleton, which does not parse
+])
+def test_texts_the_outline_does_not_take_are_parsed_whole(text):
+    assert outline(text) is None
+
+
+def test_a_parent_module_is_read_only_for_what_the_check_names(tmp_path):
+    package = tmp_path / "pkg"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "norms.py").write_text(textwrap.dedent("""\
+        import torch.nn as nn
+
+        class Base(nn.Module):
+            pass
+
+        class Norm(Base):
+            def __init__(self):
+                super().__init__()
+                self.bn = nn.BatchNorm1d(8)
+
+            def forward(self, x):
+                return self.bn(x)
+
+        def make_norm():
+            return Norm()
+
+        def unrelated():
+            return [i for i in range(10)]
+        """))
+    (package / "model.py").write_text(textwrap.dedent("""\
+        import torch.nn as nn
+        from .norms import make_norm
+
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.norm = make_norm()
+
+            def forward(self, x):
+                return self.norm(self.norm(x))
+        """))
+    project = Project(roots=[tmp_path])
+    results = check_paths([str(tmp_path)], Overrides(select=("ALL",)))
+    found = [(d.code, d.related[-1].span.path) for r in results for d in r.diagnostics]
+    assert found == [("LL003", str(package / "norms.py"))]  # built by the factory of the other module
+    norm = project.find_class("pkg.norms.Norm")
+    assert norm is not None and norm.is_layer  # through `Base`, defined in the same module and loaded for it
+    names = {getattr(s, "name", None) for s in next(a for a in project._analyzers.values() if a).tree.body}
+    assert {"Norm", "Base"} <= names and "unrelated" not in names and "make_norm" not in names
