@@ -67,13 +67,18 @@ class ReuseShapeMismatch(Rule):
     def _diagnostic(self, crash: Crash, context: RuleContext, events: list) -> Diagnostic:
         instance = crash.second.instance
         first_line = context.span(crash.first.site()).line
-        where = m.LL001_NEXT_ITERATION if crash.second.site() is crash.first.site() else m.LL001_HERE
+        where = Text(m.LL001_NEXT_ITERATION if crash.second.site() is crash.first.site() else m.LL001_HERE)
+        assumed = crash.first.rank_assumed or crash.second.rank_assumed
+        if assumed:
+            where = Text(m.LL001_ASSUMED_RANK, {"where": where, "cls": instance.class_name})
         error = framework_error(crash)
         args = {"label": instance.name(), "cls": instance.class_name, "expected": crash.expected,
-                "received": crash.received, "line": first_line, "where": Text(where),
+                "received": crash.received, "line": first_line, "where": where,
                 "framework": framework_name(instance), "error": error}
         template = m.LL001_DECLARED if crash.declared else m.LL001_BUILT
         first_note = m.LL001_FIRST_DECLARED if crash.declared else m.LL001_FIRST_BUILT
+        if assumed and not crash.declared:
+            first_note = m.LL001_FIRST_ASSUMED
         related = created_here(context, instance, args)
         if crash.first is not crash.second:
             related.insert(0, Related(context.span(crash.first.site()), Text(first_note, args)))
