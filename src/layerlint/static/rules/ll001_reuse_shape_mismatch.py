@@ -32,7 +32,10 @@ class ReuseShapeMismatch(Rule):
     ## Known problems
     Sizes are tracked only where the source states them (literal constructor arguments,
     `Input(shape=...)`); where a size is unknown the rule stays silent and LL002/LL003 may report
-    the reuse instead.
+    the reuse instead. One assumption is made, and the finding says so: a `LazyBatchNorm1d` fed a
+    `Linear`'s output of unstated rank reads it as (N, C), its conventional use (over (N, L, C) it
+    would normalise over L); a transpose, reshape, `Embedding` or `LSTM` on the way means nothing is
+    assumed.
 
     ## Example
     ```python
