@@ -97,6 +97,41 @@ AFTER_EMBEDDING = TWO_WIDTHS.replace("self.fc1 = nn.Linear(8, 16)", "self.embed 
     "x = self.norm(self.fc1(x)).relu()", "x = self.norm(self.fc1(self.embed(x))).relu()")
 
 
+# The same road through two Sequentials holding one lazy norm, and through a loop over Linears.
+IN_SEQUENTIALS = """\
+import torch
+from torch import nn
+
+
+class Tower(nn.Module):
+    def __init__(self):
+        super().__init__()
+        bn = nn.LazyBatchNorm1d()
+        self.a = nn.Sequential(nn.Linear(8, 16), bn, nn.ReLU())
+        self.b = nn.Sequential(nn.Linear(16, 32), bn)
+
+    def forward(self, x):
+        return self.b(self.a(x))
+"""
+
+IN_A_LOOP = """\
+import torch
+from torch import nn
+
+
+class Tower(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fcs = nn.ModuleList([nn.Linear(8, 16), nn.Linear(16, 32)])
+        self.bn = nn.LazyBatchNorm1d()
+
+    def forward(self, x):
+        for fc in self.fcs:
+            x = self.bn(fc(x))
+        return x
+"""
+
+
 def _findings(source: str) -> list:
     return [d for d in check_source(source, "model.py", ALL) if d.severity is not Severity.INFO]
 
@@ -123,6 +158,15 @@ def test_i14_lazy_batchnorm_after_two_linear_widths_is_ll001():
     assert first.span.line == 13
     assert "reading this Linear output as (N, C)" in first.message.render()
     assert "running_mean should contain 32 elements not 16" in message
+
+
+@pytest.mark.parametrize("source, line, where", [(IN_SEQUENTIALS, 13, "here"),
+                                                 (IN_A_LOOP, 13, "in the next iteration of the loop")],
+                         ids=["sequentials", "loop"])
+def test_i14_lazy_batchnorm_other_roads(source, line, where):
+    (finding,) = _findings(source)
+    assert (finding.code, finding.span.line) == ("LL001", line)
+    assert f"gets 32 {where} (reading each input as (N, C)" in finding.message.render()
 
 
 def test_i14_lazy_batchnorm_assumption_is_translated():
@@ -184,6 +228,8 @@ def test_i14_the_real_runs_agree():
     assert _run(ONE_WIDTH, (4, 8)) is None
     assert _run(STATED_RANK, (20, 8)) is None
     assert _run(UNSQUEEZED, (4, 8)) is None
+    for crashing in (IN_SEQUENTIALS, IN_A_LOOP):
+        assert "running_mean should contain 32 elements not 16" in str(_run(crashing, (4, 8)))
     import torch
 
     module = types.ModuleType("lazy_embedding")
