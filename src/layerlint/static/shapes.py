@@ -30,11 +30,12 @@ class Shape:
     # Axes whose size is known only to be a multiple of a number: flattening (N, 32, H, W) with H and
     # W unknown gives 32·H·W features, which no `nn.Linear(1050, ...)` can take (1050 % 32 != 0).
     multiples: tuple[tuple[int, int], ...] = ()
-    # The last axis was set by a dense projection (`nn.Linear`, `LazyLinear`) on an input of unknown
-    # rank that only modelled steps lead to from the model's input, and nothing since has moved it. A norm that takes (N, C) or (N, C, L) reads such a tensor
-    # as (N, C) when nothing says otherwise (`facts.settle_ranks`): over (N, L, C) it would normalise
-    # over L. Every operation that builds a new shape drops the mark; only layers and tensor methods
-    # that keep the shape object (activations, dropout, norms) carry it on.
+    # The last axis was set by a dense projection (`nn.Linear`, `LazyLinear`; Keras `Dense` too, which
+    # nothing reads it for) on an input of unknown rank that only modelled steps lead to from the
+    # model's input. A norm that takes (N, C) or (N, C, L) reads such a tensor as (N, C) when nothing
+    # says otherwise (`facts.settle_ranks`): over (N, L, C) it would normalise over L. Any operation
+    # that builds a new shape drops the mark (another projection sets it again); layers and tensor
+    # methods that keep the shape object (activations, dropout, norms) carry it on.
     projected: bool = False
 
     def _key(self, axis: int) -> int:
