@@ -26,6 +26,8 @@ ROOT = Path(__file__).resolve().parent.parent
 # until its line here goes).
 UNDECIDABLE = {
     "eval/cases/keras/k25_dense_refeeds_wider.py": "the width of call()'s input is unknown statically",
+    "eval/cases/torch/p72_lazylinear_two_widths.py": "the widths of the two inputs of forward() (unpacked "
+                                                     "from one argument) are unknown statically",
     "eval/cases/torch/p15_perceiver_cached_layers.py": "a caching closure hands one block to several slots "
                                                       "at run time",
 }
@@ -40,8 +42,6 @@ NOT_FOLLOWED_YET = {
     _EVAL + "keras/k48_tf_function_builds_norm.py": "TensorFlow refuses the step's new variables: LL005 is a warning",
     _EVAL + "tf_keras/t21_tf_function_step_builds_dense.py": "TensorFlow refuses the step's new variables: LL005 "
                                                              "is a warning",
-    _EVAL + "torch/p72_lazylinear_two_widths.py": "lazy modules are sized by their first call",
-    _EVAL + "torch/p73_lazy_batchnorm_two_widths.py": "lazy modules are sized by their first call",
 }
 
 

@@ -12,6 +12,7 @@ bench/generated_agreement.py and its table is in eval/README.md.
 from __future__ import annotations
 
 import ast
+import dataclasses
 import importlib.util
 import os
 import sys
@@ -122,7 +123,7 @@ def test_i14_5_spelling_table_is_well_formed():
             assert not kind or kind in KINDS, f"{spelling.name}: {entry}"
 
 
-def test_i14_5_report_tallies_each_part_of_a_row():
+def test_i14_5_report_tallies_each_part_of_a_row(monkeypatch):
     """The table splits a row into the bug in one module, the bug across modules, and negatives."""
     programs = [generator.generate("factory_module", "torch", seed) for seed in range(40)]
     kinds = {(p.reuse, p.split) for p in programs}
@@ -137,4 +138,8 @@ def test_i14_5_report_tallies_each_part_of_a_row():
     assert row.bug_one_module.n == 40 - len(negatives) - len(across)
     assert "| factory_module | torch | 40 |" in report.table(outcomes)
     assert "| road |" in report.table(outcomes)  # followed: no known gap left on this road
+    assert report.gap_note("lazy_two_widths", "torch") == ""  # no known gap left anywhere
+    lazy = generator.BY_NAME["lazy_two_widths"]
+    monkeypatch.setitem(report.BY_NAME, "lazy_two_widths", dataclasses.replace(lazy, known_gap=("torch:bn",)))
     assert report.gap_note("lazy_two_widths", "torch") == "bn"
+    assert report.gap_note("lazy_two_widths", "keras") == ""

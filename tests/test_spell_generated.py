@@ -29,6 +29,9 @@ BATCHNORM_1D_AFTER_LINEAR = [("attr_twice", 2), ("attr_twice", 15), ("attr_twice
                              ("partial_ctor", 26), ("default_argument", 12), ("two_wrappers", 25)]
 BLOCK_HOLDING_STATISTICS = [("block_class_module", 17), ("block_class_module", 30)]
 CRASH_INSIDE_A_SIZED_BLOCK = [("block_class_module", 1), ("block_class_module", 34)]
+# The lazy_two_widths programs that disagreed at 2,000 programs per framework (--seed 0) while they were
+# a known gap: a LazyBatchNorm1d after two Linears of different widths, reported as shared statistics.
+LAZY_BATCHNORM_TWO_WIDTHS = [("lazy_two_widths", seed) for seed in (12, 14, 52, 55, 57, 61, 67, 73, 79)]
 
 torch_only = pytest.mark.skipif(importlib.util.find_spec("torch") is None, reason="PyTorch is not installed")
 
@@ -74,7 +77,18 @@ def test_spell_a_lone_batchnorm_shared_is_still_stats():
     assert (outcome.truth, outcome.verdict) == ("stats", "stats")
 
 
-def test_spell_only_undecidable_gaps_remain():
-    """The known gaps left are the ones the source cannot decide (a LazyBatchNorm1d's input rank)."""
+@torch_only
+def test_spell_lazy_batchnorm_after_two_linears_is_a_crash_with_its_assumption():
+    """The last known gap: a LazyBatchNorm1d fed a Linear's output of one width and then another
+    crashes at rank 2 (the run's); the checker reads a Linear's output as (N, C) and says so."""
+    programs = [generator.generate(name, "torch", seed) for name, seed in LAZY_BATCHNORM_TWO_WIDTHS]
+    assert {p.kind for p in programs} == {"bn"}
+    outcomes = runner.evaluate(programs)
+    assert [o.truth for o in outcomes] == ["crash"] * len(programs)
+    assert all(o.agree and o.honest and "LL001" in o.codes for o in outcomes), report.disagreements(outcomes)
+
+
+def test_spell_no_known_gap_remains():
+    """Every spelling on every framework is held to full agreement by the fixed-seed suite."""
     gaps = {(s.name, entry) for s in generator.SPELLINGS for entry in s.known_gap}
-    assert gaps == {("lazy_two_widths", "torch:bn")}
+    assert gaps == set()

@@ -64,12 +64,11 @@ SPELLINGS: tuple[Spelling, ...] = (
     Spelling("builder_every_slot", s.builder_every_slot),
     Spelling("two_sequentials", s.two_sequentials),
     Spelling("functional_builders", s.functional_builders, frameworks=KERAS),
-    # torch:bn is not decidable from the source: a LazyBatchNorm1d is sized by its first call's axis 1,
-    # and the model's input rank is stated nowhere in the model (only where `step` calls it). At rank 2
-    # (what the run uses) two widths after two Linears crash; at rank 3, (N, C, L), both calls see C
-    # and run. LazyBatchNorm1d declares no size, so no call can say which rank it is (BatchNorm1d(7)
-    # fed a last axis of 7 can: see facts.settle_ranks). Reported as shared statistics (LL002).
-    Spelling("lazy_two_widths", s.lazy_two_widths, frameworks=("torch",), known_gap=("torch:bn",)),
+    # A LazyBatchNorm1d is sized by its first call's axis 1, and the model's input rank is stated
+    # nowhere in the model (only where `step` calls it): at rank 2 (the run's) two widths after two
+    # Linears crash, at rank 3, (N, L, C), both calls would see L and run. The checker reads a Linear's
+    # output fed to a BatchNorm1d as (N, C), its conventional use, and says so (facts.settle_ranks).
+    Spelling("lazy_two_widths", s.lazy_two_widths, frameworks=("torch",)),
     Spelling("train_step_builds", s.train_step_builds),
     Spelling("tf_function_builds", s.tf_function_builds, frameworks=KERAS),
     Spelling("assign_in_call", s.assign_in_call),

@@ -66,6 +66,8 @@ class CallEvent:
     repeat: bool  # produced by a later iteration of that loop
     entry: str  # the forward method or function the pass starts from
     via: tuple[ast.Call, ...] = ()  # helper calls through which this call was reached
+    # Its input was taken as (N, C) because it is a `Linear`'s output (`settle_ranks`), not stated.
+    rank_assumed: bool = False
 
     def feature(self) -> int | None:
         axis = self.instance.feature_axis()
@@ -130,13 +132,18 @@ class ModuleFacts:
 
 def settle_ranks(events: list[CallEvent]) -> None:
     """Read the inputs of a layer that takes rank 2 or more (`BatchNorm1d`: (N, C) or (N, C, L)) as
-    rank 2 when their rank is unknown and one call's last axis has the size its constructor declares.
+    rank 2 when their rank is unknown and either one call's last axis has the size its constructor
+    declares, or the layer declares none (`LazyBatchNorm1d`) and the input is a `Linear`'s output.
 
     The checker rarely knows the rank of a forward's argument, while the layer before the norm (a
     `Linear`) states the last axis. A call whose last axis matches the declared size says where the
     features are: at rank 2, axis 1 *is* the last axis, so another call's different last axis is a
     crash; at rank 3 the norm would be reading the sequence axis of a `Linear`'s output, which only
-    works when that length happens to equal the feature count. Without such a matching call nothing is
+    works when that length happens to equal the feature count. A lazy norm declares nothing, so the
+    conventional use decides, and only for a `Linear`'s output (`Shape.projected`): a BatchNorm1d after
+    a Linear normalises its features, (N, C); over (N, L, C) it would normalise over L, itself the
+    well-known mistake (code that means it transposes first, which drops the mark). Such calls are
+    marked `rank_assumed` so that a finding can say what it took for granted. Otherwise nothing is
     assumed. Idempotent (the inputs become rank 2), so asking for the groups twice changes nothing."""
     instance = events[0].instance
     spec = instance.spec
@@ -144,6 +151,12 @@ def settle_ranks(events: list[CallEvent]) -> None:
         return
     declared = spec.declared_size(instance.arguments)
     unranked = [e for e in events if _unranked_last(e) is not None]
+    if declared is None and spec.declared_input is None:
+        for event in unranked:
+            if event.inputs[0].projected:  # type: ignore[union-attr]
+                event.rank_assumed = True
+                event.inputs = (event.inputs[0].with_rank(2), *event.inputs[1:])  # type: ignore[union-attr]
+        return
     if declared is None or not any(_unranked_last(e) == declared for e in unranked):
         return
     for event in unranked:

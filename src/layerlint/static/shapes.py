@@ -7,7 +7,7 @@ is unknown (`None`), never a guess. The per-class knowledge is a table of small 
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Mapping, Sequence
 
 class _Unknown:
@@ -30,6 +30,13 @@ class Shape:
     # Axes whose size is known only to be a multiple of a number: flattening (N, 32, H, W) with H and
     # W unknown gives 32·H·W features, which no `nn.Linear(1050, ...)` can take (1050 % 32 != 0).
     multiples: tuple[tuple[int, int], ...] = ()
+    # The last axis was set by a dense projection (`nn.Linear`, `LazyLinear`; Keras `Dense` too, which
+    # nothing reads it for) on an input of unknown rank that only modelled steps lead to from the
+    # model's input. A norm that takes (N, C) or (N, C, L) reads such a tensor as (N, C) when nothing
+    # says otherwise (`facts.settle_ranks`): over (N, L, C) it would normalise over L. Any operation
+    # that builds a new shape drops the mark (another projection sets it again); layers and tensor
+    # methods that keep the shape object (activations, dropout, norms) carry it on.
+    projected: bool = False
 
     def _key(self, axis: int) -> int:
         return axis + self.rank if self.rank is not None and axis < 0 else axis
@@ -194,7 +201,14 @@ def resize(spec: Spec, arguments: Arguments, inputs: Sequence[Shape | None]) -> 
     if shape.rank is None and spec.rank is not None:
         shape = shape.with_rank(spec.rank)
     value = spec.output_size.read(arguments) if spec.output_size else UNKNOWN
-    return shape.with_size(axis, value if isinstance(value, int) else None)
+    out = shape.with_size(axis, value if isinstance(value, int) else None)
+    # Marked only on the model's input itself (a bare `Shape()`: nothing known) or on another marked
+    # tensor: an operation the analysis does not follow (`unsqueeze`, `reshape` to three axes: `None`)
+    # or a layer that leaves a sequence axis (Embedding, LSTM) says nothing of the rank.
+    source = _first(inputs)
+    from_input = source is not None and (source.projected or source == Shape())
+    stated = from_input and axis == -1 and out.rank is None and out.size(-1) is not None
+    return replace(out, projected=True) if stated else out
 
 
 def depthwise(spec: Spec, arguments: Arguments, inputs: Sequence[Shape | None]) -> Shape | None:
@@ -334,6 +348,8 @@ _TORCH_BATCHNORM_1D = Spec(1, declared_input=Arg("num_features", 0), output=same
 _TORCH_SYNC_BATCHNORM = Spec(1, declared_input=Arg("num_features", 0), output=same, named_args=_BATCHNORM_ARGS,
                              ranks=(2, 3, 4, 5))
 _TORCH_SAME = Spec(1, output=same)
+# Sized by its first call on axis 1 of an (N, C) or (N, C, L) input: no declared size to tell the two.
+_TORCH_LAZY_BATCHNORM_1D = Spec(1, output=same, ranks=(2, 3))
 
 
 def torch_recurrent(spec: Spec, arguments: Arguments, inputs: Sequence[Shape | None]) -> Shape | None:
@@ -357,7 +373,8 @@ TORCH: dict[str, Spec] = {
                                            "InstanceNorm3d")},
     "BatchNorm1d": _TORCH_BATCHNORM_1D,
     "SyncBatchNorm": _TORCH_SYNC_BATCHNORM,
-    **{name: _TORCH_SAME for name in ("LazyBatchNorm1d", "LazyBatchNorm2d", "LazyBatchNorm3d",
+    "LazyBatchNorm1d": _TORCH_LAZY_BATCHNORM_1D,
+    **{name: _TORCH_SAME for name in ("LazyBatchNorm2d", "LazyBatchNorm3d",
                                       "LazyInstanceNorm1d", "LazyInstanceNorm2d", "LazyInstanceNorm3d")},
     "GroupNorm": Spec(1, declared_input=Arg("num_channels", 1), output=same, ranks=(2, 3, 4, 5)),
     "LayerNorm": Spec(-1, declared_input=Arg("normalized_shape", 0), output=same,

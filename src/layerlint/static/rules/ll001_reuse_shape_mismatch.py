@@ -32,7 +32,10 @@ class ReuseShapeMismatch(Rule):
     ## Known problems
     Sizes are tracked only where the source states them (literal constructor arguments,
     `Input(shape=...)`); where a size is unknown the rule stays silent and LL002/LL003 may report
-    the reuse instead.
+    the reuse instead. One assumption is made, and the finding says so: a `LazyBatchNorm1d` fed a
+    `Linear`'s output of unstated rank reads it as (N, C), its conventional use (over (N, L, C) it
+    would normalise over L); a transpose, reshape, `Embedding` or `LSTM` on the way means nothing is
+    assumed.
 
     ## Example
     ```python
@@ -67,13 +70,18 @@ class ReuseShapeMismatch(Rule):
     def _diagnostic(self, crash: Crash, context: RuleContext, events: list) -> Diagnostic:
         instance = crash.second.instance
         first_line = context.span(crash.first.site()).line
-        where = m.LL001_NEXT_ITERATION if crash.second.site() is crash.first.site() else m.LL001_HERE
+        where = Text(m.LL001_NEXT_ITERATION if crash.second.site() is crash.first.site() else m.LL001_HERE)
+        assumed = crash.first.rank_assumed or crash.second.rank_assumed
+        if assumed:
+            where = Text(m.LL001_ASSUMED_RANK, {"where": where, "cls": instance.class_name})
         error = framework_error(crash)
         args = {"label": instance.name(), "cls": instance.class_name, "expected": crash.expected,
-                "received": crash.received, "line": first_line, "where": Text(where),
+                "received": crash.received, "line": first_line, "where": where,
                 "framework": framework_name(instance), "error": error}
         template = m.LL001_DECLARED if crash.declared else m.LL001_BUILT
         first_note = m.LL001_FIRST_DECLARED if crash.declared else m.LL001_FIRST_BUILT
+        if assumed and not crash.declared:
+            first_note = m.LL001_FIRST_ASSUMED
         related = created_here(context, instance, args)
         if crash.first is not crash.second:
             related.insert(0, Related(context.span(crash.first.site()), Text(first_note, args)))

@@ -19,6 +19,11 @@ LL001_HERE = N_("here")
 LL001_NEXT_ITERATION = N_("in the next iteration of the loop")
 LL001_FIRST_BUILT = N_("first call: builds `{label}` for {expected} features")
 LL001_FIRST_DECLARED = N_("called with {expected} features here")
+# A lazy BatchNorm1d whose inputs were read as (N, C) because each is a Linear's output (facts.settle_ranks).
+LL001_ASSUMED_RANK = N_("{where} (reading each input as (N, C), a Linear's output, since the source states "
+                        "no rank; over (N, L, C) {cls} would normalise over L and size itself by L)")
+LL001_FIRST_ASSUMED = N_("first call: builds `{label}` for {expected} features, reading this Linear "
+                         "output as (N, C)")
 LL001_HELP = N_("give each call site its own {cls} instance, e.g. `{first}` and `{second}`")
 UNKNOWN_ERROR = "an error on the mismatched input"
 
