@@ -26,7 +26,7 @@ from pathlib import Path
 from layerlint import fix  # noqa: F401  (registers the fix builders the rules name)
 from layerlint.config import FileSettings, Overrides, SettingsLookup, resolve
 from layerlint.diagnostics import Diagnostic, Text, could_not_check
-from layerlint.static import notebook, problems
+from layerlint.static import notebook, parsed, problems
 from layerlint.static.cache import Cache
 from layerlint.static.checker import Project, check_source
 from layerlint.static.prefilter import may_hold_findings
@@ -355,6 +355,7 @@ def settle_project(project: Project, modules_before: int) -> None:
     goes now, and what is left (those modules) is frozen, so that no later collection rescans them:
     full collections over the retained trees took a quarter of a cold check on transformers."""
     if _checking_only and project.modules_read != modules_before:
+        parsed.forget()  # the checked file's tree, kept for its rules: not worth scanning and freezing
         gc.collect()
         gc.freeze()
 

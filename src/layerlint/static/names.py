@@ -77,6 +77,16 @@ class ImportMap:
         """Local names bound to a deep-learning framework or to something inside one."""
         return {name for name, qualified in self.names.items() if qualified.split(".")[0] in FRAMEWORK_PACKAGES}
 
+    def frameworks(self) -> frozenset[str] | None:
+        """The frameworks whose layers the module can name (`tensorflow` brings both Keras), or None
+        when it imports none of them."""
+        tops = {qualified.split(".")[0] for qualified in self.names.values()}
+        tops.update(module.split(".")[0] for module in self.star_modules)
+        found = {name for name, framework in FRAMEWORKS.items() if framework.module in tops}
+        if "tensorflow" in tops:
+            found.update(name for name, framework in FRAMEWORKS.items() if framework.module in ("keras", "tf_keras"))
+        return frozenset(found) or None
+
     def star_imports_framework(self) -> bool:
         return any(module.split(".")[0] in FRAMEWORK_PACKAGES for module in self.star_modules)
 

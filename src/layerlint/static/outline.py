@@ -33,12 +33,11 @@ _NOT_A_START = frozenset(" \t\f\r\n#)]}\\")  # indented, blank, a comment, or a 
 class Outline:
     """The module's top-level definitions by name, each parsed on demand (`take`)."""
 
-    def __init__(self, text: str, lines: list[str], chunks: list[tuple[int, int, str]]):
-        self._text = text
-        self._lines = lines
-        self._chunks = chunks  # (first line, end line, name), 0-based, end exclusive
+    def __init__(self, text: str, chunks: list[tuple[int, int, int, str]]):
+        self._text = text  # kept whole: a list of its lines would cost several times its size
+        self._chunks = chunks  # (first line, 0-based; start and end offsets in the text; name)
         self._by_name: dict[str, list[int]] = {}
-        for index, (_, _, name) in enumerate(chunks):
+        for index, (_, _, _, name) in enumerate(chunks):
             self._by_name.setdefault(name, []).append(index)
         self.pending = set(self._by_name)  # names with a definition not parsed yet: asked at every name
 
@@ -52,8 +51,8 @@ class Outline:
         found: list[ast.stmt] = []
         try:
             for index in self._by_name[name]:
-                first, end, _ = self._chunks[index]
-                found.extend(parse("\n" * first + "".join(self._lines[first:end])).body)
+                first, start, end, _ = self._chunks[index]
+                found.extend(parse("\n" * first + self._text[start:end]).body)
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             return self._take_rest({name, *self.pending})
         return found
@@ -89,16 +88,23 @@ def outline(text: str) -> tuple[ast.Module, Outline] | None:
         tree = parse("".join(skeleton))
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
-    return tree, Outline(text, lines, chunks)
+    offsets = _offsets(lines)
+    return tree, Outline(text, [(first, offsets[first], offsets[end], name) for first, end, name in chunks])
+
+
+def _offsets(lines: list[str]) -> list[int]:
+    """Where each line starts in the text, and the text's length last."""
+    offsets = [0]
+    for line in lines:
+        offsets.append(offsets[-1] + len(line))
+    return offsets
 
 
 def _lines_inside_strings(text: str, lines: list[str]) -> set[int]:
     """Lines that begin inside a string spanning lines: they start no statement."""
     if '"""' not in text and "'''" not in text:
         return set()
-    offsets = [0]
-    for line in lines:
-        offsets.append(offsets[-1] + len(line))
+    offsets = _offsets(lines)
     inside: set[int] = set()
     for match in _STRINGS.finditer(text):
         start, end = match.span()
