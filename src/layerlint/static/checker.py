@@ -292,6 +292,7 @@ def check_source(text: str, path: str = "<string>", selection: Selection | None 
         with budget.active(budget.Budget()), summaries.active(store):  # the parse is bounded above
             module = project.module_name(Path(path)) if project else ""
             analyzer = Analyzer(tree, path, module, project.find_class if project else None, text)
+            lines = analyzer.lines or split_lines(text)  # split once, for the analyzer and the rules
             try:
                 facts = analyzer.run()
             finally:
@@ -299,7 +300,7 @@ def check_source(text: str, path: str = "<string>", selection: Selection | None 
         # The rules are bounded in work only: their time goes mostly into building fixes (a libcst
         # parse each), which grows with the findings, not with how pathological the code is.
         with budget.active(budget.Budget(time_limit=None)):
-            context = RuleContext(path, text, split_lines(text), fixes)
+            context = RuleContext(path, text, lines, fixes)
             found: dict[tuple, Diagnostic] = {}
             for rule in selection.rules():
                 for diagnostic in rule.check(facts, context):
