@@ -156,3 +156,20 @@ def test_a_parent_module_is_read_only_for_what_the_check_names(tmp_path):
     assert norm is not None and norm.is_layer  # through `Base`, defined in the same module and loaded for it
     names = {getattr(s, "name", None) for s in next(a for a in project._analyzers.values() if a).tree.body}
     assert {"Norm", "Base"} <= names and "unrelated" not in names and "make_norm" not in names
+
+
+def test_imports_of_a_definition_parsed_later_keep_the_source_order(tmp_path):
+    """An import inside a deferred function and a later top-level one bind the same name: the later
+    line wins, as in a full parse, whichever was parsed first."""
+    (tmp_path / "mod.py").write_text(textwrap.dedent("""\
+        def helper():
+            import torch.nn as nn
+            return nn
+
+
+        import tensorflow.keras.layers as nn
+        """))
+    project = Project(roots=[tmp_path])
+    assert project.find_value("mod.helper") is not None
+    analyzer = next(a for a in project._analyzers.values() if a)
+    assert analyzer.imports.names["nn"] == "tensorflow.keras.layers"

@@ -150,7 +150,7 @@ class Analyzer:
         nested = list(_statements(statements))
         imports = [n for n in nested if isinstance(n, (ast.Import, ast.ImportFrom))]
         if imports:
-            self._import_nodes.extend(imports)
+            self._import_nodes = sorted([*self._import_nodes, *imports], key=lambda n: (n.lineno, n.col_offset))
             self.imports = ImportMap.from_nodes(self._import_nodes, self.imports.module, self.imports.package)
             self._named.clear()
             self._frameworks_here = None
