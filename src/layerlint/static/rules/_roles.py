@@ -348,9 +348,16 @@ def _index(text: str) -> _Index:
         if isinstance(node, ast.Call):
             calls[_position(node)] = (node, scope)
             guards[_position(node)] = arms
-        for child in ast.iter_child_nodes(node):
-            parents[id(child)] = node
-            stack.append((scope, child, arms))
+        for field in node._fields:  # `ast.iter_child_nodes`, inlined: this visits every node of the file
+            value = getattr(node, field, None)
+            if isinstance(value, ast.AST):
+                parents[id(value)] = node
+                stack.append((scope, value, arms))
+            elif isinstance(value, list):
+                for child in value:
+                    if isinstance(child, ast.AST):
+                        parents[id(child)] = node
+                        stack.append((scope, child, arms))
     return _Index(calls, guards, parents)
 
 
