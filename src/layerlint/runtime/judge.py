@@ -23,6 +23,7 @@ from layerlint import catalog, frameworks, verdicts
 from layerlint.catalog import LayerTraits
 from layerlint.diagnostics import Confidence, Diagnostic, Related, Span, Text
 from layerlint.i18n import N_
+from layerlint.runtime import structure
 from layerlint.runtime.paths import aliases as _aliases
 from layerlint.runtime.paths import layer_types as _layer_types
 from layerlint.runtime.paths import paths as _paths
@@ -61,14 +62,19 @@ def _all_sub_layers(obj: Any, framework: str) -> int:
 def _arguments(obj: Any, framework: str, class_name: str) -> dict:
     """The constructor arguments the catalog's variants of the class depend on, read from the
     live object's attributes of the same name (`center`, `affine`, `track_running_stats`...)."""
-    entry = catalog.load(framework).entries.get(class_name)
-    keys = {key for when, _ in (entry.variants if entry else ()) for key in when}
+    keys = _variant_keys(framework, class_name)
     arguments = {}
     for key in keys:
         value = getattr(obj, key, _MISSING)
         if value is not _MISSING:
             arguments[key] = value
     return arguments
+
+
+@functools.lru_cache(maxsize=1024)
+def _variant_keys(framework: str, class_name: str) -> tuple[str, ...]:
+    entry = catalog.load(framework).entries.get(class_name)
+    return tuple({key for when, _ in (entry.variants if entry else ()) for key in when})
 
 
 _MISSING = object()
@@ -103,7 +109,24 @@ def _catalog_name(cls: type, framework: str) -> str | None:
     return None
 
 
+def _composite(obj: Any, framework: str) -> bool:
+    """Whether the object holds sub-layers; for a PyTorch module of a class that keeps nn.Module's
+    `children()`, read from `_modules` without the generator."""
+    if framework == "torch":
+        try:
+            return structure.composite(obj)
+        except Exception:  # a class of its own (or an odd module): PyTorch's answer, as before
+            pass
+    return bool(_sub_layers(obj, framework))
+
+
 def _live_traits(obj: Any, framework: str, composite: bool) -> LayerTraits:
+    if framework == "torch":
+        try:  # nn.Module's own methods, walked without their generator layers
+            weights = structure.trainable(obj)
+            return _inferred(obj, framework, composite, weights, (not composite) and structure.has_buffers(obj))
+        except Exception:  # a class of its own, or an odd module: PyTorch's methods, as before
+            pass
     weights = statistics = False
     try:
         if framework == "torch":
@@ -114,6 +137,10 @@ def _live_traits(obj: Any, framework: str, composite: bool) -> LayerTraits:
             statistics = (not composite) and bool(obj.non_trainable_weights)
     except Exception:
         pass
+    return _inferred(obj, framework, composite, weights, statistics)
+
+
+def _inferred(obj: Any, framework: str, composite: bool, weights: bool, statistics: bool) -> LayerTraits:
     category = catalog.COMPOSITE if composite else (
         catalog.RUNNING_STATISTICS if statistics else
         catalog.WEIGHTS_FIRST_CALL if weights else catalog.STATELESS)
@@ -125,10 +152,10 @@ def _feature_axis(inst: LayerInstance) -> int:
     obj = inst.obj
     if inst.framework == "torch":
         base = inst.traits.name if inst.traits and inst.from_catalog else ""
-        if base.startswith(_TORCH_CHANNEL_FIRST):
-            digits = [c for c in base if c.isdigit()]
-            if base.startswith(("Conv", "LazyConv")) and digits:
-                inst.conv_rank = int(digits[0])
+        channel_axis, conv_rank = _torch_axis(base)
+        if channel_axis == 1:
+            if conv_rank:
+                inst.conv_rank = conv_rank
             return 1
         if not inst.from_catalog:
             shapes = [c.shapes[0] for c in inst.calls if c.shapes and c.shapes[0] is not None]
@@ -143,6 +170,15 @@ def _feature_axis(inst: LayerInstance) -> int:
     if getattr(obj, "data_format", None) == "channels_first":
         return 1
     return -1
+
+
+@functools.lru_cache(maxsize=1024)
+def _torch_axis(base: str) -> tuple[int, int]:
+    """(1, the conv rank or 0) for a channels-first catalog class, (-1, 0) otherwise."""
+    if base.startswith(_TORCH_CHANNEL_FIRST):
+        digits = [c for c in base if c.isdigit()]
+        return 1, int(digits[0]) if base.startswith(("Conv", "LazyConv")) and digits else 0
+    return -1, 0
 
 
 # -- grouping ----------------------------------------------------------------------------------
@@ -330,7 +366,9 @@ def _shared(inst: LayerInstance, shared: verdicts.Shared, calls: list[CallRecord
 
 # -- the report --------------------------------------------------------------------------------
 def build_report(calls: list[CallRecord], roots: list[tuple[Any, str]], single_pass: bool,
-                 error: BaseException | None) -> TraceReport:
+                 error: BaseException | None, tree: structure.View | None = None) -> TraceReport:
+    """The report of the recorded calls. `tree`: the current module tree of the traced model
+    (`structure.read`), whose kept paths stand in for a walk when the model is the only root."""
     report = TraceReport()
     report.error = error
     members = {id(call) for call in calls}
@@ -361,16 +399,20 @@ def build_report(calls: list[CallRecord], roots: list[tuple[Any, str]], single_p
             path = "" if len(all_roots) == 1 else (getattr(obj, "name", None) if framework_of.get(id(obj)) != "torch"
                                                    else None) or type(obj).__name__
         named_roots.append((obj, path))
-    paths = _paths(named_roots, framework_of, set(by_obj))
+    if not (tree is not None and len(named_roots) == 1 and named_roots[0][0] is tree.root
+            and framework_of.get(id(tree.root)) == "torch"):
+        tree = None
+    paths = tree.paths(named_roots[0][1]) if tree else _paths(named_roots, framework_of, set(by_obj))
     reused = {id(inst.obj) for inst in by_obj.values() if len(inst.calls) > 1 and inst.framework == "torch"}
-    aliases = _aliases(named_roots, framework_of, reused) if reused else {}
+    aliases = {} if not reused else tree.aliases(named_roots[0][1]) if tree else _aliases(named_roots, framework_of, reused)
     for inst in by_obj.values():
         inst.path = paths.get(id(inst.obj))
-        inst.aliases = [alias for alias in aliases.get(id(inst.obj), ()) if alias != inst.path][:_MAX_ALIASES]
+        if id(inst.obj) in reused:
+            inst.aliases = [alias for alias in aliases.get(id(inst.obj), ()) if alias != inst.path][:_MAX_ALIASES]
         traits = _catalog_traits(inst.obj, inst.framework)
         if traits is None:
             inst.from_catalog = False
-            inst.composite = bool(_sub_layers(inst.obj, inst.framework))
+            inst.composite = _composite(inst.obj, inst.framework)
             traits = _live_traits(inst.obj, inst.framework, inst.composite)
         inst.traits = traits
         inst.feature_axis = _feature_axis(inst)
@@ -463,6 +505,8 @@ def _raised_for_size(inst: LayerInstance, built: CallRecord, failing: CallRecord
 
 def _judge_instance(inst: LayerInstance, members: set, cache: dict, pass_of: dict,
                     path_of: Any) -> Diagnostic | None:
+    if _never_a_finding(inst):
+        return None
     passes: dict[int, list[CallRecord]] = {}
     for call in inst.calls:
         passes.setdefault(pass_of[id(call)], []).append(call)
@@ -474,6 +518,16 @@ def _judge_instance(inst: LayerInstance, members: set, cache: dict, pass_of: dic
             continue
         return _verdict(inst, own, path_of)
     return None
+
+
+def _never_a_finding(inst: LayerInstance) -> bool:
+    """True when `verdicts.judge` says nothing whatever the calls: an instance that neither pins its
+    feature size (or is a composite, which never crashes) nor holds state (a ReLU, a Dropout). Its
+    calls need no grouping: a ResNet's shared ReLUs cost a tenth of a report otherwise."""
+    traits = inst.traits
+    if traits is None:
+        return True
+    return (inst.composite or not traits.pins_feature) and verdicts.sharing_kind(traits, inst.composite) is None
 
 
 def _own_reuse(group: list[CallRecord], inst: LayerInstance, members: set, cache: dict) -> list[CallRecord]:

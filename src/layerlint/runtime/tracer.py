@@ -7,7 +7,7 @@ import sys
 from typing import Any, Iterator, Sequence
 
 from layerlint import gc_pause
-from layerlint.runtime import coverage, hooks
+from layerlint.runtime import coverage, hooks, structure
 from layerlint.runtime.configured import configure
 from layerlint.runtime.judge import build_report
 from layerlint.runtime.records import CallRecord, LayerReuseError, TraceReport
@@ -93,12 +93,13 @@ def _judge_all(calls: list[CallRecord], roots: list, model: Any, said: list, opt
                single_pass: bool, error: BaseException | None) -> TraceReport:
     from layerlint.config import ConfigError
 
-    report = build_report(calls, roots, single_pass=single_pass, error=error)
+    tree = _tree(model)
+    report = build_report(calls, roots, single_pass=single_pass, error=error, tree=tree)
     if model is not None and coverage._exported(model):
         from layerlint.runtime.exported import judge_exported
 
         report.diagnostics += judge_exported(model)
-    report.notices = list(said) + coverage.notices(report, model)
+    report.notices = list(said) + coverage.notices(report, model, tree=tree)
     try:
         report.diagnostics, report.hidden = configure(report.diagnostics, **options)
     except ConfigError:
@@ -106,6 +107,13 @@ def _judge_all(calls: list[CallRecord], roots: list, model: Any, said: list, opt
             raise
         # the pass's own exception matters more than a broken configuration: report unfiltered
     return report
+
+
+def _tree(model: Any) -> structure.View | None:
+    """The traced PyTorch model's module tree, as it is now (the pass may have changed it)."""
+    if model is None or "torch.nn.modules.module" not in sys.modules:
+        return None
+    return structure.read(model)
 
 
 def _fill(target: TraceReport, source: TraceReport) -> None:
@@ -123,7 +131,9 @@ def _snapshot(model: Any, kwargs: dict) -> list:
         import torch
 
         if isinstance(model, torch.nn.Module):
-            modes = [(module, module.training) for module in model.modules()]
+            tree = structure.read(model)
+            modules = tree.modules if tree is not None and tree.standard else model.modules()
+            modes = [(module, module.training) for module in modules]
             buffers = []
             if any(mode for _, mode in modes):
                 with torch.no_grad():
