@@ -18,9 +18,10 @@ from layerlint.diagnostics import Diagnostic, Severity, Span, Text
 from layerlint.i18n import N_
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class CallRecord:
-    """One call of one layer instance, as seen on the way in (and marked on the way out)."""
+    """One call of one layer instance, as seen on the way in (and marked on the way out). Slotted:
+    a hook makes one per module call, and a slotted record is quicker to make and smaller."""
 
     obj: Any  # the layer / module object
     framework: str  # "keras", "tf_keras" or "torch"
