@@ -109,6 +109,49 @@ def _catalog_name(cls: type, framework: str) -> str | None:
     return None
 
 
+def _describe(inst: LayerInstance) -> None:
+    """The instance's traits, whether it is a composite, and its feature axis. For a PyTorch catalog
+    class whose traits do not depend on constructor arguments, these are the same for every instance
+    of the class, and kept per class (a ResNet asks 126 times about 5 classes)."""
+    obj, framework = inst.obj, inst.framework
+    key = _class_key(obj) if framework == "torch" else None
+    known = _PER_CLASS.get(key) if key is not None else None
+    if known is not None:
+        inst.traits, inst.feature_axis, inst.conv_rank = known
+        return
+    traits = _catalog_traits(obj, framework)
+    if traits is None:
+        inst.from_catalog = False
+        inst.composite = _composite(obj, framework)
+        traits = _live_traits(obj, framework, inst.composite)
+    inst.traits = traits
+    inst.feature_axis = _feature_axis(inst)
+    if key is not None and traits is not None and inst.from_catalog:
+        if len(_PER_CLASS) > 4096:  # classes made on the fly, one per model: start again
+            _PER_CLASS.clear()
+        _PER_CLASS[key] = (traits, inst.feature_axis, inst.conv_rank)
+
+
+def _class_key(obj: Any) -> tuple | None:
+    """(class, values of the arguments its catalog variants depend on), or None when they cannot
+    be a key: a PyTorch catalog instance's traits and feature axis depend on nothing else."""
+    klass: type = type(obj)
+    keys = _TORCH_KEYS.get(klass)
+    if keys is None:
+        name = _catalog_name(klass, "torch")
+        keys = _TORCH_KEYS[klass] = _variant_keys("torch", name) if name is not None else ()
+    try:
+        values = tuple([getattr(obj, key, _MISSING) for key in keys])
+        hash(values)
+    except Exception:  # an unhashable value, or an attribute that raises: asked the long way
+        return None
+    return klass, values
+
+
+_TORCH_KEYS: dict[type, tuple[str, ...]] = {}
+_PER_CLASS: dict[tuple, tuple[LayerTraits, int, int]] = {}  # PyTorch catalog instances, by _class_key
+
+
 def _composite(obj: Any, framework: str) -> bool:
     """Whether the object holds sub-layers; for a PyTorch module of a class that keeps nn.Module's
     `children()`, read from `_modules` without the generator."""
@@ -141,10 +184,16 @@ def _live_traits(obj: Any, framework: str, composite: bool) -> LayerTraits:
 
 
 def _inferred(obj: Any, framework: str, composite: bool, weights: bool, statistics: bool) -> LayerTraits:
+    return _inferred_traits(framework, type(obj).__name__, composite, weights, statistics)
+
+
+@functools.lru_cache(maxsize=4096)
+def _inferred_traits(framework: str, name: str, composite: bool, weights: bool, statistics: bool) -> LayerTraits:
+    """Traits are frozen: one object per answer serves every instance (making one costs microseconds)."""
     category = catalog.COMPOSITE if composite else (
         catalog.RUNNING_STATISTICS if statistics else
         catalog.WEIGHTS_FIRST_CALL if weights else catalog.STATELESS)
-    return LayerTraits(framework=framework, name=type(obj).__name__, category=category,
+    return LayerTraits(framework=framework, name=name, category=category,
                        weights=weights, statistics=statistics, source="inferred")
 
 
@@ -378,8 +427,8 @@ def build_report(calls: list[CallRecord], roots: list[tuple[Any, str]], single_p
         inst = by_obj.get(id(call.obj))
         if inst is None:
             obj = call.obj
-            inst = LayerInstance(obj=obj, class_name=type(obj).__name__, framework=call.framework,
-                                 path=None, name=getattr(obj, "name", None) if call.framework != "torch" else None)
+            inst = LayerInstance(obj, type(obj).__name__, call.framework, None,
+                                 getattr(obj, "name", None) if call.framework != "torch" else None)
             by_obj[id(obj)] = inst
             framework_of[id(obj)] = call.framework
         inst.calls.append(call)
@@ -409,13 +458,7 @@ def build_report(calls: list[CallRecord], roots: list[tuple[Any, str]], single_p
         inst.path = paths.get(id(inst.obj))
         if id(inst.obj) in reused:
             inst.aliases = [alias for alias in aliases.get(id(inst.obj), ()) if alias != inst.path][:_MAX_ALIASES]
-        traits = _catalog_traits(inst.obj, inst.framework)
-        if traits is None:
-            inst.from_catalog = False
-            inst.composite = _composite(inst.obj, inst.framework)
-            traits = _live_traits(inst.obj, inst.framework, inst.composite)
-        inst.traits = traits
-        inst.feature_axis = _feature_axis(inst)
+        _describe(inst)
     report.instances = list(by_obj.values())
 
     cache: dict = {}

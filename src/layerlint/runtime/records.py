@@ -98,9 +98,9 @@ def _span_of(filename: str, lineno: int, code: Any, lasti: int) -> Span:
     return Span(_display_path(filename), lineno, _column(filename, code, lasti, lineno))
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class LayerInstance:
-    """One layer object seen during the trace, with every call it received."""
+    """One layer object seen during the trace, with every call it received (slotted, as records are)."""
 
     obj: Any
     class_name: str
