@@ -221,3 +221,19 @@ def test_stateless_reuse_is_skipped_only_where_no_verdict_can_come():
 
     assert judge._never_a_finding(Inst(relu)) and judge._never_a_finding(Inst(None))
     assert not judge._never_a_finding(Inst(bn)) and not judge._never_a_finding(Inst(linear))
+
+
+def test_a_tracing_block_of_one_model_reads_its_changed_tree_again():
+    from layerlint.runtime import tracing
+
+    model = Net().eval()
+    with torch.no_grad():
+        for _ in range(2):
+            with tracing() as report:
+                model(_x())
+            assert report.codes == [] and report.instance("blocks[1].bn2").aliases == []
+        model.blocks[1].bn2 = model.blocks[1].bn1
+        with tracing() as report:
+            model(_x())
+    assert report.codes == ["LL002"]
+    assert report.instance("blocks[1].bn1").aliases == ["blocks[1].bn2"]

@@ -93,7 +93,7 @@ def _judge_all(calls: list[CallRecord], roots: list, model: Any, said: list, opt
                single_pass: bool, error: BaseException | None) -> TraceReport:
     from layerlint.config import ConfigError
 
-    tree = _tree(model)
+    tree = _tree(model, calls)
     report = build_report(calls, roots, single_pass=single_pass, error=error, tree=tree)
     if model is not None and coverage._exported(model):
         from layerlint.runtime.exported import judge_exported
@@ -109,10 +109,16 @@ def _judge_all(calls: list[CallRecord], roots: list, model: Any, said: list, opt
     return report
 
 
-def _tree(model: Any) -> structure.View | None:
-    """The traced PyTorch model's module tree, as it is now (the pass may have changed it)."""
-    if model is None or "torch.nn.modules.module" not in sys.modules:
+def _tree(model: Any, calls: list[CallRecord]) -> structure.View | None:
+    """The module tree of the traced PyTorch model (or of the one model a `tracing()` block called),
+    as it is now: the pass may have changed it."""
+    if "torch.nn.modules.module" not in sys.modules:
         return None
+    if model is None:
+        outermost = {id(call.obj): call.obj for call in calls if call.parent is None}
+        if len(outermost) != 1:
+            return None
+        model = next(iter(outermost.values()))
     return structure.read(model)
 
 
