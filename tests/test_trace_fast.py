@@ -237,3 +237,24 @@ def test_a_tracing_block_of_one_model_reads_its_changed_tree_again():
             model(_x())
     assert report.codes == ["LL002"]
     assert report.instance("blocks[1].bn1").aliases == ["blocks[1].bn2"]
+
+
+def test_modes_are_put_back_from_the_kept_tree_including_a_module_added_since():
+    class Flips(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.a = nn.Linear(3, 3)
+            self.idle = nn.Dropout()  # never called
+
+        def forward(self, x):
+            self.train()  # every module, the idle and the added ones too
+            return self.a(x)
+
+    model = Flips().eval()
+    trace(model, torch.randn(2, 3))
+    assert not any(m.training for m in model.modules())
+    model.added = nn.BatchNorm1d(3)  # after the tree was kept: read again, its mode saved too
+    model.added.eval()
+    model.a.train()  # a mixed tree: each module gets its own mode back
+    trace(model, torch.randn(2, 3))
+    assert [m.training for m in model.modules()] == [False, True, False, False]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import operator
 import sys
 from typing import Any, Iterator, Sequence
 
@@ -126,6 +127,9 @@ def _fill(target: TraceReport, source: TraceReport) -> None:
     target.__dict__.update(source.__dict__)
 
 
+_TRAINING = operator.attrgetter("training")
+
+
 def _snapshot(model: Any, kwargs: dict) -> list:
     """Mode and non-trainable state that a forward pass may change, to put back afterwards.
 
@@ -138,23 +142,25 @@ def _snapshot(model: Any, kwargs: dict) -> list:
 
         if isinstance(model, torch.nn.Module):
             tree = structure.read(model)
-            modules = tree.modules if tree is not None and tree.standard else model.modules()
-            modes = [(module, module.training) for module in modules]
+            modules = tree.modules if tree is not None and tree.standard else list(model.modules())
+            modes = list(map(_TRAINING, modules))
             buffers = []
-            if any(mode for _, mode in modes):
+            if any(modes):
                 with torch.no_grad():
                     for buffer in model.buffers():
                         if not isinstance(buffer, torch.nn.parameter.UninitializedBuffer):
                             buffers.append((buffer, buffer.detach().clone()))
 
             def restore_torch() -> None:
-                for module, mode in modes:
-                    if module.training is not mode:  # nn.Module.__setattr__ is slow: only what changed
-                        module.training = mode
-                with torch.no_grad():
-                    for buffer, value in buffers:
-                        if buffer.shape == value.shape:
-                            buffer.copy_(value)
+                if any(map(operator.is_not, map(_TRAINING, modules), modes)):  # usually none changed
+                    for module, mode in zip(modules, modes):
+                        if module.training is not mode:  # nn.Module.__setattr__ is slow: only what changed
+                            module.training = mode
+                if buffers:
+                    with torch.no_grad():
+                        for buffer, value in buffers:
+                            if buffer.shape == value.shape:
+                                buffer.copy_(value)
 
             saved.append(restore_torch)
     if kwargs.get("training") and any(m in sys.modules for m in ("keras.src.layers.layer",
