@@ -258,3 +258,14 @@ def test_modes_are_put_back_from_the_kept_tree_including_a_module_added_since():
     model.a.train()  # a mixed tree: each module gets its own mode back
     trace(model, torch.randn(2, 3))
     assert [m.training for m in model.modules()] == [False, True, False, False]
+
+
+def test_a_compiled_module_is_found_from_the_kept_classes_as_from_a_walk():
+    from layerlint.runtime import coverage
+
+    inner = nn.Linear(3, 3)
+    model = nn.Sequential(nn.ReLU(), torch.compile(inner))
+    plain = nn.Sequential(nn.ReLU(), nn.Linear(3, 3))
+    for each, holds in ((model, True), (plain, False)):
+        view = structure.read(each)
+        assert coverage.holds_compiled(each, view) is coverage.holds_compiled(each) is holds

@@ -43,24 +43,27 @@ def unwrap(model: Any) -> tuple[Any, Text | None]:
     return model, None
 
 
-def holds_compiled(model: Any) -> bool:
-    """True when `model` is, or holds, a `torch.compile`d module (Dynamo is imported then)."""
+def holds_compiled(model: Any, tree: Any = None) -> bool:
+    """True when `model` is, or holds, a `torch.compile`d module (Dynamo is imported then). `tree`:
+    the model's current `structure.View`, whose classes answer without walking the modules."""
     dynamo = sys.modules.get("torch._dynamo")
     torch = _torch()
     compiled = getattr(getattr(dynamo, "eval_frame", None), "OptimizedModule", None)
     if torch is None or compiled is None or not isinstance(model, torch.nn.Module):
         return False
+    if tree is not None and tree.root is model and tree.standard:
+        return any(issubclass(kind, compiled) for kind in set(tree.classes))
     return any(isinstance(module, compiled) for module in model.modules())
 
 
 @contextlib.contextmanager
-def compiled_code_eager(model: Any, notices: list[Text]) -> Iterator[None]:
+def compiled_code_eager(model: Any, notices: list[Text], tree: Any = None) -> Iterator[None]:
     """Inside the block, compiled PyTorch code runs eagerly when `model` is or holds a compiled
     module (`torch.compiler.set_stance("force_eager")`): its layers are called as Python, so the
     trace sees them, instead of a report that saw nothing. Says so in `notices`."""
     torch = _torch()
     set_stance = getattr(getattr(torch, "compiler", None), "set_stance", None)
-    if set_stance is None or not holds_compiled(model):
+    if set_stance is None or not holds_compiled(model, tree):
         yield
         return
     notices.append(Text(N_("the model holds torch.compile'd modules: they ran eagerly during the trace, "

@@ -95,6 +95,10 @@ class View:
     def standard(self) -> bool:
         return self.tree.standard
 
+    @property
+    def classes(self) -> list[type]:
+        return self.tree.classes
+
     def paths(self, root_path: str) -> dict[int, str]:
         """`paths.paths` from the root alone: the shortest attribute path of every module."""
         kept = self.tree._paths.get(root_path)

@@ -130,19 +130,19 @@ def _fill(target: TraceReport, source: TraceReport) -> None:
 _TRAINING = operator.attrgetter("training")
 
 
-def _snapshot(model: Any, kwargs: dict) -> list:
+def _snapshot(model: Any, kwargs: dict, tree: structure.View | None = None) -> list:
     """Mode and non-trainable state that a forward pass may change, to put back afterwards.
 
     PyTorch buffers are saved when a module is in training mode (in eval mode BatchNorm does not
     update its running statistics); Keras non-trainable variables when `training=True` is passed
-    (a direct Keras call runs in inference mode otherwise)."""
+    (a direct Keras call runs in inference mode otherwise). `tree`: the model's current module tree."""
     saved: list = []
     if "torch.nn.modules.module" in sys.modules:
         import torch
 
         if isinstance(model, torch.nn.Module):
-            tree = structure.read(model)
-            modules = tree.modules if tree is not None and tree.standard else list(model.modules())
+            kept = tree is not None and tree.root is model and tree.standard
+            modules = tree.modules if kept and tree is not None else list(model.modules())
             modes = list(map(_TRAINING, modules))
             buffers = []
             if any(modes):
@@ -212,10 +212,11 @@ def trace(model: Any, *inputs: Any, raise_on_error: bool = True, restore_state: 
     """
     target, notice = coverage.unwrap(model)
     recorder = _Recorder(_frameworks(frameworks))
-    restorers = _snapshot(target, kwargs) if restore_state else []
+    tree = _tree(target, [])  # as it is before the pass: its modes to put back, compiled modules in it
+    restorers = _snapshot(target, kwargs, tree) if restore_state else []
     error: BaseException | None = None
     said = [] if notice is None else [notice]
-    with coverage.compiled_code_eager(target, said):  # compiled sub-modules inside the model
+    with coverage.compiled_code_eager(target, said, tree):  # compiled sub-modules inside the model
         hooks.activate(recorder)
         try:
             target(*inputs, **kwargs)
