@@ -140,6 +140,8 @@ def _class_key(obj: Any) -> tuple | None:
     if keys is None:
         name = _catalog_name(klass, "torch")
         keys = _TORCH_KEYS[klass] = _variant_keys("torch", name) if name is not None else ()
+    if not keys:
+        return klass, ()
     try:
         values = tuple([getattr(obj, key, _MISSING) for key in keys])
         hash(values)
@@ -462,9 +464,10 @@ def build_report(calls: list[CallRecord], roots: list[tuple[Any, str]], single_p
     report.instances = list(by_obj.values())
 
     cache: dict = {}
-    pass_of = {}
-    for call in calls:
-        pass_of[id(call)] = 0 if single_pass else id(_chain(call, members, cache)[0])
+    if single_pass:
+        pass_of = dict.fromkeys(members, 0)
+    else:
+        pass_of = {id(call): id(_chain(call, members, cache)[0]) for call in calls}
     report.passes = 1 if single_pass else len(set(pass_of.values()))
 
     diagnostics: list[Diagnostic] = []

@@ -187,21 +187,22 @@ def composite(module: Any) -> bool:
 
 
 def trainable(module: Any) -> bool:
-    """`any(p.requires_grad for p in module.parameters())`, stopping at the first one found (depth
-    first, in `parameters()` order: a block's first layer usually answers)."""
-    stack = [module]
-    seen = {id(module)}
-    while stack:
-        current = stack.pop()
-        if not (_standard.get(type(current)) or standard(type(current))):
-            raise NotStandard
-        for parameter in current._parameters.values():
-            if parameter is not None and parameter.requires_grad:
+    """`any(p.requires_grad for p in module.parameters())`, depth first in `parameters()` order and
+    stopping at the first one: a block's first layer usually answers."""
+    return _trainable(module, {id(module)})
+
+
+def _trainable(module: Any, seen: set[int]) -> bool:
+    if not (_standard.get(type(module)) or standard(type(module))):
+        raise NotStandard
+    for parameter in module._parameters.values():
+        if parameter is not None and parameter.requires_grad:
+            return True
+    for child in module._modules.values():
+        if child is not None and id(child) not in seen:
+            seen.add(id(child))
+            if _trainable(child, seen):
                 return True
-        for child in reversed(current._modules.values()):
-            if child is not None and id(child) not in seen:
-                seen.add(id(child))
-                stack.append(child)
     return False
 
 
