@@ -187,11 +187,13 @@ def test_a_kept_tree_does_not_keep_the_model_alive():
     with torch.no_grad():
         trace(model, _x())
     ref = weakref.ref(model)
-    kept = len(structure._trees)
+    key = id(model)
+    assert structure._trees[key][0]() is model
     del model
     gc.collect()
     assert ref() is None
-    assert len(structure._trees) == kept - 1
+    assert key not in structure._trees  # forgotten with the model
+    assert all(root() is not None for root, _ in structure._trees.values())
 
 
 def test_the_report_is_the_same_with_and_without_a_kept_tree(monkeypatch):
