@@ -139,6 +139,8 @@ def _class_key(obj: Any) -> tuple | None:
     keys = _TORCH_KEYS.get(klass)
     if keys is None:
         name = _catalog_name(klass, "torch")
+        if len(_TORCH_KEYS) > 4096:  # classes made on the fly: start again rather than keep them all
+            _TORCH_KEYS.clear()
         keys = _TORCH_KEYS[klass] = _variant_keys("torch", name) if name is not None else ()
     if not keys:
         return klass, ()

@@ -44,6 +44,8 @@ def standard(cls: type) -> bool:
     if answer is None:
         from torch import nn
 
+        if len(_standard) > 4096:  # classes made on the fly: start again rather than keep them all
+            _standard.clear()
         answer = _standard[cls] = all(getattr(cls, name, None) is getattr(nn.Module, name) for name in _METHODS)
     return answer
 
