@@ -22,9 +22,11 @@ the model holds, says so in its `notices` (see `coverage`); `tracing(model)` has
 compiled steps again.
 
 Module map: `hooks` (the framework hooks, builder lines of functional nodes), `records` (what was
-recorded, the report), `judge` (calls -> findings), `coverage` (what could not be seen),
-`configured` (findings -> what the configuration keeps), `exported` (a `torch.export`ed module,
-judged from its graph), `tracer` (`trace`, `tracing`), `cli`.
+recorded, the report), `judge` (calls -> findings), `paths` (instances named by attribute paths,
+other names of shared modules), `structure` (a PyTorch model's module tree, kept between traces while
+it does not change), `coverage` (what could not be seen), `configured` (findings -> what the
+configuration keeps), `exported` (a `torch.export`ed module, judged from its graph), `tracer`
+(`trace`, `tracing`), `cli`.
 """
 
 from __future__ import annotations

@@ -43,24 +43,27 @@ def unwrap(model: Any) -> tuple[Any, Text | None]:
     return model, None
 
 
-def holds_compiled(model: Any) -> bool:
-    """True when `model` is, or holds, a `torch.compile`d module (Dynamo is imported then)."""
+def holds_compiled(model: Any, tree: Any = None) -> bool:
+    """True when `model` is, or holds, a `torch.compile`d module (Dynamo is imported then). `tree`:
+    the model's current `structure.View`, whose classes answer without walking the modules."""
     dynamo = sys.modules.get("torch._dynamo")
     torch = _torch()
     compiled = getattr(getattr(dynamo, "eval_frame", None), "OptimizedModule", None)
     if torch is None or compiled is None or not isinstance(model, torch.nn.Module):
         return False
+    if tree is not None and tree.root is model and tree.standard:
+        return any(issubclass(kind, compiled) for kind in set(tree.classes))
     return any(isinstance(module, compiled) for module in model.modules())
 
 
 @contextlib.contextmanager
-def compiled_code_eager(model: Any, notices: list[Text]) -> Iterator[None]:
+def compiled_code_eager(model: Any, notices: list[Text], tree: Any = None) -> Iterator[None]:
     """Inside the block, compiled PyTorch code runs eagerly when `model` is or holds a compiled
     module (`torch.compiler.set_stance("force_eager")`): its layers are called as Python, so the
     trace sees them, instead of a report that saw nothing. Says so in `notices`."""
     torch = _torch()
     set_stance = getattr(getattr(torch, "compiler", None), "set_stance", None)
-    if set_stance is None or not holds_compiled(model):
+    if set_stance is None or not holds_compiled(model, tree):
         yield
         return
     notices.append(Text(N_("the model holds torch.compile'd modules: they ran eagerly during the trace, "
@@ -83,12 +86,14 @@ def forget_compiled_steps(model: Any) -> bool:
     return forgot
 
 
-def layer_count(model: Any) -> int:
-    """How many layers the model holds (itself excluded), for PyTorch and Keras."""
+def layer_count(model: Any, tree: Any = None) -> int:
+    """How many layers the model holds (itself excluded), for PyTorch and Keras. `tree`: the
+    model's current `structure.View`, which has counted its modules."""
     torch = _torch()
     try:
         if torch is not None and isinstance(model, torch.nn.Module) and not hasattr(model, "_flatten_layers"):
-            return sum(1 for _ in model.modules()) - 1
+            counted = tree.count() if tree is not None and tree.root is model else None
+            return counted if counted is not None else sum(1 for _ in model.modules()) - 1
         return sum(1 for layer in model._flatten_layers(include_self=False, recursive=True)
                    if type(layer).__name__ != "InputLayer")
     except Exception:
@@ -138,12 +143,12 @@ def _exported(model: Any) -> bool:
     return is_exported(model)
 
 
-def _partly_seen(report: Any, model: Any) -> Text | None:
+def _partly_seen(report: Any, model: Any, tree: Any = None) -> Text | None:
     if _exported(model):
         return Text(N_("the model is an exported graph module: its layers became operations, so its layer "
                        "instances were recovered from the parameters and buffers the operations read; "
                        "stateless layers cannot be told apart"))
-    total = layer_count(model)
+    total = layer_count(model, tree)
     recorded = sum(1 for inst in report.instances if inst.obj is not model)
     if report.blind or (total >= 4 and recorded < MIN_COVERAGE * total):
         return Text(_PARTLY_SEEN, {"recorded": recorded, "total": total, "why": _why(model)})
@@ -155,13 +160,14 @@ def saw_too_little(report: Any) -> bool:
     return report.blind or any(notice.template == _PARTLY_SEEN for notice in report.notices)
 
 
-def notices(report: Any, model: Any | None) -> list[Text]:
-    """What the report must say about the calls it could not see."""
+def notices(report: Any, model: Any | None, tree: Any = None) -> list[Text]:
+    """What the report must say about the calls it could not see. `tree`: the model's current
+    `structure.View`, if it has one."""
     found: list[Text] = []
     if model is None and report.blind:
         found.append(Text(N_("no layer call was recorded in the block: {why}"), {"why": _why(None)}))
     for each in [model] if model is not None else _outermost(report):
-        notice = _partly_seen(report, each)
+        notice = _partly_seen(report, each, tree)
         if notice is not None:
             found.append(notice)
     if report.diagnostics and any(call.unlocated for inst in report.instances for call in inst.calls):

@@ -366,6 +366,21 @@ def _torch_dtype(dtype: Any) -> str:
     return name
 
 
+_NO_SOURCE = (None,)
+
+
+def _one_shape(table: dict, size: Any) -> tuple:
+    if len(table) > 4096:  # a model fed ever new sizes: start again rather than grow
+        table.clear()
+    shapes = table[size] = (tuple(size),)
+    return shapes
+
+
+def _one_dtype(table: dict, dtype: Any) -> tuple:
+    names = table[dtype] = (_torch_dtype(dtype),)
+    return names
+
+
 def _finish(stack: list, module: Any) -> CallRecord | None:
     """Pop the open call of `module` (the top of the stack, unless a call inside it was left open)."""
     if stack:
@@ -414,29 +429,51 @@ def _install_torch() -> Callable[[], None]:
     if compiled is not None:
         skip += (compiled,)  # torch.compile's wrapper: not a layer; the module inside it is
 
+    internal = _internal_cache  # cleared, never replaced, when the prefixes change
+    one_shape: dict = {}  # torch.Size -> ((dims...),), the `shapes` of a call on one tensor
+    one_dtype: dict = {}  # torch.dtype -> (name,)
+    getframe = sys._getframe
+
     def pre_hook(module: Any, args: tuple) -> None:
-        # runs for every module call: `_record` written out inline, one plain tensor without the
-        # general input walk, and the producer of each input tensor (see `_produced`)
+        # runs for every module call: `_record` and `user_frame` written out inline, one plain tensor
+        # without the general input walk, and the producer of each input tensor (see `_produced`)
         recorders = getattr(_local, "recorders", None)
         if not recorders or (skip and isinstance(module, skip)):
             return None
+        produced = _local.produced
         if len(args) == 1 and type(args[0]) is tensor_type:
             tensor = args[0]
-            dtype = _DTYPE_NAMES.get(tensor.dtype) or _torch_dtype(tensor.dtype)
-            shapes, dtypes, tensors = (tuple(tensor.shape),), (dtype,), args
+            size = tensor.shape
+            shapes = one_shape.get(size)  # shared tuples: fewer objects for the collector to count
+            if shapes is None:
+                shapes = _one_shape(one_shape, size)
+            dtypes = one_dtype.get(tensor.dtype) or _one_dtype(one_dtype, tensor.dtype)
+            entry = produced.get(id(tensor))
+            sources: tuple = (entry[1],) if entry is not None and entry[0]() is tensor else _NO_SOURCE
         else:
             shapes, dtypes, tensors = _tensor_inputs(args, None)
-        frame, graph = user_frame(1)
-        unlocated = bool(graph) and graph[-1] == UNLOCATED
+            sources = tuple(entry[1] if entry is not None and entry[0]() is item else None
+                            for item, entry in zip(tensors, map(produced.get, map(id, tensors))))
+        frame = getframe(1)
+        while True:  # `user_frame`, for the usual case: no functional graph on the way
+            code = frame.f_code
+            answer = internal.get(code.co_filename)
+            if answer is None:
+                answer = _is_internal(code.co_filename)
+            if not answer:
+                site, graph, unlocated = (code.co_filename, frame.f_lineno, code, frame.f_lasti), (), False
+                break
+            back = frame.f_back
+            if back is None or code.co_name in _GRAPH_RUNNERS:  # no user frame, or a graph: the general walk
+                site, graph = user_frame(1)
+                unlocated = bool(graph) and graph[-1] == UNLOCATED
+                if unlocated:
+                    graph = graph[:-1]
+                break
+            frame = back
         stack = _local.calls
         record = CallRecord(module, "torch", stack[-1] if stack else None, next(_seq), shapes, dtypes,
-                            bool(module.training), frame, graph[:-1] if unlocated else graph, unlocated)
-        produced = _local.produced
-        sources = []
-        for item in tensors:
-            entry = produced.get(id(item))
-            sources.append(entry[1] if entry is not None and entry[0]() is item else None)
-        record.sources = tuple(sources)
+                            bool(module.training), site, graph, unlocated, None, sources)
         for recorder in recorders:
             recorder.calls.append(record)
         stack.append(record)
@@ -446,9 +483,12 @@ def _install_torch() -> Callable[[], None]:
         if not getattr(_local, "recorders", None):
             return None
         stack = _local.calls
-        record = _finish(stack, module)
-        if record is None:
-            return None
+        if stack and stack[-1].obj is module and not stack[-1].finished:  # `_finish`, the usual case
+            record = stack.pop()
+        else:
+            record = _finish(stack, module)
+            if record is None:
+                return None
         record.finished = True
         exc = sys.exc_info()[1]  # set when forward raised (always_call hooks run in except)
         if exc is not None:

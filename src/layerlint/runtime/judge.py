@@ -16,13 +16,17 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from layerlint import catalog, frameworks, verdicts
 from layerlint.catalog import LayerTraits
 from layerlint.diagnostics import Confidence, Diagnostic, Related, Span, Text
 from layerlint.i18n import N_
+from layerlint.runtime import structure
+from layerlint.runtime.paths import aliases as _aliases
+from layerlint.runtime.paths import layer_types as _layer_types
+from layerlint.runtime.paths import paths as _paths
 from layerlint.runtime.records import CallRecord, LayerInstance, TraceReport, error_text
 from layerlint.static.rules import BY_CODE
 from layerlint.static.rules import messages as m
@@ -36,20 +40,6 @@ _TORCH_CHANNEL_FIRST = ("Conv", "LazyConv", "ConvTranspose", "LazyConvTranspose"
 
 
 # -- the live objects --------------------------------------------------------------------------
-def _layer_types(framework: str) -> tuple[type, ...]:
-    if framework == "torch":
-        from torch import nn
-
-        return (nn.Module,)
-    if framework == "keras":
-        from keras.src.layers.layer import Layer
-
-        return (Layer,)
-    from tf_keras.src.engine.base_layer import Layer
-
-    return (Layer,)
-
-
 def _sub_layers(obj: Any, framework: str) -> list:
     try:
         if framework == "torch":
@@ -72,14 +62,19 @@ def _all_sub_layers(obj: Any, framework: str) -> int:
 def _arguments(obj: Any, framework: str, class_name: str) -> dict:
     """The constructor arguments the catalog's variants of the class depend on, read from the
     live object's attributes of the same name (`center`, `affine`, `track_running_stats`...)."""
-    entry = catalog.load(framework).entries.get(class_name)
-    keys = {key for when, _ in (entry.variants if entry else ()) for key in when}
+    keys = _variant_keys(framework, class_name)
     arguments = {}
     for key in keys:
         value = getattr(obj, key, _MISSING)
         if value is not _MISSING:
             arguments[key] = value
     return arguments
+
+
+@functools.lru_cache(maxsize=1024)
+def _variant_keys(framework: str, class_name: str) -> tuple[str, ...]:
+    entry = catalog.load(framework).entries.get(class_name)
+    return tuple({key for when, _ in (entry.variants if entry else ()) for key in when})
 
 
 _MISSING = object()
@@ -114,7 +109,71 @@ def _catalog_name(cls: type, framework: str) -> str | None:
     return None
 
 
+def _describe(inst: LayerInstance) -> None:
+    """The instance's traits, whether it is a composite, and its feature axis. For a PyTorch catalog
+    class whose traits do not depend on constructor arguments, these are the same for every instance
+    of the class, and kept per class (a ResNet asks 126 times about 5 classes)."""
+    obj, framework = inst.obj, inst.framework
+    key = _class_key(obj) if framework == "torch" else None
+    known = _PER_CLASS.get(key) if key is not None else None
+    if known is not None:
+        inst.traits, inst.feature_axis, inst.conv_rank = known
+        return
+    traits = _catalog_traits(obj, framework)
+    if traits is None:
+        inst.from_catalog = False
+        inst.composite = _composite(obj, framework)
+        traits = _live_traits(obj, framework, inst.composite)
+    inst.traits = traits
+    inst.feature_axis = _feature_axis(inst)
+    if key is not None and traits is not None and inst.from_catalog:
+        if len(_PER_CLASS) > 4096:  # classes made on the fly, one per model: start again
+            _PER_CLASS.clear()
+        _PER_CLASS[key] = (traits, inst.feature_axis, inst.conv_rank)
+
+
+def _class_key(obj: Any) -> tuple | None:
+    """(class, values of the arguments its catalog variants depend on), or None when they cannot
+    be a key: a PyTorch catalog instance's traits and feature axis depend on nothing else."""
+    klass: type = type(obj)
+    keys = _TORCH_KEYS.get(klass)
+    if keys is None:
+        name = _catalog_name(klass, "torch")
+        if len(_TORCH_KEYS) > 4096:  # classes made on the fly: start again rather than keep them all
+            _TORCH_KEYS.clear()
+        keys = _TORCH_KEYS[klass] = _variant_keys("torch", name) if name is not None else ()
+    if not keys:
+        return klass, ()
+    try:
+        values = tuple([getattr(obj, key, _MISSING) for key in keys])
+        hash(values)
+    except Exception:  # an unhashable value, or an attribute that raises: asked the long way
+        return None
+    return klass, values
+
+
+_TORCH_KEYS: dict[type, tuple[str, ...]] = {}
+_PER_CLASS: dict[tuple, tuple[LayerTraits, int, int]] = {}  # PyTorch catalog instances, by _class_key
+
+
+def _composite(obj: Any, framework: str) -> bool:
+    """Whether the object holds sub-layers; for a PyTorch module of a class that keeps nn.Module's
+    `children()`, read from `_modules` without the generator."""
+    if framework == "torch":
+        try:
+            return structure.composite(obj)
+        except Exception:  # a class of its own (or an odd module): PyTorch's answer, as before
+            pass
+    return bool(_sub_layers(obj, framework))
+
+
 def _live_traits(obj: Any, framework: str, composite: bool) -> LayerTraits:
+    if framework == "torch":
+        try:  # nn.Module's own methods, walked without their generator layers
+            weights = structure.trainable(obj)
+            return _inferred(obj, framework, composite, weights, (not composite) and structure.has_buffers(obj))
+        except Exception:  # a class of its own, or an odd module: PyTorch's methods, as before
+            pass
     weights = statistics = False
     try:
         if framework == "torch":
@@ -125,10 +184,20 @@ def _live_traits(obj: Any, framework: str, composite: bool) -> LayerTraits:
             statistics = (not composite) and bool(obj.non_trainable_weights)
     except Exception:
         pass
+    return _inferred(obj, framework, composite, weights, statistics)
+
+
+def _inferred(obj: Any, framework: str, composite: bool, weights: bool, statistics: bool) -> LayerTraits:
+    return _inferred_traits(framework, type(obj).__name__, composite, weights, statistics)
+
+
+@functools.lru_cache(maxsize=4096)
+def _inferred_traits(framework: str, name: str, composite: bool, weights: bool, statistics: bool) -> LayerTraits:
+    """Traits are frozen: one object per answer serves every instance (making one costs microseconds)."""
     category = catalog.COMPOSITE if composite else (
         catalog.RUNNING_STATISTICS if statistics else
         catalog.WEIGHTS_FIRST_CALL if weights else catalog.STATELESS)
-    return LayerTraits(framework=framework, name=type(obj).__name__, category=category,
+    return LayerTraits(framework=framework, name=name, category=category,
                        weights=weights, statistics=statistics, source="inferred")
 
 
@@ -136,10 +205,10 @@ def _feature_axis(inst: LayerInstance) -> int:
     obj = inst.obj
     if inst.framework == "torch":
         base = inst.traits.name if inst.traits and inst.from_catalog else ""
-        if base.startswith(_TORCH_CHANNEL_FIRST):
-            digits = [c for c in base if c.isdigit()]
-            if base.startswith(("Conv", "LazyConv")) and digits:
-                inst.conv_rank = int(digits[0])
+        channel_axis, conv_rank = _torch_axis(base)
+        if channel_axis == 1:
+            if conv_rank:
+                inst.conv_rank = conv_rank
             return 1
         if not inst.from_catalog:
             shapes = [c.shapes[0] for c in inst.calls if c.shapes and c.shapes[0] is not None]
@@ -156,114 +225,13 @@ def _feature_axis(inst: LayerInstance) -> int:
     return -1
 
 
-# -- paths -------------------------------------------------------------------------------------
-def _children(obj: Any, framework: str, types: tuple[type, ...], private_too: bool):
-    if framework == "torch":
-        from torch import nn
-
-        indexed = isinstance(obj, (nn.Sequential, nn.ModuleList))
-        for name, module in obj._modules.items():
-            if module is not None:
-                yield (f"[{name}]" if indexed and name.isdigit() else f".{name}"), module
-        return
-    try:
-        attributes = list(vars(obj).items())
-    except TypeError:
-        return
-    public = [(k, v) for k, v in attributes if not k.startswith("_")]
-    modules = vars(obj).get("_modules")
-    if isinstance(modules, dict):  # Keras 3 on the torch backend: sub-layers live in nn.Module._modules
-        public = [(k, v) for k, v in modules.items() if not str(k).startswith("_")] + public
-    private = [(k, v) for k, v in attributes if k.startswith("_")]
-
-    def expand(name: str, value: Any):
-        if isinstance(value, types):
-            yield f".{name}", value
-        elif isinstance(value, Mapping):
-            for key, item in list(value.items())[:1000]:
-                if isinstance(item, types):
-                    yield f'.{name}["{key}"]' if not str(key).isidentifier() else f".{name}.{key}", item
-        elif isinstance(value, Sequence) and not isinstance(value, (str, bytes)):
-            for index, item in enumerate(list(value)[:1000]):
-                if isinstance(item, types):
-                    yield f".{name}[{index}]", item
-
-    for name, value in public:
-        yield from expand(name, value)
-    try:
-        layers = obj.layers if "layers" not in vars(obj) else ()
-    except Exception:
-        layers = ()
-    for index, layer in enumerate(layers or ()):
-        if isinstance(layer, types):
-            # members of a functional model or a Sequential: named as `model.get_layer(name)` does
-            name = getattr(layer, "name", None)
-            yield (f".{name}" if isinstance(name, str) and name.isidentifier() else f".layers[{index}]"), layer
-    if private_too:
-        for name, value in private:
-            yield from expand(name, value)
-
-
-def _paths(roots: list[tuple[Any, str]], framework_of: dict[int, str], wanted: set[int]) -> dict[int, str]:
-    """Breadth-first from each root: the shortest attribute path to every recorded layer.
-    Public attributes (and a Keras model's `layers`) first; private ones only for the layers
-    that the first walk did not reach."""
-    found: dict[int, str] = {}
-    types_cache: dict[str, tuple] = {}
-    for private_too in (False, True):
-        seen: set[int] = set()
-        for root, root_path in roots:
-            framework = framework_of.get(id(root))
-            if framework is None or id(root) in seen:
-                continue
-            types = types_cache.setdefault(framework, _layer_types(framework))
-            seen.add(id(root))
-            found.setdefault(id(root), root_path)
-            level = [(root, found[id(root)])]
-            while level and not wanted <= found.keys():
-                following = []
-                for obj, path in level:
-                    for suffix, child in _children(obj, framework, types, private_too):
-                        if id(child) in seen:
-                            continue
-                        seen.add(id(child))
-                        child_path = (path + suffix).lstrip(".") if path else suffix.lstrip(".")
-                        found.setdefault(id(child), child_path)
-                        following.append((child, found[id(child)]))
-                level = following
-        if wanted <= found.keys():
-            break
-    return found
-
-
-_ALIAS_WALK_LIMIT = 20000
-
-
-def _aliases(roots: list[tuple[Any, str]], framework_of: dict[int, str], wanted: set[int]) -> dict[int, list[str]]:
-    """Every attribute path to each wanted PyTorch module, shared ones included (`layer1[0].bn2`
-    when `bn2 = bn1`), so that a finding can name the other names of what it reports. A walk
-    without deduplication, bounded, and only when some module was called more than once."""
-    from torch import nn
-
-    found: dict[int, list[str]] = {}
-    budget = [_ALIAS_WALK_LIMIT]
-
-    def walk(obj: Any, path: str, on_path: set[int]) -> None:
-        for suffix, child in _children(obj, "torch", (nn.Module,), False):
-            budget[0] -= 1
-            if budget[0] < 0:
-                return
-            if id(child) in on_path:  # a module holding its ancestor: not a path to follow
-                continue
-            child_path = (path + suffix).lstrip(".") if path else suffix.lstrip(".")
-            if id(child) in wanted:
-                found.setdefault(id(child), []).append(child_path)
-            walk(child, child_path, on_path | {id(child)})
-
-    for root, root_path in roots:
-        if framework_of.get(id(root)) == "torch" and root_path is not None:
-            walk(root, root_path, {id(root)})
-    return found
+@functools.lru_cache(maxsize=1024)
+def _torch_axis(base: str) -> tuple[int, int]:
+    """(1, the conv rank or 0) for a channels-first catalog class, (-1, 0) otherwise."""
+    if base.startswith(_TORCH_CHANNEL_FIRST):
+        digits = [c for c in base if c.isdigit()]
+        return 1, int(digits[0]) if base.startswith(("Conv", "LazyConv")) and digits else 0
+    return -1, 0
 
 
 # -- grouping ----------------------------------------------------------------------------------
@@ -451,7 +419,9 @@ def _shared(inst: LayerInstance, shared: verdicts.Shared, calls: list[CallRecord
 
 # -- the report --------------------------------------------------------------------------------
 def build_report(calls: list[CallRecord], roots: list[tuple[Any, str]], single_pass: bool,
-                 error: BaseException | None) -> TraceReport:
+                 error: BaseException | None, tree: structure.View | None = None) -> TraceReport:
+    """The report of the recorded calls. `tree`: the current module tree of the traced model
+    (`structure.read`), whose kept paths stand in for a walk when the model is the only root."""
     report = TraceReport()
     report.error = error
     members = {id(call) for call in calls}
@@ -461,8 +431,8 @@ def build_report(calls: list[CallRecord], roots: list[tuple[Any, str]], single_p
         inst = by_obj.get(id(call.obj))
         if inst is None:
             obj = call.obj
-            inst = LayerInstance(obj=obj, class_name=type(obj).__name__, framework=call.framework,
-                                 path=None, name=getattr(obj, "name", None) if call.framework != "torch" else None)
+            inst = LayerInstance(obj, type(obj).__name__, call.framework, None,
+                                 getattr(obj, "name", None) if call.framework != "torch" else None)
             by_obj[id(obj)] = inst
             framework_of[id(obj)] = call.framework
         inst.calls.append(call)
@@ -482,25 +452,24 @@ def build_report(calls: list[CallRecord], roots: list[tuple[Any, str]], single_p
             path = "" if len(all_roots) == 1 else (getattr(obj, "name", None) if framework_of.get(id(obj)) != "torch"
                                                    else None) or type(obj).__name__
         named_roots.append((obj, path))
-    paths = _paths(named_roots, framework_of, set(by_obj))
+    if not (tree is not None and len(named_roots) == 1 and named_roots[0][0] is tree.root
+            and framework_of.get(id(tree.root)) == "torch"):
+        tree = None
+    paths = tree.paths(named_roots[0][1]) if tree else _paths(named_roots, framework_of, set(by_obj))
     reused = {id(inst.obj) for inst in by_obj.values() if len(inst.calls) > 1 and inst.framework == "torch"}
-    aliases = _aliases(named_roots, framework_of, reused) if reused else {}
+    aliases = {} if not reused else tree.aliases(named_roots[0][1]) if tree else _aliases(named_roots, framework_of, reused)
     for inst in by_obj.values():
         inst.path = paths.get(id(inst.obj))
-        inst.aliases = [alias for alias in aliases.get(id(inst.obj), ()) if alias != inst.path][:_MAX_ALIASES]
-        traits = _catalog_traits(inst.obj, inst.framework)
-        if traits is None:
-            inst.from_catalog = False
-            inst.composite = bool(_sub_layers(inst.obj, inst.framework))
-            traits = _live_traits(inst.obj, inst.framework, inst.composite)
-        inst.traits = traits
-        inst.feature_axis = _feature_axis(inst)
+        if id(inst.obj) in reused:
+            inst.aliases = [alias for alias in aliases.get(id(inst.obj), ()) if alias != inst.path][:_MAX_ALIASES]
+        _describe(inst)
     report.instances = list(by_obj.values())
 
     cache: dict = {}
-    pass_of = {}
-    for call in calls:
-        pass_of[id(call)] = 0 if single_pass else id(_chain(call, members, cache)[0])
+    if single_pass:
+        pass_of = dict.fromkeys(members, 0)
+    else:
+        pass_of = {id(call): id(_chain(call, members, cache)[0]) for call in calls}
     report.passes = 1 if single_pass else len(set(pass_of.values()))
 
     diagnostics: list[Diagnostic] = []
@@ -584,6 +553,8 @@ def _raised_for_size(inst: LayerInstance, built: CallRecord, failing: CallRecord
 
 def _judge_instance(inst: LayerInstance, members: set, cache: dict, pass_of: dict,
                     path_of: Any) -> Diagnostic | None:
+    if _never_a_finding(inst):
+        return None
     passes: dict[int, list[CallRecord]] = {}
     for call in inst.calls:
         passes.setdefault(pass_of[id(call)], []).append(call)
@@ -595,6 +566,16 @@ def _judge_instance(inst: LayerInstance, members: set, cache: dict, pass_of: dic
             continue
         return _verdict(inst, own, path_of)
     return None
+
+
+def _never_a_finding(inst: LayerInstance) -> bool:
+    """True when `verdicts.judge` says nothing whatever the calls: an instance that neither pins its
+    feature size (or is a composite, which never crashes) nor holds state (a ReLU, a Dropout). Its
+    calls need no grouping: a ResNet's shared ReLUs cost a tenth of a report otherwise."""
+    traits = inst.traits
+    if traits is None:
+        return True
+    return (inst.composite or not traits.pins_feature) and verdicts.sharing_kind(traits, inst.composite) is None
 
 
 def _own_reuse(group: list[CallRecord], inst: LayerInstance, members: set, cache: dict) -> list[CallRecord]:

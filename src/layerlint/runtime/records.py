@@ -18,9 +18,10 @@ from layerlint.diagnostics import Diagnostic, Severity, Span, Text
 from layerlint.i18n import N_
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class CallRecord:
-    """One call of one layer instance, as seen on the way in (and marked on the way out)."""
+    """One call of one layer instance, as seen on the way in (and marked on the way out). Slotted:
+    a hook makes one per module call, and a slotted record is quicker to make and smaller."""
 
     obj: Any  # the layer / module object
     framework: str  # "keras", "tf_keras" or "torch"
@@ -97,9 +98,9 @@ def _span_of(filename: str, lineno: int, code: Any, lasti: int) -> Span:
     return Span(_display_path(filename), lineno, _column(filename, code, lasti, lineno))
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class LayerInstance:
-    """One layer object seen during the trace, with every call it received."""
+    """One layer object seen during the trace, with every call it received (slotted, as records are)."""
 
     obj: Any
     class_name: str

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+import operator
 import sys
 from typing import Any, Iterator, Sequence
 
 from layerlint import gc_pause
-from layerlint.runtime import coverage, hooks
+from layerlint.runtime import coverage, hooks, structure
 from layerlint.runtime.configured import configure
 from layerlint.runtime.judge import build_report
 from layerlint.runtime.records import CallRecord, LayerReuseError, TraceReport
@@ -93,12 +94,13 @@ def _judge_all(calls: list[CallRecord], roots: list, model: Any, said: list, opt
                single_pass: bool, error: BaseException | None) -> TraceReport:
     from layerlint.config import ConfigError
 
-    report = build_report(calls, roots, single_pass=single_pass, error=error)
+    tree = _tree(model, calls)
+    report = build_report(calls, roots, single_pass=single_pass, error=error, tree=tree)
     if model is not None and coverage._exported(model):
         from layerlint.runtime.exported import judge_exported
 
         report.diagnostics += judge_exported(model)
-    report.notices = list(said) + coverage.notices(report, model)
+    report.notices = list(said) + coverage.notices(report, model, tree=tree)
     try:
         report.diagnostics, report.hidden = configure(report.diagnostics, **options)
     except ConfigError:
@@ -108,37 +110,57 @@ def _judge_all(calls: list[CallRecord], roots: list, model: Any, said: list, opt
     return report
 
 
+def _tree(model: Any, calls: list[CallRecord]) -> structure.View | None:
+    """The module tree of the traced PyTorch model (or of the one model a `tracing()` block called),
+    as it is now: the pass may have changed it."""
+    if "torch.nn.modules.module" not in sys.modules:
+        return None
+    if model is None:
+        outermost = {id(call.obj): call.obj for call in calls if call.parent is None}
+        if len(outermost) != 1:
+            return None
+        model = next(iter(outermost.values()))
+    return structure.read(model)
+
+
 def _fill(target: TraceReport, source: TraceReport) -> None:
     target.__dict__.update(source.__dict__)
 
 
-def _snapshot(model: Any, kwargs: dict) -> list:
+_TRAINING = operator.attrgetter("training")
+
+
+def _snapshot(model: Any, kwargs: dict, tree: structure.View | None = None) -> list:
     """Mode and non-trainable state that a forward pass may change, to put back afterwards.
 
     PyTorch buffers are saved when a module is in training mode (in eval mode BatchNorm does not
     update its running statistics); Keras non-trainable variables when `training=True` is passed
-    (a direct Keras call runs in inference mode otherwise)."""
+    (a direct Keras call runs in inference mode otherwise). `tree`: the model's current module tree."""
     saved: list = []
     if "torch.nn.modules.module" in sys.modules:
         import torch
 
         if isinstance(model, torch.nn.Module):
-            modes = [(module, module.training) for module in model.modules()]
+            kept = tree is not None and tree.root is model and tree.standard
+            modules = tree.modules if kept and tree is not None else list(model.modules())
+            modes = list(map(_TRAINING, modules))
             buffers = []
-            if any(mode for _, mode in modes):
+            if any(modes):
                 with torch.no_grad():
                     for buffer in model.buffers():
                         if not isinstance(buffer, torch.nn.parameter.UninitializedBuffer):
                             buffers.append((buffer, buffer.detach().clone()))
 
             def restore_torch() -> None:
-                for module, mode in modes:
-                    if module.training is not mode:  # nn.Module.__setattr__ is slow: only what changed
-                        module.training = mode
-                with torch.no_grad():
-                    for buffer, value in buffers:
-                        if buffer.shape == value.shape:
-                            buffer.copy_(value)
+                if any(map(operator.is_not, map(_TRAINING, modules), modes)):  # usually none changed
+                    for module, mode in zip(modules, modes):
+                        if module.training is not mode:  # nn.Module.__setattr__ is slow: only what changed
+                            module.training = mode
+                if buffers:
+                    with torch.no_grad():
+                        for buffer, value in buffers:
+                            if buffer.shape == value.shape:
+                                buffer.copy_(value)
 
             saved.append(restore_torch)
     if kwargs.get("training") and any(m in sys.modules for m in ("keras.src.layers.layer",
@@ -190,10 +212,11 @@ def trace(model: Any, *inputs: Any, raise_on_error: bool = True, restore_state: 
     """
     target, notice = coverage.unwrap(model)
     recorder = _Recorder(_frameworks(frameworks))
-    restorers = _snapshot(target, kwargs) if restore_state else []
+    tree = _tree(target, [])  # as it is before the pass: its modes to put back, compiled modules in it
+    restorers = _snapshot(target, kwargs, tree) if restore_state else []
     error: BaseException | None = None
     said = [] if notice is None else [notice]
-    with coverage.compiled_code_eager(target, said):  # compiled sub-modules inside the model
+    with coverage.compiled_code_eager(target, said, tree):  # compiled sub-modules inside the model
         hooks.activate(recorder)
         try:
             target(*inputs, **kwargs)
