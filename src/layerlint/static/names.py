@@ -4,6 +4,7 @@ qualified name, and a qualified name belongs to one framework's namespace."""
 from __future__ import annotations
 
 import ast
+import functools
 import os
 from dataclasses import dataclass, field
 from typing import Iterable
@@ -34,12 +35,20 @@ def effective_framework(namespace: str) -> str:
 
 def split_framework(qualified: str) -> tuple[str, str] | None:
     """`keras.src.layers.normalization.BatchNormalization` -> ("keras", "BatchNormalization")."""
+    found = _namespace_and_name(qualified)
+    return None if found is None else (effective_framework(found[0]), found[1])
+
+
+@functools.lru_cache(maxsize=65536)
+def _namespace_and_name(qualified: str) -> tuple[str, str] | None:
+    """The prefix search of `split_framework`, memoized: it runs at every name the interpreter
+    qualifies. The framework `tf.keras` stands for is decided at each call (the environment may change)."""
     for prefix, namespace in _FRAMEWORK_ROOTS:
         if qualified.startswith(prefix):
             tail = qualified[len(prefix):]
             if namespace == "torch" and tail.startswith("functional."):
                 return None
-            return effective_framework(namespace), tail.rsplit(".", 1)[-1]
+            return namespace, tail.rsplit(".", 1)[-1]
     return None
 
 
