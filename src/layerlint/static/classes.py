@@ -63,16 +63,22 @@ class ClassInfo:
         collected, before any method is looked up); a lookup at every `self.x` was a hot spot."""
         mro = self._mro_cache
         if mro is None or mro[0] != len(self.bases):
-            mro = self._mro_cache = (len(self.bases), tuple(self.mro()), {})
+            # The ancestors only, and the class's own methods as (method, None): a cache that held the
+            # class itself would be a cycle, and each cycle kept a checked file's class tree alive
+            # until the next full collection (most of the collector's work on transformers).
+            mro = self._mro_cache = (len(self.bases), tuple(self.mro())[1:], {})
         found = mro[2].get(name, _UNSET)
         if found is _UNSET:
-            found = None
-            for info in mro[1]:
+            own = self.own_method(name)
+            found = (own, None) if own is not None else None
+            for info in mro[1] if found is None else ():
                 method = info.own_method(name)
                 if method is not None:
                     found = (method, info)
                     break
             mro[2][name] = found
+        if found is not None and found[1] is None:
+            return found[0], self
         return found
 
     @property
