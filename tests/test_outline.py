@@ -173,3 +173,17 @@ def test_imports_of_a_definition_parsed_later_keep_the_source_order(tmp_path):
     assert project.find_value("mod.helper") is not None
     analyzer = next(a for a in project._analyzers.values() if a)
     assert analyzer.imports.names["nn"] == "tensorflow.keras.layers"
+
+
+def test_the_text_of_a_parsed_definition_is_not_kept_and_the_whole_text_is_read_only_on_a_fallback():
+    reads = []
+
+    def whole_text() -> str:
+        reads.append(1)
+        return MODULE
+
+    _, deferred = outline(MODULE, whole_text)
+    deferred.take("fetch")
+    assert all(text is None for _, text, name in deferred._chunks if name == "fetch")
+    assert any(text for _, text, name in deferred._chunks if name == "make_norm")
+    assert reads == []

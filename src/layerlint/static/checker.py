@@ -211,7 +211,8 @@ class Project:
             self._analyzers[path] = None  # against import cycles
             try:
                 text = read(str(path)).text
-                outlined = outline.outline(text)  # its definitions are parsed when first named
+                # its definitions are parsed when first named; the text of those parsed is not kept
+                outlined = outline.outline(text, lambda: read(str(path)).text)
                 tree, deferred = outlined if outlined is not None else (parse(text, str(path)), None)
             except (UnreadableSource, SyntaxError, ValueError, RecursionError, MemoryError):
                 return None

@@ -15,6 +15,7 @@ from __future__ import annotations
 import ast
 import bisect
 import re
+from typing import Callable
 
 from layerlint.static.source import parse
 
@@ -33,11 +34,13 @@ _NOT_A_START = frozenset(" \t\f\r\n#)]}\\")  # indented, blank, a comment, or a 
 class Outline:
     """The module's top-level definitions by name, each parsed on demand (`take`)."""
 
-    def __init__(self, text: str, chunks: list[tuple[int, int, int, str]]):
-        self._text = text  # kept whole: a list of its lines would cost several times its size
-        self._chunks = chunks  # (first line, 0-based; start and end offsets in the text; name)
+    def __init__(self, chunks: list[tuple[int, str, str]], whole_text: Callable[[], str]):
+        # Only the text of the definitions not parsed yet is kept: the rest of the module's text is
+        # read again (`whole_text`) in the rare case a definition does not parse on its own.
+        self._chunks: list[tuple[int, str | None, str]] = list(chunks)  # (first line, 0-based; text; name)
+        self._whole_text = whole_text
         self._by_name: dict[str, list[int]] = {}
-        for index, (_, _, _, name) in enumerate(chunks):
+        for index, (_, _, name) in enumerate(chunks):
             self._by_name.setdefault(name, []).append(index)
         self.pending = set(self._by_name)  # names with a definition not parsed yet: asked at every name
 
@@ -51,8 +54,9 @@ class Outline:
         found: list[ast.stmt] = []
         try:
             for index in self._by_name[name]:
-                first, start, end, _ = self._chunks[index]
-                found.extend(parse("\n" * first + self._text[start:end]).body)
+                first, text, _ = self._chunks[index]
+                found.extend(parse("\n" * first + (text or "")).body)
+                self._chunks[index] = (first, None, name)
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             return self._take_rest({name, *self.pending})
         return found
@@ -61,8 +65,8 @@ class Outline:
         self.pending.clear()
         firsts = {self._chunks[index][0] + 1 for name in names for index in self._by_name[name]}
         try:
-            tree = parse(self._text)
-        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            tree = parse(self._whole_text())
+        except (SyntaxError, ValueError, RecursionError, MemoryError, OSError):
             return []
         return [s for s in tree.body if _first_line(s) in firsts]
 
@@ -72,9 +76,11 @@ def _first_line(statement: ast.stmt) -> int:
     return min([statement.lineno, *(d.lineno for d in decorators or ())])
 
 
-def outline(text: str) -> tuple[ast.Module, Outline] | None:
+def outline(text: str, whole_text: Callable[[], str] | None = None) -> tuple[ast.Module, Outline] | None:
     """The skeleton's tree and the outline of the definitions; None when the text should be parsed
-    whole (no definition worth deferring, or a skeleton that does not parse)."""
+    whole (no definition worth deferring, or a skeleton that does not parse). `whole_text` gives the
+    text again if a definition does not parse on its own (the file's bytes read again); without it,
+    the outline keeps the text."""
     lines = _LINE.findall(text)
     inside = _lines_inside_strings(text, lines)
     starts = [i for i, line in enumerate(lines) if line[:1] and line[0] not in _NOT_A_START and i not in inside]
@@ -89,7 +95,8 @@ def outline(text: str) -> tuple[ast.Module, Outline] | None:
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
     offsets = _offsets(lines)
-    return tree, Outline(text, [(first, offsets[first], offsets[end], name) for first, end, name in chunks])
+    return tree, Outline([(first, text[offsets[first]:offsets[end]], name) for first, end, name in chunks],
+                         whole_text or (lambda: text))
 
 
 def _offsets(lines: list[str]) -> list[int]:
