@@ -17,15 +17,8 @@ import bisect
 import re
 from typing import Callable
 
-from layerlint.static.source import parse
+from layerlint.static.source import COMMENTS_AND_STRINGS, parse
 
-# Comments and strings, so that a line inside a triple-quoted string is never taken for a statement.
-_STRINGS = re.compile("|".join((
-    r"#[^\r\n]*",
-    *(quotes + r"(?:\\.|[^\\])*?" + quotes for quotes in ("'''", '"""')),
-    r"'(?:\\.|[^'\\\r\n])*'",
-    r'"(?:\\.|[^"\\\r\n])*"',
-)), re.DOTALL)
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")  # the parser's lines, ends kept
 _DEFINITION = re.compile(r"(?:async[ \t]+)?def[ \t]+([A-Za-z_]\w*)|class[ \t]+([A-Za-z_]\w*)")
 _NOT_A_START = frozenset(" \t\f\r\n#)]}\\")  # indented, blank, a comment, or a bracket's continuation
@@ -113,7 +106,7 @@ def _lines_inside_strings(text: str, lines: list[str]) -> set[int]:
         return set()
     offsets = _offsets(lines)
     inside: set[int] = set()
-    for match in _STRINGS.finditer(text):
+    for match in COMMENTS_AND_STRINGS.finditer(text):
         start, end = match.span()
         if text[start] == "#" or "\n" not in match.group() and "\r" not in match.group():
             continue

@@ -93,13 +93,28 @@ def split_lines(text: str) -> list[str]:
 
 # What the literal guard must see through: comments and strings (which may hold brackets and commas).
 _TRIPLE = ("'" * 3, '"' * 3)
-_LITERAL_SCAN = re.compile("|".join((
+_COMMENT_AND_STRINGS = (
     r"#[^\r\n]*",
     *(quotes + r"(?:\\.|[^\\])*?" + quotes for quotes in _TRIPLE),
     r"'(?:\\.|[^'\\\r\n])*'",
     r'"(?:\\.|[^"\\\r\n])*"',
-    r"[\[({]", r"[\])}]", ",",
-)), re.DOTALL)
+)
+# Comments and string literals, in the order the tokenizer meets them (a `#` inside a string is text,
+# a quote inside a comment is text): the scans below and `outline.py` must see through both.
+COMMENTS_AND_STRINGS = re.compile("|".join(_COMMENT_AND_STRINGS), re.DOTALL)
+_LITERAL_SCAN = re.compile("|".join((*_COMMENT_AND_STRINGS, r"[\[({]", r"[\])}]", ",")), re.DOTALL)
+
+
+def without_comments_and_docstrings(code: str) -> str:
+    """The code with its comments and triple-quoted strings blanked (one-line strings are kept: they
+    may name something, `getattr(nn, "Linear")`): what a name test on source text should read, not
+    the prose of a docstring's examples."""
+    return COMMENTS_AND_STRINGS.sub(_blank_prose, code)
+
+
+def _blank_prose(match: re.Match[str]) -> str:
+    found = match.group()
+    return found if found[0] in "'\"" and not found.startswith(_TRIPLE) else " "
 
 
 def too_big_to_parse(text: str) -> str | None:
