@@ -178,10 +178,14 @@ class NotStandard(Exception):
     """A module of a class that overrides what these functions stand in for: ask PyTorch."""
 
 
-def composite(module: Any) -> bool:
-    """`bool(list(module.children()))`."""
+def _require_standard(module: Any) -> None:
     if not (_standard.get(type(module)) or standard(type(module))):
         raise NotStandard
+
+
+def composite(module: Any) -> bool:
+    """`bool(list(module.children()))`."""
+    _require_standard(module)
     for child in module._modules.values():
         if child is not None:
             return True
@@ -195,8 +199,7 @@ def trainable(module: Any) -> bool:
 
 
 def _trainable(module: Any, seen: set[int]) -> bool:
-    if not (_standard.get(type(module)) or standard(type(module))):
-        raise NotStandard
+    _require_standard(module)
     for parameter in module._parameters.values():
         if parameter is not None and parameter.requires_grad:
             return True
@@ -210,8 +213,7 @@ def _trainable(module: Any, seen: set[int]) -> bool:
 
 def has_buffers(module: Any) -> bool:
     """`any(True for _ in module.buffers(recurse=False))`."""
-    if not (_standard.get(type(module)) or standard(type(module))):
-        raise NotStandard
+    _require_standard(module)
     for buffer in module._buffers.values():
         if buffer is not None:
             return True
