@@ -55,18 +55,17 @@ class Outline:
         return found
 
     def _take_rest(self, names: set[str]) -> list[ast.stmt]:
+        """The definitions of `names` from a parse of the whole text, found by name: where the line
+        test was fooled, a definition's first line may not be the one it recorded."""
         self.pending.clear()
-        firsts = {self._chunks[index][0] + 1 for name in names for index in self._by_name[name]}
         try:
             tree = parse(self._whole_text())
         except (SyntaxError, ValueError, RecursionError, MemoryError, OSError):
             return []
-        return [s for s in tree.body if _first_line(s) in firsts]
+        return [s for s in tree.body if isinstance(s, _DEFINITIONS) and s.name in names]
 
 
-def _first_line(statement: ast.stmt) -> int:
-    decorators = getattr(statement, "decorator_list", None)
-    return min([statement.lineno, *(d.lineno for d in decorators or ())])
+_DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 
 
 def outline(text: str, whole_text: Callable[[], str] | None = None) -> tuple[ast.Module, Outline] | None:
@@ -76,7 +75,11 @@ def outline(text: str, whole_text: Callable[[], str] | None = None) -> tuple[ast
     the outline keeps the text."""
     lines = _LINE.findall(text)
     inside = _lines_inside_strings(text, lines)
-    starts = [i for i, line in enumerate(lines) if line[:1] and line[0] not in _NOT_A_START and i not in inside]
+    # A line after a backslash continuation continues its statement, whatever its column (`== \` then a
+    # string at column 0): a trailing backslash in a comment continues nothing, so lines with `#` are not taken.
+    continued = {i + 1 for i, line in enumerate(lines) if line.rstrip("\r\n").endswith("\\") and "#" not in line}
+    starts = [i for i, line in enumerate(lines)
+              if line[:1] and line[0] not in _NOT_A_START and i not in inside and i not in continued]
     chunks = _definitions(lines, starts)
     if not chunks:
         return None
