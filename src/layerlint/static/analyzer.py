@@ -189,7 +189,7 @@ class Analyzer:
         for info in self.class_infos:  # each definition of a redefined class at its own lines
             if info.is_layer:
                 self._analyze_layer_class(info)
-        for function in self._relevant_functions(layer_classes):
+        for function in self._relevant_functions():
             self._analyze_function(function, None)
         self._pass_through_built_sequentials()
         drop_iterated_lists(self.tree, self.facts)  # a local list only iterated is no container (roads.py)
@@ -245,15 +245,13 @@ class Analyzer:
                 | {name for name, value in self.globals.items() if isinstance(value, (LayerValue, ContainerValue))}
                 | {alias for alias, qualified in self.imports.names.items() if _is_layer_class_name(qualified)})
 
-    def _relevant_functions(self, layer_classes: set[str]) -> list[ast.FunctionDef]:
+    def _relevant_functions(self) -> list[ast.FunctionDef]:
         """Plain functions that can touch a layer: they name a layer class (not merely the framework:
         `torch.cat` is no layer), a module-level layer, or call a function that does. The rest are
         not interpreted at all."""
         if self.imports.star_imports_framework():
             return list(self._plain_functions())
-        relevant = layer_classes | self._catalog_names_here() | {
-            name for name, value in self.globals.items() if isinstance(value, (LayerValue, ContainerValue))} | {
-            alias for alias, qualified in self.imports.names.items() if _is_layer_class_name(qualified)}
+        relevant = self._layer_names()
         functions = list(self._plain_functions())
         scanned = {id(f): self._names_a_layer(f, relevant) for f in functions}
         names = {key: value[1] for key, value in scanned.items()}
@@ -1145,6 +1143,8 @@ class Analyzer:
                 bounds = [v.value if isinstance(v, ConstValue) else None for v in evaluated]
                 if all(isinstance(b, int) for b in bounds) and any(id(v) in self._default_ids for v in evaluated):
                     return self._roads.default_range(range(*bounds))  # a caller may pass another count
+                if not all(isinstance(b, int) for b in bounds):  # evaluated once: no call in them runs twice
+                    return TensorValue(None) if any(isinstance(v, TensorValue) for v in evaluated) else NOTHING
             if bounds and all(isinstance(b, int) for b in bounds):
                 return ConstValue(range(*bounds))
         if isinstance(node.func, ast.Name) and node.func.id in ("zip", "enumerate", "reversed", "list", "tuple"):

@@ -18,24 +18,24 @@ def flatten_method(shape: Shape | None, method: str, node: ast.Call) -> Shape | 
     """The shape `tensor.<method>(...)` gives, for the flattening methods, else None."""
     if method in _RESHAPES:
         return _reshaped(shape, node.args)
-    if method == "flatten" and not node.keywords:
-        return _flatten_range(shape, node.args)
     if method == "flatten":
-        start = next((k.value for k in node.keywords if k.arg == "start_dim"), None)
-        return _flatten_range(shape, [start] if start is not None else [])
+        return _flatten_range(shape, node.args, node.keywords)
     return None
 
 
 def flatten_function(shape: Shape | None, node: ast.Call) -> Shape | None:
     """`torch.flatten(x, 1)`: the same as `x.flatten(1)`."""
-    start = node.args[1:2] or [k.value for k in node.keywords if k.arg == "start_dim"]
-    return _flatten_range(shape, start)
+    return _flatten_range(shape, node.args[1:], node.keywords)
 
 
-def _flatten_range(shape: Shape | None, args: list[ast.expr]) -> Shape | None:
-    values = [literal(a) for a in args]
-    start = values[0] if values else 0
-    end = values[1] if len(values) > 1 else -1
+def _flatten_range(shape: Shape | None, positional: list[ast.expr], keywords: list[ast.keyword]) -> Shape | None:
+    """`start_dim` and `end_dim`, written in place or by keyword (0 and -1 when not written): only
+    (1, -1) keeps the batch axis and folds all the rest."""
+    given = {k.arg: k.value for k in keywords}
+    start_node = positional[0] if positional else given.get("start_dim")
+    end_node = positional[1] if len(positional) > 1 else given.get("end_dim")
+    start = literal(start_node) if start_node is not None else 0
+    end = literal(end_node) if end_node is not None else -1
     if start == 1 and end == -1:
         return flattened(shape)
     return None
