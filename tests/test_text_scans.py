@@ -41,5 +41,5 @@ def test_comments_and_docstrings_are_blanked_and_one_line_strings_kept():
 def test_a_function_naming_a_layer_only_in_its_docstring_is_not_walked():
     analyzer = Analyzer(ast.parse(MODULE), "m.py", "m", None, MODULE)
     analyzer.collect()
-    chosen = {f.name for f in analyzer._relevant_functions(set())}
+    chosen = {f.name for f in analyzer._relevant_functions()}
     assert chosen == {"builds", "by_name"}

@@ -81,8 +81,6 @@ class Shared(Generic[C]):
         """The call a finding points at: the second, where the sharing starts."""
         return self.events[1]
 
-    primary = reported  # the former name, kept for the rules that read it
-
 
 def sharing_kind(traits: LayerTraits, composite: bool) -> str | None:
     """What two calls of one instance share, when they run: "statistics" (running statistics that

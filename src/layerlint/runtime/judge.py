@@ -136,12 +136,8 @@ def _class_key(obj: Any) -> tuple | None:
     """(class, values of the arguments its catalog variants depend on), or None when they cannot
     be a key: a PyTorch catalog instance's traits and feature axis depend on nothing else."""
     klass: type = type(obj)
-    keys = _TORCH_KEYS.get(klass)
-    if keys is None:
-        name = _catalog_name(klass, "torch")
-        if len(_TORCH_KEYS) > 4096:  # classes made on the fly: start again rather than keep them all
-            _TORCH_KEYS.clear()
-        keys = _TORCH_KEYS[klass] = _variant_keys("torch", name) if name is not None else ()
+    name = _catalog_name(klass, "torch")
+    keys = _variant_keys("torch", name) if name is not None else ()
     if not keys:
         return klass, ()
     try:
@@ -152,7 +148,6 @@ def _class_key(obj: Any) -> tuple | None:
     return klass, values
 
 
-_TORCH_KEYS: dict[type, tuple[str, ...]] = {}
 _PER_CLASS: dict[tuple, tuple[LayerTraits, int, int]] = {}  # PyTorch catalog instances, by _class_key
 
 
@@ -171,7 +166,8 @@ def _live_traits(obj: Any, framework: str, composite: bool) -> LayerTraits:
     if framework == "torch":
         try:  # nn.Module's own methods, walked without their generator layers
             weights = structure.trainable(obj)
-            return _inferred(obj, framework, composite, weights, (not composite) and structure.has_buffers(obj))
+            statistics = (not composite) and structure.has_buffers(obj)
+            return _inferred_traits(framework, type(obj).__name__, composite, weights, statistics)
         except Exception:  # a class of its own, or an odd module: PyTorch's methods, as before
             pass
     weights = statistics = False
@@ -184,10 +180,6 @@ def _live_traits(obj: Any, framework: str, composite: bool) -> LayerTraits:
             statistics = (not composite) and bool(obj.non_trainable_weights)
     except Exception:
         pass
-    return _inferred(obj, framework, composite, weights, statistics)
-
-
-def _inferred(obj: Any, framework: str, composite: bool, weights: bool, statistics: bool) -> LayerTraits:
     return _inferred_traits(framework, type(obj).__name__, composite, weights, statistics)
 
 
@@ -279,11 +271,12 @@ def _reuse(inst: LayerInstance, calls: Sequence[CallRecord], pins_feature: bool 
     its constructor is declared for the size of a call that ran without raising."""
     traits = inst.traits
     pins = traits is not None and traits.pins_feature if pins_feature is None else pins_feature
+    features = [inst.feature_of(call) for call in calls]  # each call's size, read once
     declared = None
     if inst.from_catalog and traits is not None and traits.sizing == "constructor" and not inst.composite:
-        declared = next((inst.feature_of(c) for c in calls if c.error is None and inst.feature_of(c) is not None), None)
+        declared = next((f for c, f in zip(calls, features) if c.error is None and f is not None), None)
     return verdicts.Reuse(layer=inst.display, layer_class=inst.class_name, traits=traits,
-                          calls=tuple(verdicts.CallSite(call, inst.feature_of(call)) for call in calls),
+                          calls=tuple(verdicts.CallSite(call, f) for call, f in zip(calls, features)),
                           composite=inst.composite, pins_feature=pins, declared=declared)
 
 

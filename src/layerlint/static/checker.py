@@ -219,8 +219,10 @@ class Project:
             analyzer = Analyzer(tree, str(path), self._installed_names.get(path) or self.module_name(path),
                                 self.find_class, outline=deferred)
             analyzer.persistent = True
+            # What indexing the module reads (its parents' modules), now or when a deferred definition is
+            # parsed, is read for every later file that uses the module.
             analyzer.loading = lambda: self._noted_for(self._indexed_reads.setdefault(path, set()))
-            with self._noted_for(self._indexed_reads.setdefault(path, set())):
+            with analyzer.loading():
                 analyzer.collect()
             self._analyzers[path] = analyzer
         else:

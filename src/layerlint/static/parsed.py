@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import ast
 
+from layerlint.static.source import parse
+
 _last: tuple[str, ast.Module] | None = None
 
 
@@ -22,7 +24,7 @@ def forget() -> None:
 
 def tree_of(text: str) -> ast.Module:
     """The tree of `text`: the one parsed for the check when it is this text, else a fresh parse
-    (which raises as `ast.parse` does)."""
+    (quiet and guarded as the checker's own; it raises as `ast.parse` does)."""
     if _last is not None and (_last[0] is text or _last[0] == text):
         return _last[1]
-    return ast.parse(text)
+    return parse(text)

@@ -635,8 +635,8 @@ def flag_intent(node: ast.AST, text: str) -> tuple[str, tuple[tuple[str, str], .
 @functools.lru_cache(maxsize=4)
 def _branches(text: str) -> tuple[ast.If | ast.IfExp, ...]:
     try:
-        tree = ast.parse(text)
-    except (SyntaxError, ValueError):
+        tree = parsed.tree_of(text)  # the checker's own parse
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
         return ()
     return tuple(n for n in ast.walk(tree) if isinstance(n, (ast.If, ast.IfExp)))
 
@@ -702,7 +702,7 @@ def _caches(decorator: ast.expr, text: str) -> bool:
 @functools.lru_cache(maxsize=4)
 def _module_functions(text: str) -> dict[str, ast.FunctionDef]:
     try:
-        tree = ast.parse(text)
+        tree = parsed.tree_of(text)  # the checker's own parse
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return {}
     return {n.name: n for n in tree.body if isinstance(n, ast.FunctionDef)}

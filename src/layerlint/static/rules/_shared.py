@@ -54,7 +54,7 @@ def decisions(facts: ModuleFacts, context: RuleContext) -> Iterator[Decision]:
         if len(events) < 2:
             continue
         verdict = judge(events)
-        if not isinstance(verdict, Shared) or verdict.primary.instance.aliased_in:
+        if not isinstance(verdict, Shared) or verdict.reported.instance.aliased_in:
             continue
         instance = events[0].instance
         nodes = frozenset(id(e.node) for e in events)
@@ -111,7 +111,7 @@ def shared_state_diagnostic(rule: Rule, decision: Decision, context: RuleContext
                             help_template: str) -> Diagnostic:
     """Splitting a silently shared instance changes parameters and checkpoints: an unsafe fix."""
     shared = decision.shared
-    instance = shared.primary.instance
+    instance = shared.reported.instance
     sites = list({id(event.site()): event.site() for event in shared.events}.values())  # distinct, in order
     nodes = list({id(event.node): event.node for event in shared.events}.values())
     in_loop = len(sites) == 1 and len(nodes) == 1
@@ -130,10 +130,10 @@ def shared_state_diagnostic(rule: Rule, decision: Decision, context: RuleContext
                                               handed=in_loop and all(e.loop is None for e in shared.events)),
             "kind": shared.kind, "reason": decision.reason or "",
             "inputs": ", ".join(roles.inputs) if roles and roles.inputs else "?"}
-    primary = shared.primary.site()
+    primary = shared.reported.site()
     related = [Related(context.span(place), Text(m.ALSO_CALLED)) for place in places if place is not primary]
-    if in_loop and shared.primary.loop is not None:
-        related.append(Related(context.span(shared.primary.loop), Text(m.LOOP)))
+    if in_loop and shared.reported.loop is not None:
+        related.append(Related(context.span(shared.reported.loop), Text(m.LOOP)))
     related.extend(created_here(context, instance, args))  # and the other module's line, if it built it
     return Diagnostic(code=rule.code, name=rule.name, severity=rule.severity, span=context.span(primary),
                       message=Text(template, args), help=Text(help_template, args), related=tuple(related),
