@@ -117,10 +117,18 @@ class ModuleFacts:
     aliased: list[AliasedContainer] = field(default_factory=list)
     built_in_forward: list[BuiltInForward] = field(default_factory=list)
     handed: set[int] = field(default_factory=set)  # instances handed into several slots of blocks (roads.py)
+    # (how many events, the groups): every rule asks for the groups, and grouping compares each pair
+    _groups: tuple[int, list[list[CallEvent]]] | None = field(default=None, repr=False, compare=False)
 
     def reuse_groups(self) -> list[list[CallEvent]]:
         """Events of one instance (and element) within one entry, in execution order, when there are
-        at least two that can run in the same pass."""
+        at least two that can run in the same pass. Found once for the rules of a file (again only if
+        events were added since)."""
+        if self._groups is None or self._groups[0] != len(self.events):
+            self._groups = (len(self.events), self._grouped())
+        return self._groups[1]
+
+    def _grouped(self) -> list[list[CallEvent]]:
         groups: dict[tuple, list[CallEvent]] = {}
         for event in self.events:
             groups.setdefault((event.entry, id(event.instance), event.key), []).append(event)

@@ -74,7 +74,8 @@ def outline(text: str, whole_text: Callable[[], str] | None = None) -> tuple[ast
     text again if a definition does not parse on its own (the file's bytes read again); without it,
     the outline keeps the text."""
     lines = _LINE.findall(text)
-    inside = _lines_inside_strings(text, lines)
+    offsets = _offsets(lines)
+    inside = _lines_inside_strings(text, offsets)
     # A line after a backslash continuation continues its statement, whatever its column (`== \` then a
     # string at column 0): a trailing backslash in a comment continues nothing, so lines with `#` are not taken.
     continued = {i + 1 for i, line in enumerate(lines) if line.rstrip("\r\n").endswith("\\") and "#" not in line}
@@ -90,7 +91,6 @@ def outline(text: str, whole_text: Callable[[], str] | None = None) -> tuple[ast
         tree = parse("".join(skeleton))
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
-    offsets = _offsets(lines)
     return tree, Outline([(first, text[offsets[first]:offsets[end]], name) for first, end, name in chunks],
                          whole_text or (lambda: text))
 
@@ -103,11 +103,10 @@ def _offsets(lines: list[str]) -> list[int]:
     return offsets
 
 
-def _lines_inside_strings(text: str, lines: list[str]) -> set[int]:
+def _lines_inside_strings(text: str, offsets: list[int]) -> set[int]:
     """Lines that begin inside a string spanning lines: they start no statement."""
     if '"""' not in text and "'''" not in text:
         return set()
-    offsets = _offsets(lines)
     inside: set[int] = set()
     for match in COMMENTS_AND_STRINGS.finditer(text):
         start, end = match.span()
