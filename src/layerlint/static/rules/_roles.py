@@ -69,7 +69,7 @@ def judge_roles(events: list[CallEvent], facts: ModuleFacts, text: str) -> Roles
     own = {_position(e.node) for e in events}
     origins, consumers = [], []
     for event in events:
-        found = index.calls.get(_position(event.node))
+        found = index.call(_position(event.node))
         if found is None or not _same_call(found[0], event.node):
             return Roles(False, foreign=True)  # the calls live in another file, which is judged on its own
         call, function = found
@@ -88,7 +88,9 @@ def _stands_in(events: list[CallEvent], index: "_Index") -> Roles | None:
     treats the second stream as the same kind of thing as the first (self-attention is the case where
     they are one tensor), so one norm for both keeps that case exact: designed, unlike a query and a
     memory that never stand for each other (issue 15, p49)."""
-    found = [index.calls[_position(e.node)] for e in events]
+    found = [call for e in events if (call := index.call(_position(e.node))) is not None]
+    if len(found) != len(events):
+        return None
     functions = {id(function) for _, function in found}
     names = list(dict.fromkeys(call.args[0].id for call, _ in found if call.args and isinstance(call.args[0], ast.Name)))
     if len(functions) != 1 or len(names) != 2 or any(not call.args for call, _ in found):
@@ -166,7 +168,7 @@ def _consumer(call: ast.Call, function: ast.AST, index: "_Index", layer_calls: d
     functions, or through one local variable (`h = self.norm(x)` … `self.head(h)`)."""
     node: ast.AST = call
     for _ in range(MAX_DEPTH):
-        parent = index.parents.get(id(node))
+        parent = index.parent(node)
         if parent is None:
             return None
         if isinstance(parent, ast.Call) and node is not parent.func:
@@ -217,7 +219,7 @@ def _modulation(factor: ast.AST, call: ast.Call, function: ast.AST, layer_calls:
 def _consumer_of_use(use: ast.Name, function: ast.AST, index: "_Index", layer_calls: dict[tuple, str]) -> str | None:
     node: ast.AST = use
     for _ in range(MAX_DEPTH):
-        parent = index.parents.get(id(node))
+        parent = index.parent(node)
         if parent is None or isinstance(parent, (ast.stmt, ast.List, ast.Tuple)):
             return None
         if isinstance(parent, ast.Call) and node is not parent.func:
@@ -267,11 +269,73 @@ def _position(node: ast.AST) -> tuple:
             getattr(node, "end_lineno", 0), getattr(node, "end_col_offset", 0))
 
 
-@dataclass
 class _Index:
-    calls: dict[tuple, tuple[ast.Call, ast.AST]]  # position -> (call, enclosing function or module)
-    guards: dict[tuple, tuple[tuple[ast.If, str], ...]]  # position -> the `if` arms around the call
-    parents: dict[int, ast.AST]  # id(node) -> its parent
+    """Every call of the file with its enclosing function and `if` arms, and every node's parent (the
+    facts hold no parents). Built one top-level statement at a time, when a question first lands in it:
+    the rules ask about the few functions that hold a shared layer's calls, and walking the whole file
+    for them cost a tenth of checking transformers."""
+
+    def __init__(self, tree: ast.Module | None):
+        self._tree: ast.Module = tree if tree is not None else ast.Module(body=[], type_ignores=[])
+        body = self._tree.body
+        self._statements = body
+        # Where each top-level statement starts, decorators included: a call may sit in a decorator.
+        self._starts = [min([s.lineno, *(d.lineno for d in getattr(s, "decorator_list", ()))]) for s in body]
+        self._done: set[int] = set()
+        self._calls: dict[tuple, tuple[ast.Call, ast.AST]] = {}  # position -> (call, enclosing function or module)
+        self._guards: dict[tuple, tuple[tuple[ast.If, str], ...]] = {}  # position -> the `if` arms around it
+        self._parents: dict[int, ast.AST] = {}  # id(node) -> its parent
+
+    def call(self, position: tuple) -> tuple[ast.Call, ast.AST] | None:
+        self._cover(position[0])
+        return self._calls.get(position)
+
+    def guards(self, position: tuple) -> tuple[tuple[ast.If, str], ...]:
+        self._cover(position[0])
+        return self._guards.get(position, ())
+
+    def parent(self, node: ast.AST) -> ast.AST | None:
+        self._cover(getattr(node, "lineno", 0))
+        return self._parents.get(id(node))
+
+    def _cover(self, line: int) -> None:
+        at = bisect.bisect_right(self._starts, line) - 1
+        if at < 0 or at in self._done:
+            return
+        self._done.add(at)
+        self._walk(self._statements[at])
+
+    def _walk(self, statement: ast.stmt) -> None:
+        calls, guards, parents = self._calls, self._guards, self._parents
+        parents[id(statement)] = self._tree
+        # An explicit stack, not recursion: generated code nests expressions deeper than Python recurses.
+        stack: list[tuple[ast.AST, ast.AST, tuple]] = [(self._tree, statement, ())]
+        while stack:
+            scope, node, arms = stack.pop()
+            if isinstance(node, (ast.If, ast.IfExp)):
+                stack.append((scope, node.test, arms))
+                body = node.body if isinstance(node.body, list) else [node.body]
+                orelse = node.orelse if isinstance(node.orelse, list) else [node.orelse]
+                for child in (node.test, *body, *orelse):
+                    parents[id(child)] = node
+                stack.extend((scope, child, arms + ((node, "body"),)) for child in body)
+                stack.extend((scope, child, arms + ((node, "orelse"),)) for child in orelse)
+                continue
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node is not scope:
+                scope, arms = node, ()
+            if isinstance(node, ast.Call):
+                calls[_position(node)] = (node, scope)
+                guards[_position(node)] = arms
+            for field in node._fields:  # `ast.iter_child_nodes`, inlined: this visits every node it covers
+                value = getattr(node, field, None)
+                if isinstance(value, ast.AST):
+                    parents[id(value)] = node
+                    stack.append((scope, value, arms))
+                elif isinstance(value, list):
+                    for child in value:
+                        if isinstance(child, ast.AST):
+                            parents[id(child)] = node
+                            stack.append((scope, child, arms))
 
 
 _tables: dict[int, tuple[ast.AST, _Function]] = {}
@@ -320,45 +384,10 @@ class _Function:
 
 @functools.lru_cache(maxsize=4)
 def _index(text: str) -> _Index:
-    """Every call of the file with its enclosing function and `if` arms (parsed again: the facts
-    hold no parents)."""
     try:
-        tree = parsed.tree_of(text)  # the checker's own parse, not a second one
+        return _Index(parsed.tree_of(text))  # the checker's own parse, not a second one
     except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return _Index({}, {}, {})
-    calls: dict[tuple, tuple[ast.Call, ast.AST]] = {}
-    guards: dict[tuple, tuple[tuple[ast.If, str], ...]] = {}
-    parents: dict[int, ast.AST] = {}  # filled on the same traversal: a second walk of the tree cost as much
-
-    # An explicit stack, not recursion: generated code nests expressions deeper than Python recurses.
-    stack: list[tuple[ast.AST, ast.AST, tuple]] = [(tree, tree, ())]
-    while stack:
-        scope, node, arms = stack.pop()
-        if isinstance(node, (ast.If, ast.IfExp)):
-            stack.append((scope, node.test, arms))
-            body = node.body if isinstance(node.body, list) else [node.body]
-            orelse = node.orelse if isinstance(node.orelse, list) else [node.orelse]
-            for child in (node.test, *body, *orelse):
-                parents[id(child)] = node
-            stack.extend((scope, child, arms + ((node, "body"),)) for child in body)
-            stack.extend((scope, child, arms + ((node, "orelse"),)) for child in orelse)
-            continue
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node is not scope:
-            scope, arms = node, ()
-        if isinstance(node, ast.Call):
-            calls[_position(node)] = (node, scope)
-            guards[_position(node)] = arms
-        for field in node._fields:  # `ast.iter_child_nodes`, inlined: this visits every node of the file
-            value = getattr(node, field, None)
-            if isinstance(value, ast.AST):
-                parents[id(value)] = node
-                stack.append((scope, value, arms))
-            elif isinstance(value, list):
-                for child in value:
-                    if isinstance(child, ast.AST):
-                        parents[id(child)] = node
-                        stack.append((scope, child, arms))
-    return _Index(calls, guards, parents)
+        return _Index(None)
 
 
 def _same_call(mine: ast.Call, theirs: ast.AST) -> bool:
@@ -374,11 +403,11 @@ def unreachable(event: CallEvent, text: str) -> bool:
     set to a literal just before (`use_aux = False` … `if use_aux:`)."""
     index = _index(text)
     position = _position(event.node)
-    found = index.calls.get(position)
+    found = index.call(position)
     if found is None or not _same_call(found[0], event.node):
         return False
     function = found[1]
-    return any(_arm_is_dead(branch, arm, function) for branch, arm in index.guards.get(position, ())
+    return any(_arm_is_dead(branch, arm, function) for branch, arm in index.guards(position)
                if isinstance(branch, ast.If))
 
 
@@ -388,7 +417,7 @@ def flag_arms(event: CallEvent, text: str) -> dict[str, bool]:
     `if self.norm and not self.pre_norm:` -> {"self.norm": True, "self.pre_norm": False}. Only flags
     held by the module (`self.x`) count in `if` statements: a local flag may change in a loop."""
     arms: dict[str, bool] = {}
-    for branch, arm in _index(text).guards.get(_position(event.node), ()):
+    for branch, arm in _index(text).guards(_position(event.node)):
         statement = isinstance(branch, ast.If)
         if arm == "body" and isinstance(branch.test, ast.BoolOp) and isinstance(branch.test.op, ast.And):
             tests = [(test, True) for test in branch.test.values]
@@ -662,7 +691,7 @@ BUILDER_NAME = re.compile(r"build|make|create|setup|init", re.IGNORECASE)
 def built_by_builder(node: ast.AST, text: str) -> bool:
     """The construction sits in a builder method (`_build_from_signature`, `_make_output_dense`)
     that `call()` reaches: the Keras 2 lazy-build idiom, which creates the state once."""
-    found = _index(text).calls.get(_position(node))
+    found = _index(text).call(_position(node))
     if found is None or not _same_call(found[0], node):
         return False
     scope = found[1]
@@ -678,7 +707,7 @@ def cached_on_self(node: ast.AST, text: str) -> bool:
     (`functools.cached_property`, or a decorator of this file that reads `getattr(self, key)` and
     stores with `setattr(self, key, ...)`, as BYOL/DINO's `@singleton('projector')` does): the layer
     is built once, lazily, and registered like any attribute."""
-    found = _index(text).calls.get(_position(node))
+    found = _index(text).call(_position(node))
     if found is None or not _same_call(found[0], node):
         return False
     scope = found[1]
@@ -721,7 +750,7 @@ def chunks_of_one_input(events: list[CallEvent], text: str) -> bool:
     if len(_distinct_sites(events)) != 1 or not isinstance(loop, (ast.For, ast.AsyncFor, ast.comprehension)) \
             or not isinstance(loop.target, ast.Name):
         return False
-    found = _index(text).calls.get(_position(events[0].node))
+    found = _index(text).call(_position(events[0].node))
     if found is None or not _same_call(found[0], events[0].node):
         return False
     call, function = found
