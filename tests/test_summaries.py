@@ -187,3 +187,61 @@ def test_summary_keys_and_values():
     assert summaries._equivalent(copy, listed, ((),))
     copy.items.append(ConstValue(2))
     assert not summaries._equivalent(copy, listed, ((),))
+
+
+RECURSIVE_BASE = """
+import torch.nn as nn
+
+from .sizes import HIDDEN
+
+
+class Base(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.enable()
+
+    def enable(self, again=False):  # transformers' post_init helpers call each other like this
+        if again:
+            self._enable()
+        self.width = HIDDEN
+
+    def _enable(self):
+        self.enable(again=False)
+"""
+
+RECURSIVE_CHILD = """
+import torch.nn as nn
+
+from .base import Base
+
+
+class {name}(Base):
+    def __init__(self):
+        super().__init__()
+        self.lin = nn.Linear(8, self.width)
+
+    def forward(self, x):
+        return self.lin(self.lin(x))
+"""
+
+
+def test_a_walk_that_re_enters_its_own_functions_is_still_summarised(tmp_path, counted):
+    """`enable` -> `_enable` -> `enable` is cut inside the walk of `Base.__init__`, the same way at any
+    call site: that walk is summarised and applied in the next file, with a fresh walk's findings.
+    The walk of `_enable` alone is not: there the cut re-entered `enable`, which ran around it."""
+    package = tmp_path / "pkg"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "sizes.py").write_text(SIZES)
+    (package / "base.py").write_text(RECURSIVE_BASE)
+    (package / "a.py").write_text(RECURSIVE_CHILD.format(name="A"))
+    (package / "b.py").write_text(RECURSIVE_CHILD.format(name="B"))
+    fresh = codes(package / "b.py", Project(roots=[tmp_path]))
+    assert "LL001" in fresh  # Linear(8, 4) applied to its own output
+    project = Project(roots=[tmp_path])
+    codes(package / "a.py", project)
+    summarised = {key[0].name for key in project.summaries}
+    assert {"__init__", "enable"} <= summarised and "_enable" not in summarised
+    counted.clear()
+    assert codes(package / "b.py", project) == fresh
+    assert counted

@@ -436,7 +436,7 @@ class Analyzer:
                 call: ast.Call, env: dict[str, Any], frame: _Frame, skip: int = 0,
                 evaluated: tuple[list[Any], dict[str, Any]] | None = None) -> Any:
         if frame.depth >= MAX_INLINE_DEPTH or id(function) in frame.active:
-            summaries.cut_off(recursion=id(function) in frame.active)
+            summaries.cut_off(recursion=id(function) in frame.active, function=id(function))
             return NOTHING
         arguments, keywords = evaluated or (
             [self._eval(a, env, frame) for a in call.args[skip:]],
@@ -1186,7 +1186,7 @@ class Analyzer:
             analyzer = callee.analyzer if isinstance(callee.analyzer, Analyzer) else self
             if analyzer is not self:  # a function of another module of the project
                 if frame.depth >= MAX_INLINE_DEPTH or id(callee.node) in frame.active:
-                    summaries.cut_off(recursion=id(callee.node) in frame.active)
+                    summaries.cut_off(recursion=id(callee.node) in frame.active, function=id(callee.node))
                     return NOTHING
                 if not passes_layers and not analyzer._may_touch_layers(callee.node):
                     return NOTHING
@@ -1475,7 +1475,7 @@ class Analyzer:
                 continue
             function, owner = found
             if frame.depth >= MAX_INLINE_DEPTH or id(function) in frame.active:
-                summaries.cut_off(recursion=id(function) in frame.active)
+                summaries.cut_off(recursion=id(function) in frame.active, function=id(function))
                 return NOTHING
             analyzer = owner.analyzer if isinstance(owner.analyzer, Analyzer) else self
             inner = self._inner_frame(frame, analyzer, bound, node, function)

@@ -80,6 +80,8 @@ class _Recording:
     reach: int = 0  # the deepest frame it walked
     containers: list[tuple[ContainerValue, Any]] = field(default_factory=list)  # read, and their copies
     shared: bool = True  # False once it involves the checked file's own code
+    outside: frozenset[int] = frozenset()  # the functions running around it when it started
+    stack_bound: bool = False  # a call in it was cut because of what ran around it
 
 
 @dataclass
@@ -135,14 +137,20 @@ def wrote(owner: "ClassInfo", name: str, value: Any) -> None:
             recording.pure = False
 
 
-def cut_off(recursion: bool = True) -> None:
-    """A call was not walked: it was recursive (or the parser's depth ran out), which depends on
-    the stack, or it was past `MAX_INLINE_DEPTH`, which depends on the depth of the walk."""
+def cut_off(recursion: bool = True, function: int | None = None) -> None:
+    """A call was not walked: it was past `MAX_INLINE_DEPTH`, which depends on the depth of the walk;
+    or Python's own stack ran out, which depends on the stack; or it re-entered `function`. A walk that
+    re-entered a function it started itself (post_init's helpers in transformers call each other) is
+    cut the same way wherever it runs, so it stays summarised (`_applies` refuses it where one of the
+    functions it walked is running already); re-entering a function running around it depends on the
+    caller, as Python's stack does."""
     store = _current.get()
     if store is not None:
         for recording in store.recordings:
-            recording.pure = recording.pure and not recursion
-            recording.depth_limited = True
+            if not recursion:
+                recording.depth_limited = True
+            elif function is None or function in recording.outside:
+                recording.stack_bound = True
 
 
 def file_read(path: str) -> None:
@@ -199,16 +207,18 @@ def _record(store: Store, key: Any, owner: "ClassInfo | None", caller: "Analyzer
     shared = (analyzer.persistent
               and (frame.owner is None or _shared_class(frame.owner)) and _shared_values(*env.values())
               and not any(isinstance(v, PartialValue) for v in env.values()))  # made by which file?
-    recording = _Recording(owner, shared=shared, reach=frame.depth)
+    recording = _Recording(owner, shared=shared, reach=frame.depth,
+                           outside=frozenset(frame.active) - {id(function)})
     store.recordings.append(recording)
     try:
         result = caller._walk_in(analyzer, function, env, frame)
     finally:
         store.recordings.pop()
-    pure = (recording.pure and _marks(caller) == marks and caller.facts is facts and _plain(result)
-            and all(_equivalent(read, copy, (set(),)) for read, copy in recording.containers))
+    own = (recording.pure and _marks(caller) == marks and caller.facts is facts and _plain(result)
+           and all(_equivalent(read, copy, (set(),)) for read, copy in recording.containers))
+    pure = own and not recording.stack_bound
     for outer in store.recordings:  # what the inner walk did, the enclosing ones did too
-        outer.pure = outer.pure and pure
+        outer.pure = outer.pure and own  # (`cut_off` told each walk whether a cut depends on its callers)
         outer.shared = outer.shared and recording.shared
         outer.walked |= recording.walked
         outer.walked.add(id(function))
