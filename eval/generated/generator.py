@@ -69,6 +69,8 @@ SPELLINGS: tuple[Spelling, ...] = (
     # Linears crash, at rank 3, (N, L, C), both calls would see L and run. The checker reads a Linear's
     # output fed to a BatchNorm1d as (N, C), its conventional use, and says so (facts.settle_ranks).
     Spelling("lazy_two_widths", s.lazy_two_widths, frameworks=("torch",)),
+    # widths written as `self.width` and `5 + 1` rather than literals
+    Spelling("stated_sizes", s.stated_sizes),
     Spelling("train_step_builds", s.train_step_builds),
     Spelling("tf_function_builds", s.tf_function_builds, frameworks=KERAS),
     Spelling("assign_in_call", s.assign_in_call),

@@ -276,6 +276,21 @@ def attribute_alias(d: Draft) -> Written:
     return Written(_two_sites(d, init, "self.first", "self.second"), _shared_truth(d))
 
 
+def stated_sizes(d: Draft) -> Written:
+    """Widths stated by expressions, not literals: an attribute set to a constant (`self.width = 8`,
+    then `nn.Linear(self.width, 4)`) and arithmetic (`self.hidden = 5 + 1`), as real models write
+    `nn.Linear(16 * 5 * 5, 120)`."""
+    v = d.vocab
+    init = [f"self.width = {d.a}", f"self.hidden = {d.b - 1} + 1", f"self.first = {v.layer(d.kind, 'self.width', d.u)}"]
+    if d.reuse:
+        init.append("self.second = self.first")
+    else:
+        init.append(f"self.second = {v.layer(d.kind, 'self.hidden', d.u)}")
+    mid = f"nn.Linear({d.out}, self.hidden)" if v.torch else "layers.Dense(self.hidden)"
+    body = ["h = self.first(x)", "h = self.mid(h)", "return self.second(h)"]
+    return Written(_net(d, [*init, f"self.mid = {mid}"], body), _shared_truth(d))
+
+
 def lazy_two_widths(d: Draft) -> Written:
     """PyTorch lazy modules are sized by their first call, like Keras layers."""
     if d.kind == "ln":

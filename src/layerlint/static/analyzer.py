@@ -1328,31 +1328,41 @@ class Analyzer:
             return TensorValue(Shape.from_dims([None, *shape]))
         return TensorValue(Shape())
 
-    def _arguments(self, node: ast.Call, env: dict[str, Any]) -> Arguments:
+    def _arguments(self, node: ast.Call, env: dict[str, Any], values: list[Any] | None = None) -> Arguments:
+        """The constructor's arguments as constants where the source states them: literals and names
+        bound to constants, and, from `values` (the arguments evaluated, positional then keywords),
+        arithmetic on them and attributes set to them (`nn.Linear(16 * 5 * 5, 120)`,
+        `nn.Linear(self.width, 10)`)."""
         def constants(name: str) -> Any:
             value = env.get(name, self.globals.get(name))
             return value.value if isinstance(value, ConstValue) else UNKNOWN
 
+        def stated(argument: ast.expr, index: int) -> Any:
+            found = literal(argument, constants)
+            if found is UNKNOWN and values is not None and index < len(values):
+                return constant_of(values[index])
+            return found
+
         arguments = Arguments()
-        for argument in node.args:
+        for index, argument in enumerate(node.args):
             if isinstance(argument, ast.Starred):
                 arguments.has_star = True
                 break
-            arguments.positional.append(literal(argument, constants))
-        for keyword in node.keywords:
+            arguments.positional.append(stated(argument, index))
+        for index, keyword in enumerate(node.keywords, start=len(node.args)):
             if keyword.arg is None:
                 arguments.has_star = True
             else:
-                arguments.keywords[keyword.arg] = literal(keyword.value, constants)
+                arguments.keywords[keyword.arg] = stated(keyword.value, index)
         return arguments
 
     def _construct(self, framework: str, name: str, node: ast.Call, env: dict[str, Any], frame: _Frame) -> Any:
-        arguments = self._arguments(node, env)
-        spec = spec_for(framework, name)
-        traits = catalog.lookup(framework, name, arguments.as_mapping(spec.named_args if spec else ()))
         children_values = [self._eval(a, env, frame) for a in node.args]
         for keyword in node.keywords:
             children_values.append(self._eval(keyword.value, env, frame))
+        arguments = self._arguments(node, env, children_values)
+        spec = spec_for(framework, name)
+        traits = catalog.lookup(framework, name, arguments.as_mapping(spec.named_args if spec else ()))
         if name in ("ModuleList", "ModuleDict", "ParameterList"):
             inner = children_values[0] if children_values else ContainerValue()
             if isinstance(inner, TupleValue):
@@ -1645,6 +1655,17 @@ def _statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
         for case in getattr(statement, "cases", ()):
             inner.extend(case.body)
         stack.extend(reversed(inner))
+
+
+def constant_of(value: Any) -> Any:
+    """An evaluated argument as the constant `literal` would read from the source: a number, string,
+    bool or None, or a tuple of them; else UNKNOWN."""
+    if isinstance(value, ConstValue):
+        return value.value if isinstance(value.value, (int, float, str, bool, type(None))) else UNKNOWN
+    if isinstance(value, TupleValue):
+        items = tuple(constant_of(item) for item in value.items)
+        return UNKNOWN if any(item is UNKNOWN for item in items) else items
+    return UNKNOWN
 
 
 def _holds_layer(value: Any) -> bool:

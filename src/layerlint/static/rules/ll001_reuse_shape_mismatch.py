@@ -70,7 +70,10 @@ class ReuseShapeMismatch(Rule):
     def _diagnostic(self, crash: Crash, context: RuleContext, events: list) -> Diagnostic:
         instance = crash.second.instance
         first_line = context.span(crash.first.site()).line
-        where = Text(m.LL001_NEXT_ITERATION if crash.second.site() is crash.first.site() else m.LL001_HERE)
+        # The same place twice is a loop; a call that is its own pair (no call matched the declared
+        # size: `self.fc(self.fc(x))`) is no loop.
+        again = crash.second is not crash.first and crash.second.site() is crash.first.site()
+        where = Text(m.LL001_NEXT_ITERATION if again else m.LL001_HERE)
         assumed = crash.first.rank_assumed or crash.second.rank_assumed
         if assumed:
             where = Text(m.LL001_ASSUMED_RANK, {"where": where, "cls": instance.class_name})
