@@ -14,6 +14,8 @@ from layerlint.static.checker import Selection, check_source
 torch = pytest.importorskip("torch")
 
 TEMPLATE = """\
+import math
+
 import torch.nn as nn
 
 
@@ -31,6 +33,11 @@ STATED = {
     "attribute": "self.width = width\n        self.fc = nn.Linear(8, self.width)",
     "attribute arithmetic": "self.out = 2 * width\n        self.fc = nn.Linear(8, self.out - 16)",
     "name": "self.fc = nn.Linear(8, width)",
+    "int of a ratio": "hidden = int(width * 1.5)\n        self.fc = nn.Linear(8, hidden - 8)",  # ViT's mlp_ratio
+    "power": "self.fc = nn.Linear(8, 2 ** 4)",
+    "max and min": "self.fc = nn.Linear(8, max(min(width, 64), 4))",
+    "round": "self.fc = nn.Linear(8, round(width / 1.0))",
+    "math.ceil": "self.fc = nn.Linear(8, math.ceil(width * 0.95))",
 }
 
 
@@ -78,3 +85,44 @@ def test_an_expression_the_source_does_not_state_stays_unknown():
         """)
     codes = {d.code for d in check_source(source, "stated.py", Selection(select=("ALL",)))}
     assert "LL001" not in codes and "LL003" in codes
+
+
+BLOCK = """\
+import torch.nn as nn
+
+WIDTH = 4
+
+
+class Block(nn.Module):
+    def __init__(self, width_in, width_out):
+        super().__init__()
+        self.fc = nn.Linear(width_in, width_out)
+
+    def forward(self, x):
+        return self.fc(x)
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.block = Block(WIDTH * 2, 16)
+        self.mid = nn.Linear(16, 12)
+
+    def forward(self, x):
+        return self.block(self.mid(self.block(x)))
+"""
+
+
+def test_a_block_is_sized_by_its_constructions_arithmetic():
+    """`Block(WIDTH * 2, 16)` called again after a Linear to 12: 12 features into its Linear declared for 8."""
+    assert _run(BLOCK) is not None
+    crashes = [d for d in check_source(BLOCK, "stated.py", Selection(select=("ALL",))) if d.code == "LL001"]
+    assert len(crashes) == 1 and "declared for 8 features but gets 12" in crashes[0].message.render()
+
+
+def test_a_function_of_the_codes_own_is_not_taken_for_a_builtin():
+    """`max` defined by the module may return anything: no size is folded from it."""
+    source = "def max(*sizes):\n    return 8\n\n\n" + _source("self.fc = nn.Linear(8, max(16, 4))")
+    assert _run(source) is None  # the module's `max` gives 8: Linear(8, 8) runs on its own output
+    codes = {d.code for d in check_source(source, "stated.py", Selection(select=("ALL",)))}
+    assert "LL001" not in codes

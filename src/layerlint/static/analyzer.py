@@ -22,6 +22,8 @@ import ast
 import contextlib
 import functools
 import itertools
+import math
+import operator
 import re
 from dataclasses import dataclass
 from typing import Any, Callable, Iterator
@@ -124,6 +126,7 @@ class Analyzer:
         self._home: ast.Call | None = None  # while another file's check runs code of this one: its call there
         self._default_values: dict[int, dict[str, Any]] = {}
         self._default_ids: set[int] = set()  # the values defaults hold (kept alive by `_default_values`)
+        self._derived_defaults: list[Any] = []  # values computed from defaults, which are defaults too (kept alive)
         self._holders: dict[int, int] = {}  # instance -> how many Sequentials list it
         self._sequential_inputs: dict[int, Shape] = {}  # Sequential -> the shape its leading `Input` states
         self.persistent = False  # kept by the project for the run: summaries of its code serve every file
@@ -1023,7 +1026,7 @@ class Analyzer:
             return format_name(left.value, right.value)  # `"bn%d" % i`: an attribute name (roads.py)
         if isinstance(left, ConstValue) and isinstance(right, ConstValue):
             try:
-                return ConstValue(_apply_operator(op, left.value, right.value))
+                return self._derived(ConstValue(_apply_operator(op, left.value, right.value)), (left, right))
             except Exception:
                 return NOTHING
         if isinstance(op, ast.Add) and isinstance(left, ContainerValue) and isinstance(right, ContainerValue):
@@ -1031,6 +1034,15 @@ class Analyzer:
         if isinstance(left, TensorValue) or isinstance(right, TensorValue):
             return TensorValue(None)
         return NOTHING
+
+    def _derived(self, result: ConstValue, operands: Any) -> ConstValue:
+        """A constant computed from a parameter's default is a default too: a caller may pass another
+        value, so `max(1, depth)` decides no `if` arm and `range(max(1, depth))` no loop length, as
+        `depth` itself would not; it still sizes the layers built from it."""
+        if any(id(operand) in self._default_ids for operand in operands):
+            self._derived_defaults.append(result)
+            self._default_ids.add(id(result))
+        return result
 
     def _repeat_container(self, container: ContainerValue, times: Any, node: ast.AST) -> Any:
         count = times.value if isinstance(times, ConstValue) and isinstance(times.value, int) else None
@@ -1222,6 +1234,11 @@ class Analyzer:
             if isinstance(base, TensorValue):
                 return base if node.func.attr in _ELEMENTWISE_METHODS else TensorValue(
                     flatten_method(base.shape, node.func.attr, node))
+        if isinstance(node.func, ast.Name) and not node.keywords and node.func.id not in env \
+                and node.func.id not in self.globals:  # `int(dim * mlp_ratio)`, unless a name of the code's own
+            folded = _fold_numeric(node.func.id, values)
+            if folded is not None:
+                return self._derived(folded, values)
         return TensorValue(None) if any(isinstance(v, TensorValue) for v in values) else NOTHING
 
     def _sequential_add(self, sequential: Instance, value: Any, node: ast.Call) -> None:
@@ -1320,6 +1337,9 @@ class Analyzer:
             return values[0]
         if tail == "flatten" and qualified.startswith("torch.") and values and isinstance(values[0], TensorValue):
             return TensorValue(flatten_function(values[0].shape, node))
+        folded = _fold_numeric(qualified, values) if qualified.startswith("math.") and not node.keywords else None
+        if folded is not None:  # `math.ceil(dim * 1.5)`
+            return self._derived(folded, values)
         return TensorValue(None) if any(isinstance(v, TensorValue) for v in values) else NOTHING
 
     def _input_tensor(self, node: ast.Call) -> TensorValue:
@@ -1431,17 +1451,19 @@ class Analyzer:
         keywords = {k.arg: self._eval(k.value, env, frame) for k in node.keywords if k.arg}
         if not info.is_layer:
             return NOTHING
+        stated = self._arguments(node, env, [*arguments, *(keywords.get(k.arg, NOTHING) if k.arg else NOTHING
+                                                         for k in node.keywords)])
         normalization = inherited_normalization(info)
         if normalization is not None:  # a subclass of a framework norm keeps the norm's traits
-            instance = Instance(info.name, info.framework, normalization, None, self._arguments(node, env), node)
+            instance = Instance(info.name, info.framework, normalization, None, stated, node)
             self._note_construction(instance, frame)
             return LayerValue(instance)
         bound = self._bind_class(info, arguments, keywords, node, frame)
         attributes = bound.attributes or {} if bound is not None else self.class_attributes(info)
         children = [v.instance for v in layer_values(attributes.values())]
         traits = composite_traits(info.framework or "keras", info.name, children, info.makes_weights())
-        instance = Instance(info.name, None, traits, None, self._arguments(node, env), node,
-                            composite=True, children=children, bound=bound)
+        instance = Instance(info.name, None, traits, None, stated, node, composite=True, children=children,
+                            bound=bound)
         instance.class_of = info
         self._note_construction(instance, frame)
         return LayerValue(instance)
@@ -1756,15 +1778,54 @@ def _keyword_literal(node: ast.Call, names: tuple[str, ...], position: int, defa
     return default
 
 
-def _apply_operator(op: ast.operator, left: Any, right: Any) -> Any:
-    import operator
+_OPERATORS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.FloorDiv: operator.floordiv,
+              ast.Div: operator.truediv, ast.Pow: operator.pow}
+_BOUND = 1 << 20  # sizes past this are no layer's: a fold that big is given up
 
-    table = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
-             ast.FloorDiv: operator.floordiv}
-    function = table.get(type(op))
-    if function is None or not all(isinstance(v, int) and abs(v) < 1 << 20 for v in (left, right)):
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and abs(value) < _BOUND
+
+
+def _apply_operator(op: ast.operator, left: Any, right: Any) -> Any:
+    """Arithmetic on sizes, as the source states them: `16 * 5 * 5`, `dim * mlp_ratio` (a float that
+    `int()` turns back into a size), `2 ** i`."""
+    function = _OPERATORS.get(type(op))
+    if function is None or not (_is_number(left) and _is_number(right)):
         raise ValueError("not folded")
-    return function(left, right)
+    if isinstance(op, ast.Pow) and not (isinstance(right, int) and 0 <= right <= 32):
+        raise ValueError("not folded")
+    result = function(left, right)
+    if not _is_number(result):
+        raise ValueError("not folded")
+    return result
+
+
+# Builtins (and `math` functions) that compute a size from sizes: `int(dim * mlp_ratio)`, `max(16, dim)`.
+_NUMERIC_FUNCTIONS: dict[str, Callable[..., Any]] = {
+    "int": int, "float": float, "round": round, "abs": abs, "max": max, "min": min,
+    "math.ceil": math.ceil, "math.floor": math.floor}
+
+
+def _fold_numeric(name: str, values: list[Any]) -> ConstValue | None:
+    """The constant a size function gives on constant arguments (`len` of a tuple or string too), or
+    None when it is not one of them or an argument is not known."""
+    if name == "len" and len(values) == 1:
+        value = values[0]
+        if isinstance(value, TupleValue):
+            return ConstValue(len(value.items))
+        if isinstance(value, ConstValue) and isinstance(value.value, (str, tuple, range)):
+            return ConstValue(len(value.value))
+        return None
+    function = _NUMERIC_FUNCTIONS.get(name)
+    numbers = [v.value for v in values if isinstance(v, ConstValue) and _is_number(v.value)]
+    if function is None or not values or len(numbers) != len(values) or (name in ("max", "min") and len(values) < 2):
+        return None
+    try:
+        result = function(*numbers)
+    except (TypeError, ValueError, OverflowError):
+        return None
+    return ConstValue(result) if _is_number(result) else None
 
 
 # Tensor methods that keep the shape: `self.proj(x).relu()` still has `proj`'s output size.
