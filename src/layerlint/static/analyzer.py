@@ -492,9 +492,13 @@ class Analyzer:
     def _guard_returns(self, statement: ast.If) -> bool:
         return bool(statement.body) and _always_leaves(statement.body) and not statement.orelse
 
-    def _branch(self, statement: ast.If, arm: str) -> Branch:
+    def _branch(self, statement: ast.If, arm: str, tested: Instance | None = None) -> Branch:
         """The arm of an `if` as a branch. Tests on the same flag (`if self.pre_norm:` ... `if not
-        self.pre_norm:`) are one condition, so their arms exclude each other within a pass."""
+        self.pre_norm:`) are one condition, so their arms exclude each other within a pass. A test of
+        a layer's class (`isinstance(block, ResBlock)`, see `_class_tested`) gives that layer the same
+        answer at every walk: keyed by the layer, its arms exclude each other across a loop's walks."""
+        if tested is not None:
+            return Branch(("class test", id(statement), id(tested)), 0, arm)
         if id(statement) not in self._conditions:
             self._conditions[id(statement)] = _condition_key(statement.test)
         condition = self._conditions[id(statement)]
@@ -581,14 +585,15 @@ class Analyzer:
         attributes = owner.attributes if frame.collecting and owner is not None else None
         before = dict(attributes) if attributes is not None else {}
         body_env = dict(env)
-        frame.branches = (*saved, self._branch(statement, "if"))
+        tested = _class_tested(statement.test, env)
+        frame.branches = (*saved, self._branch(statement, "if", tested))
         body_leaves = self._walk_block(statement.body, body_env, frame)
         body_attributes = dict(attributes) if attributes is not None else {}
         if attributes is not None:
             attributes.clear()
             attributes.update(before)
         else_env = dict(env)
-        frame.branches = (*saved, self._branch(statement, "else"))
+        frame.branches = (*saved, self._branch(statement, "else", tested))
         else_leaves = self._walk_block(statement.orelse, else_env, frame)
         frame.branches = saved
         if attributes is not None and not body_leaves:
@@ -1699,6 +1704,24 @@ def _holds_layer(value: Any) -> bool:
 def _is_layer_class_name(qualified: str | None) -> bool:
     split = split_framework(qualified) if qualified else None
     return split is not None and split[1][:1].isupper()
+
+
+def _class_tested(test: ast.expr, env: dict[str, Any]) -> Instance | None:
+    """The layer whose class the test asks about (`isinstance(block, ResBlock)`, `not isinstance(...)`,
+    `type(block) is ResBlock`), when the name holds one: an instance's class never changes, so a loop
+    calling each block of a list in the arm its class picks calls each in one arm only."""
+    while isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        test = test.operand
+    if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], (ast.Is, ast.IsNot, ast.Eq)):
+        test = test.left
+        if not (isinstance(test, ast.Call) and isinstance(test.func, ast.Name) and test.func.id == "type"):
+            return None
+    elif not (isinstance(test, ast.Call) and isinstance(test.func, ast.Name) and test.func.id == "isinstance"):
+        return None
+    if len(test.args) < 1 or test.keywords or not isinstance(test.args[0], ast.Name):
+        return None
+    held = env.get(test.args[0].id)
+    return held.instance if isinstance(held, LayerValue) else None
 
 
 def _condition_key(test: ast.expr) -> tuple[str, bool] | None:

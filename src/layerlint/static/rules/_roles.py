@@ -19,7 +19,7 @@ from typing import Any
 
 from layerlint.i18n import N_
 from layerlint.static import parsed
-from layerlint.static.facts import CallEvent, ModuleFacts
+from layerlint.static.facts import CallEvent, ModuleFacts, exclusive
 
 # A comment that says the sharing is meant: `# shared on purpose`, `# tied with the encoder`.
 INTENT = re.compile(r"#.*\b(shared|sharing|tied|tying|on purpose|intended|intentional(ly)?|"
@@ -57,7 +57,7 @@ def says_intended(line: str) -> bool:
 
 def judge_roles(events: list[CallEvent], facts: ModuleFacts, text: str) -> Roles:
     """Designed sharing when every call plays the same role; otherwise the role of each call."""
-    if len(_distinct_sites(events)) == 1 and len({id(e.node) for e in events}) == 1:
+    if (len(_distinct_sites(events)) == 1 and len({id(e.node) for e in events}) == 1) or one_call_per_walk(events):
         return Roles(True, N_("applied in a loop, the same way at every iteration"))
     if len({id(e.node) for e in events}) == 1 and all(e.via for e in events):
         helper = ast.unparse(events[0].via[-1].func)
@@ -258,6 +258,19 @@ def _compare(origins: list[frozenset[str]]) -> Roles:
 
 def _shown(origins: set[str] | frozenset[str]) -> set[str]:
     return {origin.split("#", 1)[0] for origin in origins}
+
+
+MAX_PAIRED = 64  # events compared pairwise for `one_call_per_walk`; past that, the sites are taken as they are
+
+
+def one_call_per_walk(events: list[CallEvent]) -> bool:
+    """Calls at several places of which one walk runs only one: the arms of `if isinstance(block,
+    ResBlock): ... elif ...` in a loop over a list of blocks. Each block takes the arm its class picks
+    at every iteration, so the reuse is the loop's, as if there were one call."""
+    if len({id(event.node) for event in events}) < 2 or len(events) > MAX_PAIRED:
+        return False
+    return all(exclusive(first, second) for index, first in enumerate(events) for second in events[index + 1:]
+               if first.node is not second.node)
 
 
 def _distinct_sites(events: list[CallEvent]) -> list[ast.AST]:

@@ -24,7 +24,7 @@ from layerlint.static.facts import CallEvent, ModuleFacts, exclusive
 from layerlint.static.rules import messages as m
 from layerlint.static.rules._origins import created_here, foreign_origin
 from layerlint.static.rules._roles import (Roles, chunks_of_one_input, flag_arms, intent_comment, judge_roles,
-                                          unreachable)
+                                          one_call_per_walk, unreachable)
 from layerlint.static.rules.base import Rule, RuleContext
 from layerlint.static.verdicts import Shared, judge
 
@@ -114,10 +114,10 @@ def shared_state_diagnostic(rule: Rule, decision: Decision, context: RuleContext
     instance = shared.reported.instance
     sites = list({id(event.site()): event.site() for event in shared.events}.values())  # distinct, in order
     nodes = list({id(event.node): event.node for event in shared.events}.values())
-    in_loop = len(sites) == 1 and len(nodes) == 1
+    in_loop = (len(sites) == 1 and len(nodes) == 1) or one_call_per_walk(list(shared.events))
     # One site but several calls: a helper called once holds them (`block(self.norm, ...)`): name its
     # lines, unless they are lines of another module (then the call here that reaches them).
-    places = sites if len(sites) > 1 or in_loop or decision.elsewhere else nodes
+    places = sites[:1] if in_loop else sites if len(sites) > 1 or decision.elsewhere else nodes
     spans = [context.span(place) for place in places]
     one_line = len({span.line for span in spans}) < len(spans)
     lines = ", ".join(f"{span.line}:{span.column}" if one_line else str(span.line) for span in spans)
@@ -130,7 +130,8 @@ def shared_state_diagnostic(rule: Rule, decision: Decision, context: RuleContext
                                               handed=in_loop and all(e.loop is None for e in shared.events)),
             "kind": shared.kind, "reason": decision.reason or "",
             "inputs": ", ".join(roles.inputs) if roles and roles.inputs else "?"}
-    primary = shared.reported.site()
+    # calls in the arms of a class test: the first one stands for them all
+    primary = places[0] if in_loop and len(nodes) > 1 else shared.reported.site()
     related = [Related(context.span(place), Text(m.ALSO_CALLED)) for place in places if place is not primary]
     if in_loop and shared.reported.loop is not None:
         related.append(Related(context.span(shared.reported.loop), Text(m.LOOP)))
