@@ -278,10 +278,11 @@ def attribute_alias(d: Draft) -> Written:
 
 def stated_sizes(d: Draft) -> Written:
     """Widths stated by expressions, not literals: an attribute set to a constant (`self.width = 8`,
-    then `nn.Linear(self.width, 4)`) and arithmetic (`self.hidden = 5 + 1`), as real models write
-    `nn.Linear(16 * 5 * 5, 120)`."""
+    then `nn.Linear(self.width, 4)`), arithmetic and size functions (`self.hidden = 5 + 1`, `max(6, 2)`,
+    `int(6 * 1.0)`), as real models write `nn.Linear(16 * 5 * 5, 120)` and `int(dim * mlp_ratio)`."""
     v = d.vocab
-    init = [f"self.width = {d.a}", f"self.hidden = {d.b - 1} + 1", f"self.first = {v.layer(d.kind, 'self.width', d.u)}"]
+    hidden = d.rng.choice((f"{d.b - 1} + 1", f"max({d.b}, 2)", f"int({d.b} * 1.0)", f"2 * {d.b} // 2"))
+    init = [f"self.width = {d.a}", f"self.hidden = {hidden}", f"self.first = {v.layer(d.kind, 'self.width', d.u)}"]
     if d.reuse:
         init.append("self.second = self.first")
     else:
