@@ -60,6 +60,7 @@ SPELLINGS: tuple[Spelling, ...] = (
     # tf_keras drops the second listing of a layer, so its run shows nothing (and the checker, which
     # knows, says nothing)
     Spelling("sequential_twice", s.sequential_twice),
+    Spelling("sequential_input_twice", s.sequential_input_twice, frameworks=KERAS),
     Spelling("model_add_twice", s.model_add_twice, frameworks=KERAS),
     Spelling("builder_every_slot", s.builder_every_slot),
     Spelling("two_sequentials", s.two_sequentials),

@@ -396,6 +396,23 @@ def sequential_twice(d: Draft) -> Written:
     return Written(_sequential_program(d, [*before, f"return {d.vocab.sequential(items)}"]), _sequence_truth(d))
 
 
+def sequential_input_twice(d: Draft) -> Written:
+    """One layer listed several times in a Keras `Sequential` that starts with an `Input` (in the list or
+    added first): the model is built at once, each listing called on the output before it. tf_keras, which keeps one slot of a
+    layer listed twice when it builds later, then calls it at every listing too (its `model.layers`
+    still shows it once, so its run shares or crashes without a repeated container)."""
+    before, items = _sequence_items(d)
+    items = [f"{d.vocab.package}.Input(shape=({d.a0},))", *items]
+    truth = _container_truth(d)
+    if d.vocab.framework == "tf_keras" and truth == "repeat":
+        truth = SHARED_TRUTH[d.kind]
+    if d.rng.random() < 0.5:  # `model.add(Input(...))` first, then the listings
+        lines = [*before, f"model = {d.vocab.package}.Sequential()", *(f"model.add({i})" for i in items), "return model"]
+    else:
+        lines = [*before, f"return {d.vocab.sequential(items)}"]
+    return Written(_sequential_program(d, lines), truth)
+
+
 def model_add_twice(d: Draft) -> Written:
     """`model.add(layer)` several times (Keras)."""
     before, items = _sequence_items(d)

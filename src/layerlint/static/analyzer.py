@@ -1248,15 +1248,20 @@ class Analyzer:
 
     def _sequential_add(self, sequential: Instance, value: Any, node: ast.Call) -> None:
         """`model.add(layer)`: one more child; the same layer added twice fills two slots (Keras 3;
-        tf_keras keeps one of them)."""
-        if sequential.class_name != "Sequential" or not isinstance(value, LayerValue):
+        tf_keras keeps one of them, unless an `Input` added first built the model)."""
+        if sequential.class_name != "Sequential":
+            return
+        if isinstance(value, TensorValue) and value.shape is not None and not sequential.children:
+            self._sequential_inputs[id(sequential)] = value.shape  # `model.add(Input((4,)))`: built at once
+        if not isinstance(value, LayerValue):
             return
         sequential.composite = True
-        if value.instance in sequential.children and sequential.framework == "tf_keras":
+        if (value.instance in sequential.children and sequential.framework == "tf_keras"
+                and id(sequential) not in self._sequential_inputs):
             return
         sequential.children.append(value.instance)
         count = sum(child is value.instance for child in sequential.children)
-        if count > 1:
+        if count > 1 and sequential.framework != "tf_keras":  # tf_keras lists it once in `model.layers`
             self._record_alias(value.instance, node, count)
         sequential.traits = composite_traits(sequential.framework or "keras", "Sequential", sequential.children)
 
@@ -1428,13 +1433,17 @@ class Analyzer:
                 layers.extend(value.elements())
             elif isinstance(value, LayerValue):
                 layers.append(value)
-        if layers and isinstance(layers[0], TensorValue) and layers[0].shape is not None:
+        built = bool(layers) and isinstance(layers[0], TensorValue) and layers[0].shape is not None
+        if built:
             self._sequential_inputs[id(instance)] = layers[0].shape  # `Sequential([Input((8, 8, 3)), ...])`
         instance.composite = True
         instance.children = [v.instance for v in layers if isinstance(v, LayerValue)]
-        if instance.framework == "tf_keras":  # tf_keras keeps one slot of a layer listed twice
+        if instance.framework == "tf_keras" and not built:
+            # tf_keras keeps one slot of a layer listed twice, unless a leading `Input` builds the model
+            # at once: each listing is then called on the output before it (a crash at another width),
+            # though `model.layers` still shows the layer once.
             instance.children = list({id(c): c for c in instance.children}.values())
-        else:
+        elif instance.framework != "tf_keras":
             self._record_repeats(layers, node)
         for child in {id(c): c for c in instance.children}.values():
             self._holders[id(child)] = self._holders.get(id(child), 0) + 1

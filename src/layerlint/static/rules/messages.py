@@ -17,6 +17,7 @@ LL001_DECLARED = N_("`{label}` ({cls}) is declared for {expected} features but g
                     "{framework} raises: {error}")
 LL001_HERE = N_("here")
 LL001_NEXT_ITERATION = N_("in the next iteration of the loop")
+LL001_NEXT_SLOT = N_("in its next slot of the Sequential")
 LL001_FIRST_BUILT = N_("first call: builds `{label}` for {expected} features")
 LL001_FIRST_DECLARED = N_("called with {expected} features here")
 # A lazy BatchNorm1d whose inputs were read as (N, C) because each is a Linear's output (facts.settle_ranks).
