@@ -38,7 +38,6 @@ _EVAL = "eval/cases/"
 NOT_FOLLOWED_YET = {
     _EVAL + "keras/k40_bidirectional_wrappers_copy.py": "the runtime sees each LSTMCell stepped over the "
                                                         "timesteps inside the framework's RNN loop",
-    _EVAL + "tf_keras/t20_sequential_dense_twice_crash.py": "sizes through a Sequential's slots",
     _EVAL + "keras/k48_tf_function_builds_norm.py": "TensorFlow refuses the step's new variables: LL005 is a warning",
     _EVAL + "tf_keras/t21_tf_function_step_builds_dense.py": "TensorFlow refuses the step's new variables: LL005 "
                                                              "is a warning",

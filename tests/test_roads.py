@@ -70,7 +70,7 @@ CASES = [
         class Net(nn.Module):
             def __init__(self):
                 super().__init__()
-                self.blocks = nn.ModuleList(itertools.repeat(nn.Linear(3, 8), 2))  # expect: LL004
+                self.blocks = nn.ModuleList(itertools.repeat(nn.Linear(3, 8), 2))  # the crash's container: LL001 shows it, with its fix
 
             def forward(self, x):
                 for block in self.blocks:
@@ -175,7 +175,7 @@ CASES = [
         def build(n=3):
             inputs = keras.Input(shape=(16, 16, 1))
             conv = layers.Conv2D(8, 3, padding="same")
-            stack = keras.Sequential([conv] * n)  # expect: LL004
+            stack = keras.Sequential([conv] * n)  # the crash's container: LL001 shows it, with its fix
             outputs = stack(inputs)  # expect: LL001
             return keras.Model(inputs, outputs)
         """, ("[conv] * n", "[layers.Conv2D(8, 3, padding=\"same\") for _ in range(n)]")),
@@ -193,7 +193,7 @@ CASES = [
 
         def build_model(fm=8, n=4):
             inputs = keras.Input(shape=(16, 16, 1))
-            convs = [layers.Conv2D(fm, 3, padding="same")] * n  # expect: LL004
+            convs = [layers.Conv2D(fm, 3, padding="same")] * n  # the crash's container: LL001 shows it, with its fix
             h = inputs
             for conv in convs:
                 h = conv(h)  # expect: LL001

@@ -6,7 +6,7 @@ from keras import layers
 
 def build_model(fm=8, n=4):
     inputs = keras.Input(shape=(16, 16, 1))
-    convs = [layers.Conv2D(fm, 3, padding="same")] * n  # expect: LL004
+    convs = [layers.Conv2D(fm, 3, padding="same")] * n  # the cause, shown by the LL001 below (one bug, one finding)
     h = inputs
     for conv in convs:
         z = conv(h)  # expect: LL001

@@ -87,12 +87,13 @@ class RuleContext:
     lines: list[str]
     fixes: bool = True  # build fixes (libcst, slow): off when nobody will look at them
 
-    def fix(self, rule: Rule | type[Rule], *facts: Any) -> Fix | None:
-        """The rule's fix for a finding made of `facts`, when fixes are wanted and the rule has one."""
+    def fix(self, rule: Rule | type[Rule], *facts: Any, builder: str | None = None) -> Fix | None:
+        """The rule's fix for a finding made of `facts`, when fixes are wanted and the rule has one;
+        `builder` names another rule's way of fixing, applied with this rule's applicability."""
         spec = rule.fix
         if not self.fixes or spec is None:
             return None
-        return FIX_BUILDERS[spec.builder](self.text, spec.applicability, *facts)
+        return FIX_BUILDERS[builder or spec.builder](self.text, spec.applicability, *facts)
 
     def span(self, node: ast.AST) -> Span:
         line = getattr(node, "lineno", 1)

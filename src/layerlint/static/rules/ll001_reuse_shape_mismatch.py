@@ -8,6 +8,7 @@ from layerlint.diagnostics import Applicability, Diagnostic, Related, Severity, 
 from layerlint.static.facts import ModuleFacts
 from layerlint.static.rules import messages as m
 from layerlint.static.rules._origins import created_here
+from layerlint.static.rules.ll004_repeated_instance_in_container import RepeatedInstanceInContainer
 from layerlint.static.rules.base import (FixSpec, Invalid, Rule, RuleContext, Valid, framework_name, snake_case,
                                          split_names)
 from layerlint.static.verdicts import Crash, judge
@@ -53,7 +54,9 @@ class ReuseShapeMismatch(Rule):
     ```
 
     ## Fix safety
-    Splitting the instance is a safe fix: the code could not run before.
+    Splitting the instance is a safe fix: the code could not run before. An instance repeated by a
+    container (`[conv] * n`) is shown with that container, and fixed by building one instance per
+    slot, as LL004 would (not reported again as LL004), safe for the same reason.
     """
 
     code = "LL001"
@@ -65,9 +68,9 @@ class ReuseShapeMismatch(Rule):
         for events in facts.reuse_groups():
             verdict = judge(events)
             if isinstance(verdict, Crash):
-                yield self._diagnostic(verdict, context, events)
+                yield self._diagnostic(verdict, context, events, facts)
 
-    def _diagnostic(self, crash: Crash, context: RuleContext, events: list) -> Diagnostic:
+    def _diagnostic(self, crash: Crash, context: RuleContext, events: list, facts: ModuleFacts) -> Diagnostic:
         instance = crash.second.instance
         first_line = context.span(crash.first.site()).line
         # One call node twice is a loop, or a Sequential whose slots hold the layer twice (each slot is
@@ -91,14 +94,22 @@ class ReuseShapeMismatch(Rule):
         related = created_here(context, instance, args)
         if crash.first is not crash.second:
             related.insert(0, Related(context.span(crash.first.site()), Text(first_note, args)))
+        # Slots of a container filled with this one instance (`[conv] * n`): the cause, shown here
+        # rather than as a second finding (LL004 leaves a crashing instance to this one), with its fix.
+        containers = [alias for alias in facts.aliased if alias.instance is instance]
+        related[:0] = [Related(context.span(alias.node), Text(m.LL001_CONTAINER, args)) for alias in containers]
+        fix = context.fix(self, events)
+        if fix is None and containers:  # one instance per slot: safe too, as the code could not run
+            fix = context.fix(self, containers[0], builder=RepeatedInstanceInContainer.fix.builder)
         names = split_names(instance.name(), 2)
         return Diagnostic(
             code=self.code, name=self.name, severity=self.severity,
             span=context.span(crash.second.site()),
             message=Text(template, args),
-            help=Text(m.LL001_HELP, {"cls": instance.class_name, "first": names[0], "second": names[1]}),
+            help=(Text(m.CONTAINER_HELP, {"cls": instance.class_name}) if containers else
+                  Text(m.LL001_HELP, {"cls": instance.class_name, "first": names[0], "second": names[1]})),
             related=tuple(related),
-            fix=context.fix(self, events),
+            fix=fix,
             layer=instance.name(),
             layer_class=instance.class_name,
         )
@@ -443,6 +454,39 @@ class FeatureExtractor(nn.Module):
 
 # run: FeatureExtractor() on (2, 1, 28, 28)
 """, fixed_shape=(2, 16, 4, 4)),
+    Invalid("""\
+# `[conv] * n` repeats one Conv2D: built for the 1-channel input, it then gets its own 8 channels. One bug,
+# one finding: the crash, showing the container, whose fix builds one instance per slot (no LL004 too).
+import keras
+from keras import layers
+
+
+def build(n=3):
+    inputs = keras.Input(shape=(16, 16, 1))
+    convs = [layers.Conv2D(8, 3, padding="same")] * n
+    h = inputs
+    for conv in convs:
+        h = conv(h)  # expect: LL001
+    return keras.Model(inputs, h)
+
+# run: build() on (2, 16, 16, 1)
+""", fixed="""\
+# `[conv] * n` repeats one Conv2D: built for the 1-channel input, it then gets its own 8 channels. One bug,
+# one finding: the crash, showing the container, whose fix builds one instance per slot (no LL004 too).
+import keras
+from keras import layers
+
+
+def build(n=3):
+    inputs = keras.Input(shape=(16, 16, 1))
+    convs = [layers.Conv2D(8, 3, padding="same") for _ in range(n)]
+    h = inputs
+    for conv in convs:
+        h = conv(h)  # expect: LL001
+    return keras.Model(inputs, h)
+
+# run: build() on (2, 16, 16, 1)
+""", fixed_shape=(2, 16, 16, 8)),
     Invalid("""\
 # A lazy module sizes itself on the first call, like Keras: the second call sees 32 features, not 16.
 from torch import nn

@@ -7,6 +7,7 @@ from typing import Iterable, Iterator
 from layerlint.diagnostics import Applicability, Diagnostic, Related, Severity, Text
 from layerlint.i18n import N_
 from layerlint.static.facts import AliasedContainer, ModuleFacts
+from layerlint.static.rules import messages as m
 from layerlint.static.rules._roles import flag_intent, says_intended
 from layerlint.static.rules._shared import COMMENT_REASON
 from layerlint.static.rules.base import FixSpec, Invalid, Rule, RuleContext, Valid
@@ -62,11 +63,11 @@ def repeated_instances(facts: ModuleFacts, context: RuleContext) -> Iterator[tup
     finding, even when `layers = [block] * n` is spread again into `Sequential(*layers)`), and the
     reason the repetition looks intended, if any."""
     grouped: dict[int, list[AliasedContainer]] = {}
-    crashed = _crashing_slots(facts)
+    crashed = _crashing_instances(facts)
     for alias in facts.aliased:
         traits = alias.instance.traits
-        if (id(alias.instance), _where(alias.node)) in crashed:
-            continue  # the slots give it two sizes: LL001 reports that crash at this container, once
+        if id(alias.instance) in crashed:
+            continue  # its slots give it two sizes: LL001 reports that crash, with this container and its fix
         if traits is not None and (traits.weights or traits.statistics):
             grouped.setdefault(id(alias.instance.node), []).append(alias)
     for aliases in grouped.values():
@@ -74,19 +75,11 @@ def repeated_instances(facts: ModuleFacts, context: RuleContext) -> Iterator[tup
         yield aliases, _intent(aliases, context)
 
 
-def _crashing_slots(facts: ModuleFacts) -> set[tuple[int, tuple[int, int]]]:
-    """(instance, container position) of the containers whose slots feed one instance two sizes
-    (`Sequential([Input(3 ch), bn, Conv2D(16), bn])`): one bug, reported once, as the crash."""
-    found = set()
-    for events in facts.reuse_groups():
-        verdict = judge(events)
-        if isinstance(verdict, Crash):
-            found.add((id(verdict.second.instance), _where(verdict.second.node)))
-    return found
-
-
-def _where(node: object) -> tuple[int, int]:
-    return getattr(node, "lineno", 0), getattr(node, "col_offset", 0)
+def _crashing_instances(facts: ModuleFacts) -> set[int]:
+    """The instances fed two sizes (`[conv] * n` over a 1-channel input, `Sequential([Input(3 ch), bn,
+    Conv2D(16), bn])`): one bug, reported once, as the crash (issue 15, point 5)."""
+    return {id(verdict.second.instance) for events in facts.reuse_groups()
+            if isinstance(verdict := judge(events), Crash)}
 
 
 def _intent(aliases: list[AliasedContainer], context: RuleContext) -> Text | None:
@@ -119,7 +112,7 @@ def container_diagnostic(code: str, name: str, severity: Severity, aliases: list
     return Diagnostic(
         code=code, name=name, severity=severity, span=context.span(alias.node),
         message=Text(template, args),
-        help=Text(N_("build one instance per slot, e.g. `[{cls}(...) for _ in range(n)]`"), args),
+        help=Text(m.CONTAINER_HELP, args),
         related=tuple(related),
         fix=context.fix(RepeatedInstanceInContainer, alias) if reason is None else None,
         layer=instance.name(), layer_class=instance.class_name,

@@ -25,6 +25,9 @@ LL001_ASSUMED_RANK = N_("{where} (reading each input as (N, C), a Linear's outpu
                         "no rank; over (N, L, C) {cls} would normalise over L and size itself by L)")
 LL001_FIRST_ASSUMED = N_("first call: builds `{label}` for {expected} features, reading this Linear "
                          "output as (N, C)")
+LL001_CONTAINER = N_("one {cls} instance fills several slots of this container: the slots that give it other sizes "
+                     "are the crash")
+CONTAINER_HELP = N_("build one instance per slot, e.g. `[{cls}(...) for _ in range(n)]`")
 LL001_HELP = N_("give each call site its own {cls} instance, e.g. `{first}` and `{second}`")
 UNKNOWN_ERROR = "an error on the mismatched input"
 
