@@ -44,7 +44,8 @@ from layerlint.static.source import split_lines, without_comments_and_docstrings
 from layerlint.static.verdicts import crash_of
 from layerlint.static.values import (NOTHING, ClassValue, ConstValue, ContainerValue, FunctionValue, LayerValue,
                                      PartialValue, QualifiedValue, SelfValue, TensorValue, TupleValue,
-                                     input_shapes, layer_values, merge_attributes, merge_env, same_value)
+                                     input_shapes, layer_values, merge_attributes, merge_env, python_constant,
+                                     same_value)
 
 FORWARD_METHODS = ("call", "forward", "__call__")
 # Run at every step of training like a forward pass: a layer constructed there is new at each call.
@@ -1370,7 +1371,7 @@ class Analyzer:
         def stated(argument: ast.expr, index: int) -> Any:
             found = literal(argument, constants)
             if found is UNKNOWN and values is not None and index < len(values):
-                return constant_of(values[index])
+                return python_constant(values[index], UNKNOWN)
             return found
 
         arguments = Arguments()
@@ -1691,17 +1692,6 @@ def _statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
         for case in getattr(statement, "cases", ()):
             inner.extend(case.body)
         stack.extend(reversed(inner))
-
-
-def constant_of(value: Any) -> Any:
-    """An evaluated argument as the constant `literal` would read from the source: a number, string,
-    bool or None, or a tuple of them; else UNKNOWN."""
-    if isinstance(value, ConstValue):
-        return value.value if isinstance(value.value, (int, float, str, bool, type(None))) else UNKNOWN
-    if isinstance(value, TupleValue):
-        items = tuple(constant_of(item) for item in value.items)
-        return UNKNOWN if any(item is UNKNOWN for item in items) else items
-    return UNKNOWN
 
 
 def _holds_layer(value: Any) -> bool:

@@ -25,7 +25,7 @@ from typing import Any, Callable, Iterator
 
 from layerlint.static.facts import Instance
 from layerlint.static.shapes import Arguments
-from layerlint.static.values import NOTHING, ConstValue, LayerValue, TupleValue
+from layerlint.static.values import NOTHING, ConstValue, LayerValue, TupleValue, python_constant
 from layerlint.static.verdicts import crash_of
 
 
@@ -124,7 +124,7 @@ class Roads:
             return NOTHING
         if any(id(v) in self._stand_ins for v in values):
             return NOTHING  # a loop variable whose two walks stand for more iterations
-        left, right = (_constant(v) for v in values)
+        left, right = (python_constant(v, NOTHING) for v in values)
         operation = _COMPARISONS.get(type(ops[0]))
         if operation is None or left is NOTHING or right is NOTHING:
             return NOTHING
@@ -235,16 +235,6 @@ def keep_default_aliases(merged: dict[str, Any], flag: Any, body: dict[str, Any]
 # its branch), whatever `__init__` set.
 _COMPARISONS = {ast.Eq: operator.eq, ast.NotEq: operator.ne,
                 ast.In: lambda a, b: operator.contains(b, a), ast.NotIn: lambda a, b: not operator.contains(b, a)}
-
-
-def _constant(value: Any) -> Any:
-    """A constant, or a tuple of constants (`mode in ("a", "b")`), as Python holds it."""
-    if isinstance(value, ConstValue):
-        return value.value if isinstance(value.value, (str, int, float, bool, type(None))) else NOTHING
-    if not isinstance(value, TupleValue):  # an unknown element: `mode in (a, b)`
-        return NOTHING
-    items = [_constant(item) for item in value.items]
-    return NOTHING if any(item is NOTHING for item in items) else tuple(items)
 
 
 def settle_defaults(env: dict[str, Any], default_ids: set[int]) -> dict[str, Any]:

@@ -87,6 +87,17 @@ class PartialValue:
     node: ast.Call
 
 
+def python_constant(value: Any, unknown: Any) -> Any:
+    """The Python value of a constant the source states (a number, string, bool or None, or a tuple of
+    them: `mode in ("a", "b")`, `kernel_size=(3, 3)`), else `unknown`."""
+    if isinstance(value, ConstValue):
+        return value.value if isinstance(value.value, (str, int, float, bool, type(None))) else unknown
+    if not isinstance(value, TupleValue):
+        return unknown
+    items = [python_constant(item, unknown) for item in value.items]
+    return unknown if any(item is unknown for item in items) else tuple(items)
+
+
 def same_value(first: Any, second: Any) -> Any:
     if first is second or first == second:
         return first
