@@ -72,3 +72,10 @@ def test_the_crash_names_the_slot_not_a_loop():
     source = _source(PROGRAMS["listed after an Input, wider"][0])
     (crash,) = [d for d in check_source(source, "built.py", Selection(select=("ALL",))) if d.code == "LL001"]
     assert "in its next slot of the Sequential" in crash.message.render()
+
+
+def test_shared_state_names_the_slots():
+    source = _source(PROGRAMS["listed after an Input, same width"][0])
+    (shared,) = check_source(source, "built.py", Selection(select=("ALL",)))
+    assert "2 times, once in each slot of the Sequential that lists it" in shared.message.render()
+    assert "每个槽位" in shared.message.render("zh_CN")

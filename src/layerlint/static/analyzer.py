@@ -1605,13 +1605,13 @@ class Analyzer:
         return self._layer_output(callee.instance, inputs, arguments, node if not frame.collecting else None, frame)
 
     def _record_call(self, instance: Instance, key: object, node: ast.Call, inputs: tuple[Shape | None, ...],
-                     frame: _Frame) -> None:
+                     frame: _Frame, slot: bool = False) -> None:
         loop = frame.home_loop if frame.home is not None else frame.loop
         key, via = self._roads.place(instance, key, frame.via)
         if via is not frame.via:
             self.facts.handed.add(id(instance))
         self.facts.events.append(CallEvent(instance, key, node, inputs, frame.branches, loop, frame.repeat,
-                                           frame.entry, via))
+                                           frame.entry, via, slot=slot))
 
     def _layer_output(self, instance: Instance, inputs: tuple[Shape | None, ...], arguments: list[Any],
                       node: ast.Call | None = None, frame: _Frame | None = None) -> Any:
@@ -1623,7 +1623,7 @@ class Analyzer:
                 if node is not None and frame is not None and (id(child) in repeated or self._holders.get(id(child), 0) > 1):
                     # A child in two slots, or in two Sequentials: each slot is a call of it, with the
                     # size the slot sees (its own output on the second slot: a crash, not only LL004).
-                    self._record_call(child, None, node, shapes, frame)
+                    self._record_call(child, None, node, shapes, frame, slot=True)
                 value = self._layer_output(child, shapes, [value])
             return value
         if instance.wrapped is not None and instance.class_name == "Bidirectional":

@@ -68,6 +68,7 @@ class CallEvent:
     via: tuple[ast.Call, ...] = ()  # helper calls through which this call was reached
     # Its input was taken as (N, C) because it is a `Linear`'s output (`settle_ranks`), not stated.
     rank_assumed: bool = False
+    slot: bool = False  # a slot of a Sequential listing the instance more than once, at the Sequential's call
 
     def feature(self) -> int | None:
         axis = self.instance.feature_axis()

@@ -127,7 +127,8 @@ def shared_state_diagnostic(rule: Rule, decision: Decision, context: RuleContext
     roles = decision.roles
     args = {"label": instance.name(), "cls": instance.class_name, "lines": lines, "state": Text(state),
             "count": len(sites), "how": _how(in_loop, decision.elsewhere, lines, len(shared.events),
-                                              handed=in_loop and all(e.loop is None for e in shared.events)),
+                                              handed=in_loop and all(e.loop is None for e in shared.events),
+                                              slots=len(nodes) == 1 and all(e.slot for e in shared.events)),
             "kind": shared.kind, "reason": decision.reason or "",
             "inputs": ", ".join(roles.inputs) if roles and roles.inputs else "?"}
     # calls in the arms of a class test: the first one stands for them all
@@ -142,11 +143,14 @@ def shared_state_diagnostic(rule: Rule, decision: Decision, context: RuleContext
                       layer_class=instance.class_name)
 
 
-def _how(in_loop: bool, elsewhere: bool, lines: str, calls: int, handed: bool) -> Text:
-    """How the calls happen: in a loop, at these lines, in another module's code, or through the blocks
-    one instance was handed to (`Sequential(Residual(h), Residual(h))`: one call node, no loop)."""
+def _how(in_loop: bool, elsewhere: bool, lines: str, calls: int, handed: bool, slots: bool = False) -> Text:
+    """How the calls happen: in a loop, at these lines, in another module's code, through the blocks
+    one instance was handed to (`Sequential(Residual(h), Residual(h))`: one call node, no loop), or in
+    the slots of a Sequential that lists it twice."""
     if elsewhere:
         return Text(m.HOW_OTHER_MODULE, {"count": calls, "lines": lines})
+    if slots:
+        return Text(m.HOW_SLOTS, {"count": calls})
     if handed:
         return Text(m.HOW_HANDED, {"count": calls})
     return Text(m.HOW_LOOP if in_loop else m.HOW_LINES, {"lines": lines})

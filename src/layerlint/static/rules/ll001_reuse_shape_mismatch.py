@@ -73,13 +73,12 @@ class ReuseShapeMismatch(Rule):
     def _diagnostic(self, crash: Crash, context: RuleContext, events: list, facts: ModuleFacts) -> Diagnostic:
         instance = crash.second.instance
         first_line = context.span(crash.first.site()).line
-        # One call node twice is a loop, or a Sequential whose slots hold the layer twice (each slot is
-        # a call at the Sequential's call); a call that is its own pair (no call matched the declared
-        # size: `self.fc(self.fc(x))`) or two calls in one helper are neither.
+        # One call node twice: two slots of a Sequential listing the layer twice, or a loop; a call that
+        # is its own pair (no call matched the declared size: `self.fc(self.fc(x))`), two calls in one
+        # helper or two Sequentials listing it once each are neither.
         same_call = crash.second is not crash.first and crash.second.node is crash.first.node
-        looped = crash.first.loop is not None or crash.second.loop is not None
-        where = Text(m.LL001_NEXT_ITERATION if same_call and looped else m.LL001_NEXT_SLOT if same_call
-                     else m.LL001_HERE)
+        where = Text(m.LL001_NEXT_SLOT if same_call and crash.second.slot
+                     else m.LL001_NEXT_ITERATION if same_call else m.LL001_HERE)
         assumed = crash.first.rank_assumed or crash.second.rank_assumed
         if assumed:
             where = Text(m.LL001_ASSUMED_RANK, {"where": where, "cls": instance.class_name})

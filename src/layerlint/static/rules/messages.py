@@ -51,6 +51,7 @@ STATE_SUB_NETWORK = N_("{layers} inner layers and their weights")
 HOW_LOOP = N_("in a loop")
 HOW_LINES = N_("at lines {lines}")
 HOW_HANDED = N_("{count} times, through the blocks it is handed to")
+HOW_SLOTS = N_("{count} times, once in each slot of the Sequential that lists it")
 HOW_OTHER_MODULE = N_("{count} times by code of another module, reached from line {lines}")
 HOW_PASS = N_("{count} times in one forward pass")
 
