@@ -103,3 +103,17 @@ def test_trace_runs_compiled_sub_modules_eagerly(torch):
     with tracing() as blind:
         holder(x)
     assert blind.codes == []  # outside the trace the compiled code runs compiled again
+
+
+def test_pytorch_does_not_warn_about_the_traces_own_hooks(torch, recwarn):
+    """PyTorch warns at every call of a compiled module while a global module hook is installed: inside
+    a trace those hooks are layerlint's, so the user is not told about them; outside, the filter is gone."""
+    import warnings
+
+    model = torch.compile(small_resnet(torch, reuse=False), backend="eager")
+    x = torch.zeros(2, 3, 8, 8)
+    filters = list(warnings.filters)
+    with tracing(model):
+        model(x)
+    assert not [w for w in recwarn if "global hooks" in str(w.message)]
+    assert warnings.filters == filters

@@ -27,6 +27,7 @@ import os
 import sys
 import sysconfig
 import threading
+import warnings
 import weakref
 from typing import Any, Callable, Iterator
 
@@ -509,12 +510,32 @@ def _install_torch() -> Callable[[], None]:
     _keep_out_of_dynamo()
     pre = torch_module.register_module_forward_pre_hook(pre_hook)
     post = torch_module.register_module_forward_hook(post_hook, always_call=True)
+    quiet = _quiet_about_global_hooks()
 
     def restore() -> None:
         pre.remove()
         post.remove()
+        quiet()
 
     return restore
+
+
+# PyTorch warns at every call of a `torch.compile`d module while any global module hook is installed;
+# here the hooks are this trace's, and it runs compiled code eagerly to record it (`coverage.py`).
+_GLOBAL_HOOKS_WARNING = r"Using `torch\.compile\(module\)` when there are global hooks on modules"
+
+
+def _quiet_about_global_hooks() -> Callable[[], None]:
+    """Silences PyTorch's warning about global hooks while they are layerlint's, and gives back the
+    function that removes exactly that filter (the user's own filters stay as they were)."""
+    warnings.filterwarnings("ignore", message=_GLOBAL_HOOKS_WARNING, category=UserWarning)
+    entry = warnings.filters[0]
+
+    def remove() -> None:
+        with contextlib.suppress(ValueError):
+            warnings.filters.remove(entry)
+
+    return remove
 
 
 # -- installation ------------------------------------------------------------------------------
