@@ -126,3 +126,23 @@ def test_a_function_of_the_codes_own_is_not_taken_for_a_builtin():
     assert _run(source) is None  # the module's `max` gives 8: Linear(8, 8) runs on its own output
     codes = {d.code for d in check_source(source, "stated.py", Selection(select=("ALL",)))}
     assert "LL001" not in codes
+
+
+ON_ITS_OUTPUT = BLOCK.replace("""        self.mid = nn.Linear(16, 12)
+
+    def forward(self, x):
+        return self.block(self.mid(self.block(x)))""", """
+    def forward(self, x):
+        return self.block(self.block(x))""")
+
+
+def test_a_sized_blocks_output_feeds_its_next_call():
+    """`self.block(self.block(x))` with `Block(8, 16)`: the first call gives 16 features (a walk of the
+    block bound to its stated sizes), which its Linear, declared for 8, cannot take."""
+    assert "self.block(self.block(x))" in ON_ITS_OUTPUT
+    assert _run(ON_ITS_OUTPUT) is not None
+    crashes = [d for d in check_source(ON_ITS_OUTPUT, "stated.py", Selection(select=("ALL",))) if d.code == "LL001"]
+    assert len(crashes) == 1 and "declared for 8 features but gets 16" in crashes[0].message.render()
+    same = ON_ITS_OUTPUT.replace("Block(WIDTH * 2, 16)", "Block(WIDTH * 2, 8)")
+    assert _run(same) is None
+    assert not [d for d in check_source(same, "stated.py", Selection(select=("ALL",))) if d.code == "LL001"]

@@ -45,6 +45,7 @@ SPELLINGS: tuple[Spelling, ...] = (
     # the roads of issue 14
     Spelling("factory_module", s.factory_module),
     Spelling("block_class_module", s.block_class_module),
+    Spelling("block_on_its_output", s.block_on_its_output),
     Spelling("ctor_arg_block", s.ctor_arg_block),
     Spelling("two_wrappers", s.two_wrappers),
     Spelling("repeat_in_concat", s.repeat_in_concat),

@@ -185,6 +185,20 @@ def block_class_module(d: Draft) -> Written:
     return Written(_two_sites(d, init, first, second, helper=_block_class(d), names="Block"), truth)
 
 
+def block_on_its_output(d: Draft) -> Written:
+    """A block built with stated sizes applied to its own output: `self.block(self.block(x))` with
+    `Block(8, 16)` feeds 16 features to a layer sized for 8 (negative: a second block for the second
+    width)."""
+    out = d.u if d.kind == "dense" else d.a
+    if d.reuse:
+        init, body = [f"self.shared = Block({d.a}, {d.u})"], ["return self.shared(self.shared(x))"]
+        truth = "crash" if out != d.a else {"bn": "tower", "ln": "norm", "dense": "weights"}[d.kind]
+    else:
+        init = [f"self.first = Block({d.a}, {d.u})", f"self.second = Block({out}, {d.u})"]
+        body, truth = ["return self.second(self.first(x))"], "clean"
+    return Written(_net(d, init, body, helper=_block_class(d), names="Block"), truth)
+
+
 def ctor_arg_block(d: Draft) -> Written:
     """One instance passed twice to a block's constructor, which calls both: `Pair(layer, layer, mid)`."""
     v = d.vocab

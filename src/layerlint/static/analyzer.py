@@ -130,6 +130,7 @@ class Analyzer:
         self._derived_defaults: list[Any] = []  # values computed from defaults, which are defaults too (kept alive)
         self._holders: dict[int, int] = {}  # instance -> how many Sequentials list it
         self._sequential_inputs: dict[int, Shape] = {}  # Sequential -> the shape its leading `Input` states
+        self._block_outputs: dict[tuple, TensorValue | None] = {}  # (sized block, input shapes) -> its output
         self.persistent = False  # kept by the project for the run: summaries of its code serve every file
         self._roads = Roads()  # layers handed to a block's constructor (roads.py)
 
@@ -1530,6 +1531,30 @@ class Analyzer:
                                  analyzer._bind_parameters(function, SelfValue(bound), arguments, keywords), inner)
         return NOTHING
 
+    def _sized_block_output(self, callee: LayerValue, node: ast.Call, inputs: tuple[Shape | None, ...],
+                            frame: _Frame) -> TensorValue | None:
+        """The output of a user block whose construction states its sizes (`Block(8, 16)`), from a walk
+        of its forward bound to them, once per block and input: the next call then sees that size
+        (`self.block(self.block(x))` feeds 16 features to a `Linear` declared for 8). The class's own
+        summary cannot tell it: its `__init__` parameters are unknown there. The walk's calls are not
+        this pass's (`_second_call_of_block` reports a crash inside the block): they are dropped."""
+        key = (id(callee.instance), inputs)
+        if key not in self._block_outputs:
+            self._block_outputs[key] = None  # against recursion: unknown while it is worked out
+            info = sized_block(self, callee.instance, frame)
+            if info is not None:
+                kept, self.facts.events = self.facts.events, []
+                try:
+                    walk = _Frame(frame.entry, False, frame.owner, frame.branches, frame.loop, frame.repeat, frame.via,
+                                  frame.depth, frame.active, frame.unrolled, frame.home, frame.home_loop)
+                    result = self._call_bound(info, node, [TensorValue(s) for s in inputs] or [TensorValue(None)], {},
+                                              walk)
+                finally:
+                    self.facts.events = kept
+                if isinstance(result, TensorValue) and result.shape is not None and result.shape.size(-1) is not None:
+                    self._block_outputs[key] = result
+        return self._block_outputs[key]
+
     def _second_call_of_block(self, callee: LayerValue, node: ast.Call, inputs: tuple[Shape | None, ...],
                               frame: _Frame) -> None:
         """One user block called at two sizes in a pass: the layers inside it are built by the first
@@ -1599,6 +1624,9 @@ class Analyzer:
                     return result
             elif callee.instance.composite and callee.instance.class_of is not None:
                 self._second_call_of_block(callee, node, inputs, frame)
+                output = self._sized_block_output(callee, node, inputs, frame)
+                if output is not None:
+                    return output
             for child in self._roads.handing_children(callee.instance):  # `Sequential(Residual(h), Residual(h))`
                 with self._roads.element(child.bound, None):
                     self._call_bound(child.bound, node, [TensorValue(None)], {}, frame)  # type: ignore[arg-type]
