@@ -146,3 +146,70 @@ def test_a_sized_blocks_output_feeds_its_next_call():
     same = ON_ITS_OUTPUT.replace("Block(WIDTH * 2, 16)", "Block(WIDTH * 2, 8)")
     assert _run(same) is None
     assert not [d for d in check_source(same, "stated.py", Selection(select=("ALL",))) if d.code == "LL001"]
+
+
+SLICED = """\
+import torch.nn as nn
+
+CHANNELS = [3, 16, 32]
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.convs = nn.ModuleList([nn.Conv2d(i, o, 3, padding=1) for i, o in zip(CHANNELS[:-1], CHANNELS[1:])])
+        self.bn = nn.BatchNorm2d(CHANNELS[1])
+
+    def forward(self, x):
+        for conv in self.convs:
+            x = self.bn(conv(x))
+        return x
+"""
+
+# diffusers' ControlNet conditioning embedding: blocks appended in a loop whose length comes from a
+# default, then a last layer sized by `block_out_channels[-1]`. The two walks of that loop stand for
+# any number of iterations: the list they fill is no exact list of blocks.
+APPENDED = """\
+import torch.nn as nn
+
+
+class Embedding(nn.Module):
+    def __init__(self, block_out_channels=(16, 32, 96, 256)):
+        super().__init__()
+        self.conv_in = nn.Conv2d(3, block_out_channels[0], 3, padding=1)
+        self.blocks = nn.ModuleList([])
+        for i in range(len(block_out_channels) - 1):
+            self.blocks.append(nn.Conv2d(block_out_channels[i], block_out_channels[i + 1], 3, padding=1))
+        self.conv_out = nn.Conv2d(block_out_channels[-1], 4, 3, padding=1)
+
+    def forward(self, x):
+        x = self.conv_in(x)
+        for block in self.blocks:
+            x = block(x)
+        return self.conv_out(x)
+"""
+
+
+def _run_image(source: str, name: str) -> BaseException | None:
+    module = types.ModuleType("stated")
+    exec(compile(source, "stated.py", "exec"), module.__dict__)
+    try:
+        getattr(module, name)()(torch.randn(1, 3, 8, 8))
+    except RuntimeError as error:
+        return error
+    return None
+
+
+def test_a_slice_and_a_negative_index_are_read():
+    """`zip(CHANNELS[:-1], CHANNELS[1:])` sizes each conv: the shared BatchNorm2d(16) gets 32 channels."""
+    assert "running_mean should contain 32" in str(_run_image(SLICED, "Net"))
+    crashes = [d for d in check_source(SLICED, "stated.py", Selection(select=("ALL",))) if d.code == "LL001"]
+    assert len(crashes) == 1 and "declared for 16 features but gets 32" in crashes[0].message.render()
+
+
+def test_a_list_filled_by_a_loop_of_unknown_length_is_not_exact():
+    """Two walks of `range(len(block_out_channels) - 1)` append two blocks, not three: the last block's
+    width is unknown, so `conv_out` (256 channels, the real last width) is not said to get 96."""
+    assert _run_image(APPENDED, "Embedding") is None
+    codes = {d.code for d in check_source(APPENDED, "stated.py", Selection(select=("ALL",)))}
+    assert not codes & {"LL001", "LL006"}

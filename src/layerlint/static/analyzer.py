@@ -131,6 +131,7 @@ class Analyzer:
         self._holders: dict[int, int] = {}  # instance -> how many Sequentials list it
         self._sequential_inputs: dict[int, Shape] = {}  # Sequential -> the shape its leading `Input` states
         self._block_outputs: dict[tuple, TensorValue | None] = {}  # (sized block, input shapes) -> its output
+        self._inexact_loops = 0  # loops being walked whose walks stand for an unknown number of iterations
         self.persistent = False  # kept by the project for the run: summaries of its code serve every file
         self._roads = Roads()  # layers handed to a block's constructor (roads.py)
 
@@ -713,11 +714,15 @@ class Analyzer:
         before = dict(env)
         saved = (frame.loop, frame.repeat, frame.unrolled)
         frame.unrolled *= max(len(values), 1)
-        for index, value in enumerate(values):
-            frame.loop, frame.repeat = node, index > 0 or saved[1]
-            if bind is not None:
-                bind(value, env)
-            self._walk_block(body, env, frame)
+        self._inexact_loops += not exact
+        try:
+            for index, value in enumerate(values):
+                frame.loop, frame.repeat = node, index > 0 or saved[1]
+                if bind is not None:
+                    bind(value, env)
+                self._walk_block(body, env, frame)
+        finally:
+            self._inexact_loops -= not exact
         frame.loop, frame.repeat, frame.unrolled = saved
         if not exact or not values:
             result = merge_env(before, env)
@@ -937,6 +942,8 @@ class Analyzer:
 
     def _expr_Subscript(self, node: ast.Subscript, env: dict[str, Any], frame: _Frame) -> Any:
         base = self._eval(node.value, env, frame)
+        if isinstance(node.slice, ast.Slice):
+            return self._sliced(base, node.slice, env, frame)
         index = self._eval(node.slice, env, frame)
         if isinstance(base, ContainerValue):
             if base.family is not None:
@@ -955,6 +962,34 @@ class Analyzer:
                 return base.items[index.value]
             except IndexError:
                 return NOTHING
+        return NOTHING
+
+    def _expr_UnaryOp(self, node: ast.UnaryOp, env: dict[str, Any], frame: _Frame) -> Any:
+        """`-1` and `-width`: a negative size or index (`CHANNELS[:-1]`); `-x` on a tensor keeps its shape.
+        `not` is left to the tests that read it (`_condition_key`), as before."""
+        operand = self._eval(node.operand, env, frame)
+        if isinstance(node.op, (ast.USub, ast.UAdd)) and isinstance(operand, ConstValue) and _is_number(operand.value):
+            return self._derived(ConstValue(-operand.value if isinstance(node.op, ast.USub) else operand.value),
+                                 (operand,))
+        if isinstance(operand, TensorValue) and isinstance(node.op, (ast.USub, ast.UAdd, ast.Invert)):
+            return operand  # elementwise: the shape stays
+        return NOTHING
+
+    def _sliced(self, base: Any, bounds: ast.Slice, env: dict[str, Any], frame: _Frame) -> Any:
+        """`CHANNELS[:-1]`, `widths[1:]`: a slice of a list or tuple whose items are all known (a list
+        modelling a loop of unknown length has no known end to count from)."""
+        parts = [self._eval(part, env, frame) if part is not None else ConstValue(None)
+                 for part in (bounds.lower, bounds.upper, bounds.step)]
+        if not all(isinstance(part, ConstValue) and (part.value is None or type(part.value) is int) for part in parts):
+            return NOTHING
+        try:
+            cut = slice(*(part.value for part in parts))
+        except ValueError:  # a step of 0
+            return NOTHING
+        if isinstance(base, TupleValue):
+            return TupleValue(base.items[cut])
+        if isinstance(base, ContainerValue) and base.family is None and base.mapping is None and base.exact:
+            return ContainerValue(base.items[cut])
         return NOTHING
 
     def _expr_List(self, node: ast.List | ast.Tuple, env: dict[str, Any], frame: _Frame) -> Any:
@@ -1236,6 +1271,8 @@ class Analyzer:
         if isinstance(node.func, ast.Attribute):
             if isinstance(base, ContainerValue) and node.func.attr == "append" and values:
                 base.items.append(values[0])
+                if self._inexact_loops:  # two walks stand for a loop of unknown length: so do its items
+                    base.exact = False
             if isinstance(base, LayerValue) and node.func.attr == "add" and values:
                 self._sequential_add(base.instance, values[0], node)
             if isinstance(base, TensorValue):
