@@ -131,6 +131,7 @@ class Analyzer:
         self._holders: dict[int, int] = {}  # instance -> how many Sequentials list it
         self._sequential_inputs: dict[int, Shape] = {}  # Sequential -> the shape its leading `Input` states
         self._block_outputs: dict[tuple, TensorValue | None] = {}  # (sized block, input shapes) -> its output
+        self._sized_bindings: dict[int, ClassInfo | None] = {}  # block instance -> bound to its stated sizes
         self._inexact_loops = 0  # loops being walked whose walks stand for an unknown number of iterations
         self.persistent = False  # kept by the project for the run: summaries of its code serve every file
         self._roads = Roads()  # layers handed to a block's constructor (roads.py)
@@ -1568,6 +1569,14 @@ class Analyzer:
                                  analyzer._bind_parameters(function, SelfValue(bound), arguments, keywords), inner)
         return NOTHING
 
+    def _sized(self, instance: Instance, frame: _Frame) -> ClassInfo | None:
+        """The block bound to the sizes its construction states (`sized_blocks.py`), once per instance:
+        its `__init__` is walked again for that, and both the output size and a second call's crash read
+        the same binding."""
+        if id(instance) not in self._sized_bindings:
+            self._sized_bindings[id(instance)] = sized_block(self, instance, frame)
+        return self._sized_bindings[id(instance)]
+
     def _sized_block_output(self, callee: LayerValue, node: ast.Call, inputs: tuple[Shape | None, ...],
                             frame: _Frame) -> TensorValue | None:
         """The output of a user block whose construction states its sizes (`Block(8, 16)`), from a walk
@@ -1578,7 +1587,7 @@ class Analyzer:
         key = (id(callee.instance), inputs)
         if key not in self._block_outputs:
             self._block_outputs[key] = None  # against recursion: unknown while it is worked out
-            info = sized_block(self, callee.instance, frame)
+            info = self._sized(callee.instance, frame)
             if info is not None:
                 kept, self.facts.events = self.facts.events, []
                 try:
@@ -1604,7 +1613,7 @@ class Analyzer:
         if first[0] is node and first[2] == frame.branches or self._block_calls.get(("done", *key)):
             return
         self._block_calls[("done", *key)] = True
-        info = sized_block(self, callee.instance, frame) or callee.instance.class_of
+        info = self._sized(callee.instance, frame) or callee.instance.class_of
         kept, self.facts.events = self.facts.events, []
         try:
             for site, shapes, branches, loop, repeat, via in (first, (node, inputs, frame.branches, frame.loop,
