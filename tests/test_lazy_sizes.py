@@ -40,24 +40,15 @@ class Tower(nn.Module):
 """
 
 # The same two widths, each transposed to (N, C, L) first: the code states where the channels are.
-TRANSPOSED = """\
-import torch
-from torch import nn
-
-
-class Tower(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.fc1 = nn.Linear(8, 16)
-        self.fc2 = nn.Linear(16, 32)
-        self.norm = nn.LazyBatchNorm1d()
-
-    def forward(self, x):
+TRANSPOSED = TWO_WIDTHS.replace("""\
+        x = self.norm(self.fc1(x)).relu()
+        return self.norm(self.fc2(x))
+""", """\
         h = self.fc1(x)
         h = self.norm(h.transpose(1, 2)).transpose(1, 2)
         h = self.fc2(h)
         return self.norm(h.transpose(1, 2))
-"""
+""")
 
 # An LSTM's output is (N, L, H): not a Linear's, so its rank is not assumed. With the same length both
 # calls read L features and run (sharing the norm's statistics).
